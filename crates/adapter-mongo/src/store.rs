@@ -1,0 +1,85 @@
+//! The MongoDB client, the timeout and breaker every call goes through, and error mapping.
+
+use crate::breaker::Breaker;
+use crate::config::MongoConfig;
+use mongodb::bson::doc;
+use mongodb::error::{Error as MongoError, ErrorKind, WriteFailure};
+use mongodb::options::ClientOptions;
+use mongodb::{Client, Database};
+use secrecy::ExposeSecret;
+use std::future::IntoFuture;
+use std::sync::Arc;
+use std::time::Duration;
+use taskforge_domain::StoreError;
+
+const STORE: &str = "mongo";
+
+#[derive(Clone)]
+pub struct MongoStore {
+    db: Database,
+    timeout: Duration,
+    breaker: Arc<Breaker>,
+}
+
+impl MongoStore {
+    /// Parses the URI and builds the client; the driver connects lazily, so a server that is
+    /// down now does not stop start-up.
+    pub async fn connect(config: &MongoConfig) -> anyhow::Result<Self> {
+        let timeout = Duration::from_millis(config.timeout_ms);
+        let mut options = ClientOptions::parse(config.uri.expose_secret()).await?;
+        options.server_selection_timeout = Some(timeout);
+        options.connect_timeout = Some(timeout);
+        options.app_name = Some("taskforge".into());
+        let client = Client::with_options(options)?;
+        Ok(Self {
+            db: client.database(&config.database),
+            timeout,
+            breaker: Arc::default(),
+        })
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// Runs one driver call under the timeout and the circuit breaker.
+    pub async fn call<T>(
+        &self,
+        op: impl IntoFuture<Output = Result<T, MongoError>>,
+    ) -> Result<T, StoreError> {
+        if !self.breaker.allows() {
+            return Err(StoreError::unavailable(STORE, "circuit open"));
+        }
+        let outcome = match tokio::time::timeout(self.timeout, op.into_future()).await {
+            Ok(result) => result.map_err(map_err),
+            Err(_) => Err(StoreError::unavailable(STORE, "timed out")),
+        };
+        match &outcome {
+            Err(StoreError::Unavailable { .. }) => self.breaker.failed(),
+            _ => self.breaker.succeeded(),
+        }
+        outcome
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.call(self.db.run_command(doc! { "ping": 1 }))
+            .await
+            .map(drop)
+    }
+}
+
+/// The duplicate-key code, which a version-guarded upsert answers when a newer document exists.
+pub(crate) const DUPLICATE_KEY: i32 = 11000;
+
+fn map_err(e: MongoError) -> StoreError {
+    match e.kind.as_ref() {
+        ErrorKind::Write(WriteFailure::WriteError(w)) if w.code == DUPLICATE_KEY => {
+            StoreError::Conflict("duplicate key".into())
+        }
+        ErrorKind::ServerSelection { .. }
+        | ErrorKind::Io(_)
+        | ErrorKind::ConnectionPoolCleared { .. }
+        | ErrorKind::DnsResolve { .. } => StoreError::unavailable(STORE, e),
+        _ => StoreError::Internal(e.into()),
+    }
+}

@@ -1,0 +1,39 @@
+//! `RedisCache`: cache-aside entries under the registry's keys and TTLs.
+
+use crate::store::{decode, encode, RedisStore};
+use async_trait::async_trait;
+use deadpool_redis::redis::AsyncCommands;
+use taskforge_domain::write_path::{Cache, CacheKey};
+use taskforge_domain::StoreError;
+
+pub struct RedisCache {
+    store: RedisStore,
+}
+
+impl RedisCache {
+    pub fn new(store: RedisStore) -> Self {
+        Self { store }
+    }
+}
+
+#[async_trait]
+impl Cache for RedisCache {
+    async fn get(&self, key: CacheKey) -> Result<Option<serde_json::Value>, StoreError> {
+        let (name, _) = self.store.keys().cache(key);
+        let raw: Option<String> = self.store.call(async |c| c.get(&name).await).await?;
+        raw.as_deref().map(decode).transpose()
+    }
+
+    async fn put(&self, key: CacheKey, value: &serde_json::Value) -> Result<(), StoreError> {
+        let (name, ttl) = self.store.keys().cache(key);
+        let raw = encode(value)?;
+        self.store
+            .call(async |c| c.set_ex::<_, _, ()>(&name, raw, ttl.as_secs()).await)
+            .await
+    }
+
+    async fn drop_key(&self, key: CacheKey) -> Result<(), StoreError> {
+        let (name, _) = self.store.keys().cache(key);
+        self.store.call(async |c| c.del::<_, ()>(&name).await).await
+    }
+}

@@ -1,0 +1,61 @@
+//! The registry of every Redis key name and TTL TaskForge uses.
+
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+use taskforge_domain::identity::ports::RateBucket;
+use taskforge_domain::ids::UserId;
+use taskforge_domain::write_path::CacheKey;
+
+/// `user:profile:{userId}`.
+pub const PROFILE_TTL: Duration = Duration::from_secs(3600);
+
+#[derive(Debug, Clone)]
+pub struct Keys {
+    prefix: String,
+}
+
+impl Keys {
+    pub fn new(prefix: impl Into<String>) -> Self {
+        Self {
+            prefix: prefix.into(),
+        }
+    }
+
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// `session:{hash of token}`: the session JSON, TTL = the idle timeout.
+    pub fn session(&self, token_hash: &str) -> String {
+        format!("{}session:{token_hash}", self.prefix)
+    }
+
+    /// `user:sessions:{userId}`: the user's session ids, each mapped to its token hash.
+    pub fn user_sessions(&self, user: UserId) -> String {
+        format!("{}user:sessions:{user}", self.prefix)
+    }
+
+    pub fn cache(&self, key: CacheKey) -> (String, Duration) {
+        match key {
+            CacheKey::UserProfile(user) => {
+                (format!("{}user:profile:{user}", self.prefix), PROFILE_TTL)
+            }
+        }
+    }
+
+    /// `ratelimit:api:{userId}`, `ratelimit:login:{ip}`, `ratelimit:login-account:{hash of
+    /// email}` and `ratelimit:register:{ip}`. Emails are hashed: key names are not a place for
+    /// personal data.
+    pub fn rate(&self, bucket: &RateBucket) -> String {
+        let p = &self.prefix;
+        match bucket {
+            RateBucket::Api(user) => format!("{p}ratelimit:api:{user}"),
+            RateBucket::LoginIp(ip) => format!("{p}ratelimit:login:{ip}"),
+            RateBucket::LoginAccount(email) => {
+                let digest = hex::encode(Sha256::digest(email.as_str().as_bytes()));
+                format!("{p}ratelimit:login-account:{}", &digest[..32])
+            }
+            RateBucket::RegisterIp(ip) => format!("{p}ratelimit:register:{ip}"),
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! `RedisSessionStore`: `session:{hash}` holds the session JSON with the idle timeout as its
+//! TTL; `user:sessions:{userId}` maps each session id of a user to its token hash.
+
+use crate::store::{decode, encode, RedisStore};
+use async_trait::async_trait;
+use deadpool_redis::redis::{self, AsyncCommands};
+use std::collections::HashMap;
+use std::time::Duration;
+use taskforge_domain::identity::ports::SessionStore;
+use taskforge_domain::identity::{Session, TokenHash};
+use taskforge_domain::ids::{SessionId, UserId};
+use taskforge_domain::StoreError;
+
+pub struct RedisSessionStore {
+    store: RedisStore,
+}
+
+impl RedisSessionStore {
+    pub fn new(store: RedisStore) -> Self {
+        Self { store }
+    }
+
+    /// Deletes the given sessions of a user and their index entries; returns how many sessions
+    /// still existed.
+    async fn remove(&self, user: UserId, entries: &[(String, String)]) -> Result<u64, StoreError> {
+        if entries.is_empty() {
+            return Ok(0);
+        }
+        let index = self.store.keys().user_sessions(user);
+        let keys: Vec<String> = entries.iter().map(|(_, h)| self.store.keys().session(h)).collect();
+        let ids: Vec<&String> = entries.iter().map(|(id, _)| id).collect();
+        let (deleted,): (u64,) = self
+            .store
+            .call(async |c| {
+                redis::pipe()
+                    .atomic()
+                    .del(&keys)
+                    .hdel(&index, &ids)
+                    .ignore()
+                    .query_async(c)
+                    .await
+            })
+            .await?;
+        Ok(deleted)
+    }
+
+    async fn index(&self, user: UserId) -> Result<HashMap<String, String>, StoreError> {
+        let index = self.store.keys().user_sessions(user);
+        self.store.call(async |c| c.hgetall(&index).await).await
+    }
+}
+
+#[async_trait]
+impl SessionStore for RedisSessionStore {
+    async fn create(
+        &self,
+        token: &TokenHash,
+        session: &Session,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
+        let key = self.store.keys().session(token.as_str());
+        let index = self.store.keys().user_sessions(session.user_id);
+        let raw = encode(session)?;
+        let id = session.id.to_string();
+        self.store
+            .call(async |c| {
+                redis::pipe()
+                    .atomic()
+                    .set_ex(&key, raw, ttl.as_secs().max(1))
+                    .hset(&index, id, token.as_str())
+                    .query_async::<()>(c)
+                    .await
+            })
+            .await
+    }
+
+    async fn find(&self, token: &TokenHash) -> Result<Option<Session>, StoreError> {
+        let key = self.store.keys().session(token.as_str());
+        let raw: Option<String> = self.store.call(async |c| c.get(&key).await).await?;
+        raw.as_deref().map(decode).transpose()
+    }
+
+    async fn touch(
+        &self,
+        token: &TokenHash,
+        session: &Session,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
+        let key = self.store.keys().session(token.as_str());
+        let raw = encode(session)?;
+        // XX: a session revoked meanwhile stays revoked.
+        self.store
+            .call(async |c| {
+                redis::cmd("SET")
+                    .arg(&key)
+                    .arg(raw)
+                    .arg("EX")
+                    .arg(ttl.as_secs().max(1))
+                    .arg("XX")
+                    .query_async::<()>(c)
+                    .await
+            })
+            .await
+    }
+
+    async fn list(&self, user: UserId) -> Result<Vec<Session>, StoreError> {
+        let index = self.index(user).await?;
+        if index.is_empty() {
+            return Ok(vec![]);
+        }
+        let entries: Vec<(String, String)> = index.into_iter().collect();
+        let keys: Vec<String> = entries.iter().map(|(_, h)| self.store.keys().session(h)).collect();
+        let raws: Vec<Option<String>> = self.store.call(async |c| c.mget(&keys).await).await?;
+        let mut live = Vec::new();
+        let mut expired = Vec::new();
+        for (entry, raw) in entries.into_iter().zip(raws) {
+            match raw {
+                Some(raw) => live.push(decode::<Session>(&raw)?),
+                None => expired.push(entry),
+            }
+        }
+        self.remove(user, &expired).await?;
+        Ok(live)
+    }
+
+    async fn revoke(&self, user: UserId, session: SessionId) -> Result<bool, StoreError> {
+        let index = self.store.keys().user_sessions(user);
+        let id = session.to_string();
+        let hash: Option<String> = self.store.call(async |c| c.hget(&index, &id).await).await?;
+        match hash {
+            Some(hash) => Ok(self.remove(user, &[(id, hash)]).await? > 0),
+            None => Ok(false),
+        }
+    }
+
+    async fn revoke_all(&self, user: UserId, keep: Option<SessionId>) -> Result<(), StoreError> {
+        let keep = keep.map(|k| k.to_string());
+        let doomed: Vec<(String, String)> = self
+            .index(user)
+            .await?
+            .into_iter()
+            .filter(|(id, _)| Some(id) != keep.as_ref())
+            .collect();
+        self.remove(user, &doomed).await.map(drop)
+    }
+}

@@ -1,0 +1,67 @@
+//! The commit half of the write path: a change's audit row and outbox row, written inside the
+//! transaction that holds its relational rows. Feature repositories call [`commit`] last in their
+//! transaction, after the rows that change, so outbox ids of one aggregate follow commit order.
+
+use crate::pool::TxError;
+use crate::schema::{audit_log, outbox};
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use taskforge_domain::ids::AuditId;
+use taskforge_domain::write_path::{Change, Receipt};
+use taskforge_domain::StoreError;
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_log)]
+struct NewAuditRow<'a> {
+    id: uuid::Uuid,
+    scope: String,
+    entity_type: &'a str,
+    entity_id: uuid::Uuid,
+    action: &'a str,
+    actor_id: Option<uuid::Uuid>,
+    at: chrono::DateTime<Utc>,
+    previous_state: Option<&'a serde_json::Value>,
+    new_state: Option<&'a serde_json::Value>,
+    ip: Option<&'a str>,
+    user_agent: Option<&'a str>,
+}
+
+pub(crate) async fn commit(
+    conn: &mut AsyncPgConnection,
+    change: &Change,
+) -> Result<Receipt, TxError> {
+    let audit = &change.audit;
+    diesel::insert_into(audit_log::table)
+        .values(NewAuditRow {
+            id: AuditId::new().as_uuid(),
+            scope: audit.scope.key(),
+            entity_type: audit.entity_type.as_str(),
+            entity_id: audit.entity_id,
+            action: audit.action.as_str(),
+            actor_id: audit.actor.user_id.map(|u| u.as_uuid()),
+            at: Utc::now(),
+            previous_state: audit.previous_state.as_ref(),
+            new_state: audit.new_state.as_ref(),
+            ip: audit.actor.ip.as_deref(),
+            user_agent: audit.actor.user_agent.as_deref(),
+        })
+        .execute(conn)
+        .await?;
+    if change.effects.is_empty() {
+        return Ok(Receipt { outbox_id: None });
+    }
+    let effects = serde_json::to_value(&change.effects)
+        .map_err(|e| TxError(StoreError::Internal(e.into())))?;
+    let id: i64 = diesel::insert_into(outbox::table)
+        .values((
+            outbox::aggregate.eq(&change.aggregate),
+            outbox::effects.eq(effects),
+        ))
+        .returning(outbox::id)
+        .get_result(conn)
+        .await?;
+    Ok(Receipt {
+        outbox_id: Some(id),
+    })
+}

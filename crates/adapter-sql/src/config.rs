@@ -1,0 +1,13 @@
+//! Settings of the PostgreSQL adapter.
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SqlConfig {
+    /// `postgres://user:password@host:port/database`.
+    pub url: SecretString,
+    pub pool_size: usize,
+    /// Upper bound of one store call: waiting for a connection plus running the statement.
+    pub timeout_ms: u64,
+}

@@ -1,0 +1,22 @@
+//! PostgreSQL adapters of TaskForge (diesel + diesel-async): the users table, the audit log and
+//! its hash chain, and the outbox that carries every change to MongoDB and Redis.
+//!
+//! Depends on `taskforge-domain` and on the PostgreSQL stack only. PostgreSQL is the one commit
+//! point of every change: [`changes::commit`] writes a change's audit and outbox rows inside the
+//! transaction of its relational rows.
+
+pub mod audit_chain;
+pub mod changes;
+pub mod config;
+pub mod migrations;
+pub mod outbox;
+pub mod pool;
+mod schema;
+pub mod users;
+
+pub use config::SqlConfig;
+pub use audit_chain::AuditChain;
+pub use outbox::PgOutbox;
+
+pub use pool::PgStore;
+pub use users::PgUserRepository;

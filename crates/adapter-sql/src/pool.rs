@@ -1,0 +1,103 @@
+//! The connection pool, the one timeout every call runs under, and the mapping of diesel's
+//! errors onto the domain's `StoreError`.
+
+use crate::config::SqlConfig;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::AsyncPgConnection;
+use secrecy::ExposeSecret;
+use std::future::Future;
+use std::time::Duration;
+use taskforge_domain::StoreError;
+
+pub type Conn = Object<AsyncPgConnection>;
+
+/// A bounded pool of PostgreSQL connections. Connections are verified when taken from the pool,
+/// so one that PostgreSQL closed (a restart, `pg_terminate_backend`) is replaced, not used.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool<AsyncPgConnection>,
+    timeout: Duration,
+}
+
+impl PgStore {
+    pub fn new(config: &SqlConfig) -> anyhow::Result<Self> {
+        let manager =
+            AsyncDieselConnectionManager::<AsyncPgConnection>::new(config.url.expose_secret());
+        let pool = Pool::builder(manager).max_size(config.pool_size).build()?;
+        Ok(Self {
+            pool,
+            timeout: Duration::from_millis(config.timeout_ms),
+        })
+    }
+
+    /// Runs `work` on a pooled connection under the store timeout.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: AsyncFnOnce(&mut AsyncPgConnection) -> Result<T, StoreError>,
+    {
+        let attempt = async {
+            let mut conn: Conn = self
+                .pool
+                .get()
+                .await
+                .map_err(|e| StoreError::unavailable("postgres", e))?;
+            work(&mut conn).await
+        };
+        within(self.timeout, attempt).await
+    }
+
+    /// `SELECT 1`, for readiness checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        use diesel_async::RunQueryDsl;
+        self.run(async |conn| {
+            diesel::sql_query("SELECT 1")
+                .execute(conn)
+                .await
+                .map_err(map_err)?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+pub(crate) async fn within<T>(
+    limit: Duration,
+    fut: impl Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    tokio::time::timeout(limit, fut)
+        .await
+        .unwrap_or_else(|_| Err(StoreError::unavailable("postgres", "timed out")))
+}
+
+/// Maps a diesel error: constraint violations are conflicts, a lost connection means the store
+/// is unavailable, anything else is internal.
+pub fn map_err(e: DieselError) -> StoreError {
+    match e {
+        DieselError::NotFound => StoreError::NotFound,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            StoreError::Conflict(info.constraint_name().unwrap_or("unique").to_owned())
+        }
+        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+            StoreError::unavailable("postgres", "connection closed")
+        }
+        other => StoreError::Internal(other.into()),
+    }
+}
+
+/// Lets transaction closures return `StoreError` while diesel's own errors convert into it.
+#[derive(Debug)]
+pub(crate) struct TxError(pub StoreError);
+
+impl From<DieselError> for TxError {
+    fn from(e: DieselError) -> Self {
+        TxError(map_err(e))
+    }
+}
+
+impl From<StoreError> for TxError {
+    fn from(e: StoreError) -> Self {
+        TxError(e)
+    }
+}

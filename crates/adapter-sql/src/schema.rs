@@ -1,0 +1,55 @@
+//! Diesel's view of the tables in `migrations/`.
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        password_hash -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        last_login -> Nullable<Timestamptz>,
+        profile_version -> Int8,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Uuid,
+        scope -> Text,
+        entity_type -> Text,
+        entity_id -> Uuid,
+        action -> Text,
+        actor_id -> Nullable<Uuid>,
+        at -> Timestamptz,
+        previous_state -> Nullable<Jsonb>,
+        new_state -> Nullable<Jsonb>,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        seq -> Nullable<Int8>,
+        prev_hash -> Nullable<Bytea>,
+        hash -> Nullable<Bytea>,
+    }
+}
+
+diesel::table! {
+    audit_chain_heads (scope) {
+        scope -> Text,
+        seq -> Int8,
+        hash -> Bytea,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Int8,
+        aggregate -> Text,
+        effects -> Jsonb,
+        created_at -> Timestamptz,
+        available_at -> Timestamptz,
+        attempts -> Int4,
+        last_error -> Nullable<Text>,
+        applied_at -> Nullable<Timestamptz>,
+    }
+}

@@ -1,0 +1,395 @@
+//! Registration, login, sessions, password change and account deletion.
+
+use super::model::{ProfileDocument, Session, User};
+use super::ports::{
+    PasswordHasher, RateBucket, RateDecision, RateLimiter, RateRule, SessionStore, UserRepository,
+};
+use super::values::{Email, Password, PasswordHash, PersonName, SessionToken};
+use crate::clock::Clock;
+use crate::ids::{SessionId, UserId};
+use crate::validation::{rejected, FieldError};
+use crate::write_path::{
+    Actor, AuditAction, AuditDraft, AuditEntityType, AuditScope, CacheKey, Change, Collection,
+    Effect, FastPath,
+};
+use crate::{Error, StoreError};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy)]
+pub struct RateRules {
+    pub login_ip: RateRule,
+    pub login_account: RateRule,
+    pub register_ip: RateRule,
+    pub api: RateRule,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct AuthPolicy {
+    /// A session unused for this long ends.
+    pub idle_timeout: Duration,
+    /// No session lives longer than this, however busy.
+    pub absolute_timeout: Duration,
+    /// `last_seen_at` is saved at most this often, to keep the hot path to one Redis read.
+    pub touch_interval: Duration,
+    pub rates: RateRules,
+}
+
+/// The caller of an authenticated request.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub user_id: UserId,
+    pub session: Session,
+}
+
+pub struct LoginOutcome {
+    pub token: SessionToken,
+    pub session: Session,
+    pub user: User,
+}
+
+pub struct RegisterInput {
+    pub email: String,
+    pub password: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+pub struct AuthService {
+    users: Arc<dyn UserRepository>,
+    sessions: Arc<dyn SessionStore>,
+    limiter: Arc<dyn RateLimiter>,
+    hasher: Arc<dyn PasswordHasher>,
+    clock: Arc<dyn Clock>,
+    fast_path: FastPath,
+    policy: AuthPolicy,
+    /// Verified against when the email is unknown, so that both failures cost the same.
+    decoy_hash: PasswordHash,
+}
+
+/// The aggregate key of everything a user's account changes.
+pub(crate) fn account_aggregate(id: UserId) -> String {
+    format!("user:{id}")
+}
+
+pub(crate) fn account_change(
+    user: UserId,
+    action: AuditAction,
+    actor: &Actor,
+    states: (Option<serde_json::Value>, Option<serde_json::Value>),
+    effects: Vec<Effect>,
+) -> Change {
+    Change {
+        audit: AuditDraft {
+            scope: AuditScope::Account(user),
+            entity_type: AuditEntityType::User,
+            entity_id: user.as_uuid(),
+            action,
+            actor: Actor {
+                user_id: actor.user_id.or(Some(user)),
+                ..actor.clone()
+            },
+            previous_state: states.0,
+            new_state: states.1,
+        },
+        aggregate: account_aggregate(user),
+        effects,
+    }
+}
+
+fn to_duration(d: Duration) -> chrono::TimeDelta {
+    chrono::TimeDelta::from_std(d).unwrap_or(chrono::TimeDelta::MAX)
+}
+
+impl AuthService {
+    #[allow(clippy::too_many_arguments)]
+    pub async fn new(
+        users: Arc<dyn UserRepository>,
+        sessions: Arc<dyn SessionStore>,
+        limiter: Arc<dyn RateLimiter>,
+        hasher: Arc<dyn PasswordHasher>,
+        clock: Arc<dyn Clock>,
+        fast_path: FastPath,
+        policy: AuthPolicy,
+    ) -> Result<Self, Error> {
+        let decoy = Password::parse("password", "decoy-password-never-matches".to_owned())?;
+        let decoy_hash = hasher.hash(&decoy).await?;
+        Ok(Self {
+            users,
+            sessions,
+            limiter,
+            hasher,
+            clock,
+            fast_path,
+            policy,
+            decoy_hash,
+        })
+    }
+
+    async fn limit(&self, bucket: RateBucket, rule: RateRule) -> Result<(), Error> {
+        match self.limiter.hit(&bucket, rule).await? {
+            RateDecision::Allowed => Ok(()),
+            RateDecision::Limited { retry_after } => Err(Error::RateLimited { retry_after }),
+        }
+    }
+
+    pub async fn register(&self, input: RegisterInput, actor: &Actor) -> Result<User, Error> {
+        if let Some(ip) = &actor.ip {
+            self.limit(RateBucket::RegisterIp(ip.clone()), self.policy.rates.register_ip)
+                .await?;
+        }
+        let (email, password, first, last) = match (
+            Email::parse("email", &input.email),
+            Password::parse("password", input.password),
+            PersonName::parse("firstName", &input.first_name),
+            PersonName::parse("lastName", &input.last_name),
+        ) {
+            (Ok(e), Ok(p), Ok(f), Ok(l)) => (e, p, f, l),
+            (e, p, f, l) => return Err(rejected([e.err(), p.err(), f.err(), l.err()])),
+        };
+        let hash = self.hasher.hash(&password).await?;
+        let user = User {
+            id: UserId::new(),
+            email,
+            first_name: first,
+            last_name: last,
+            created_at: self.clock.now(),
+            last_login: None,
+            profile_version: 1,
+        };
+        let document = serde_json::to_value(ProfileDocument::default())
+            .map_err(|e| Error::Internal(e.into()))?;
+        let change = account_change(
+            user.id,
+            AuditAction::Create,
+            actor,
+            (None, Some(user.audit_state())),
+            vec![Effect::PutDocument {
+                collection: Collection::Profiles,
+                id: user.id.as_uuid(),
+                version: user.profile_version,
+                body: document,
+            }],
+        );
+        let receipt = self
+            .users
+            .create(&user, &hash, change)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => Error::Conflict("email is already registered".into()),
+                other => other.into(),
+            })?;
+        self.fast_path.project(receipt).await;
+        Ok(user)
+    }
+
+    /// Checks a password against an account, at the same cost whether or not the account exists.
+    async fn check_password(&self, email: &Email, password: &Password) -> Result<User, Error> {
+        let found = self.users.by_email(email).await?;
+        let hash = found.as_ref().map_or(&self.decoy_hash, |(_, h)| h);
+        let matches = self.hasher.verify(password, hash).await?;
+        match found {
+            Some((user, _)) if matches => Ok(user),
+            _ => Err(Error::InvalidCredentials),
+        }
+    }
+
+    pub async fn login(
+        &self,
+        email: &str,
+        password: String,
+        actor: &Actor,
+    ) -> Result<LoginOutcome, Error> {
+        if let Some(ip) = &actor.ip {
+            self.limit(RateBucket::LoginIp(ip.clone()), self.policy.rates.login_ip)
+                .await?;
+        }
+        // Malformed credentials get the same answer as wrong ones.
+        let (Ok(email), Ok(password)) = (
+            Email::parse("email", email),
+            Password::parse("password", password),
+        ) else {
+            return Err(Error::InvalidCredentials);
+        };
+        self.limit(
+            RateBucket::LoginAccount(email.clone()),
+            self.policy.rates.login_account,
+        )
+        .await?;
+        let mut user = self.check_password(&email, &password).await?;
+
+        let now = self.clock.now();
+        let token = SessionToken::generate();
+        let session = Session {
+            id: SessionId::new(),
+            user_id: user.id,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + to_duration(self.policy.absolute_timeout),
+            user_agent: actor.user_agent.clone(),
+            ip: actor.ip.clone(),
+        };
+        self.sessions
+            .create(&token.hash(), &session, self.policy.idle_timeout)
+            .await?;
+
+        let actor = Actor {
+            user_id: Some(user.id),
+            ..actor.clone()
+        };
+        let change = account_change(user.id, AuditAction::Login, &actor, (None, None), vec![]);
+        if let Err(e) = self.users.record_login(user.id, now, change).await {
+            // No audit row, no session: the login did not happen.
+            let _ = self.sessions.revoke(user.id, session.id).await;
+            return Err(e.into());
+        }
+        user.last_login = Some(now);
+        Ok(LoginOutcome {
+            token,
+            session,
+            user,
+        })
+    }
+
+    /// Resolves a bearer token to its live session, enforcing idle and absolute expiry and the
+    /// per-user API rate limit. Fails closed: a store error is never a pass.
+    pub async fn authenticate(&self, token: &SessionToken) -> Result<Authenticated, Error> {
+        let hash = token.hash();
+        let mut session = self
+            .sessions
+            .find(&hash)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        let now = self.clock.now();
+        let idle = to_duration(self.policy.idle_timeout);
+        if now >= session.expires_at || now - session.last_seen_at >= idle {
+            self.sessions.revoke(session.user_id, session.id).await?;
+            return Err(Error::Unauthenticated);
+        }
+        if now - session.last_seen_at >= to_duration(self.policy.touch_interval) {
+            session.last_seen_at = now;
+            self.sessions
+                .touch(&hash, &session, self.remaining_idle(&session, now))
+                .await?;
+        }
+        self.limit(RateBucket::Api(session.user_id), self.policy.rates.api)
+            .await?;
+        Ok(Authenticated {
+            user_id: session.user_id,
+            session,
+        })
+    }
+
+    /// The TTL a touched session gets: the idle timeout, cut short by the absolute expiry.
+    fn remaining_idle(&self, session: &Session, now: DateTime<Utc>) -> Duration {
+        (session.expires_at - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(self.policy.idle_timeout)
+    }
+
+    pub async fn logout(&self, who: &Authenticated) -> Result<(), Error> {
+        self.sessions.revoke(who.user_id, who.session.id).await?;
+        Ok(())
+    }
+
+    pub async fn logout_all(&self, who: &Authenticated) -> Result<(), Error> {
+        self.sessions.revoke_all(who.user_id, None).await?;
+        Ok(())
+    }
+
+    pub async fn sessions(&self, who: &Authenticated) -> Result<Vec<Session>, Error> {
+        let mut sessions = self.sessions.list(who.user_id).await?;
+        sessions.sort_by(|a, b| b.last_seen_at.cmp(&a.last_seen_at));
+        Ok(sessions)
+    }
+
+    pub async fn revoke_session(&self, who: &Authenticated, id: SessionId) -> Result<(), Error> {
+        if self.sessions.revoke(who.user_id, id).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
+    /// Re-checks the caller's password before a sensitive change; rate-limited like a login.
+    async fn confirm_password(
+        &self,
+        who: &Authenticated,
+        field: &str,
+        password: String,
+    ) -> Result<User, Error> {
+        let (user, hash) = self.users.by_id(who.user_id).await?.ok_or(Error::NotFound)?;
+        self.limit(
+            RateBucket::LoginAccount(user.email.clone()),
+            self.policy.rates.login_account,
+        )
+        .await?;
+        let wrong = || Error::from(FieldError::new(field, "is not the current password"));
+        let password = Password::parse(field, password).map_err(|_| wrong())?;
+        if self.hasher.verify(&password, &hash).await? {
+            Ok(user)
+        } else {
+            Err(wrong())
+        }
+    }
+
+    pub async fn change_password(
+        &self,
+        who: &Authenticated,
+        current: String,
+        new: String,
+        actor: &Actor,
+    ) -> Result<(), Error> {
+        let new = Password::parse("newPassword", new)?;
+        let user = self.confirm_password(who, "currentPassword", current).await?;
+        let hash = self.hasher.hash(&new).await?;
+        let change = account_change(
+            user.id,
+            AuditAction::Update,
+            actor,
+            (None, Some(serde_json::json!({ "passwordChanged": true }))),
+            vec![Effect::RevokeSessions {
+                user_id: user.id,
+                keep: Some(who.session.id),
+            }],
+        );
+        let receipt = self.users.set_password(user.id, &hash, change).await?;
+        self.fast_path.project(receipt).await;
+        Ok(())
+    }
+
+    /// Removes the account from every store: the users row commits its deletion, and the outbox
+    /// row removes the profile document, the cache entry and every session.
+    pub async fn delete_account(
+        &self,
+        who: &Authenticated,
+        password: String,
+        actor: &Actor,
+    ) -> Result<(), Error> {
+        let user = self.confirm_password(who, "password", password).await?;
+        let change = account_change(
+            user.id,
+            AuditAction::Delete,
+            actor,
+            (Some(user.audit_state()), None),
+            vec![
+                Effect::DeleteDocument {
+                    collection: Collection::Profiles,
+                    id: user.id.as_uuid(),
+                },
+                Effect::DropCache {
+                    key: CacheKey::UserProfile(user.id),
+                },
+                Effect::RevokeSessions {
+                    user_id: user.id,
+                    keep: None,
+                },
+            ],
+        );
+        let receipt = self.users.delete(user.id, change).await?;
+        self.fast_path.project(receipt).await;
+        Ok(())
+    }
+}

@@ -1,0 +1,15 @@
+//! Identity: accounts, credentials, sessions, profiles and the rate limits that guard them.
+
+pub mod auth;
+pub mod model;
+pub mod ports;
+pub mod profile;
+pub mod values;
+
+pub use auth::{AuthPolicy, AuthService, Authenticated, LoginOutcome, RateRules, RegisterInput};
+pub use model::{
+    Frequency, NotificationPreferences, Preferences, Profile, ProfileDocument, ProfilePatch,
+    Session, Theme, User,
+};
+pub use profile::ProfileService;
+pub use values::{Bio, Email, Password, PasswordHash, PersonName, PictureUrl, SessionToken, TokenHash};

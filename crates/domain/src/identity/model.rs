@@ -1,0 +1,152 @@
+//! Identity entities.
+
+use super::values::{Bio, Email, PersonName, PictureUrl};
+use crate::ids::{SessionId, UserId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The relational core of an account (PostgreSQL `users`), without its password hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: UserId,
+    pub email: Email,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub created_at: DateTime<Utc>,
+    pub last_login: Option<DateTime<Utc>>,
+    /// Version of the profile document; bumped by every profile change.
+    pub profile_version: i64,
+}
+
+impl User {
+    /// What the audit log records of a user: never credentials.
+    pub fn audit_state(&self) -> serde_json::Value {
+        serde_json::json!({
+            "userId": self.id,
+            "email": self.email.as_str(),
+            "firstName": self.first_name.as_str(),
+            "lastName": self.last_name.as_str(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    Light,
+    Dark,
+    #[default]
+    System,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Frequency {
+    #[default]
+    Immediate,
+    Hourly,
+    Daily,
+    Weekly,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationPreferences {
+    pub email: bool,
+    pub push: bool,
+    pub frequency: Frequency,
+}
+
+impl Default for NotificationPreferences {
+    fn default() -> Self {
+        Self {
+            email: true,
+            push: true,
+            frequency: Frequency::Immediate,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Preferences {
+    pub theme: Theme,
+    pub notifications: NotificationPreferences,
+}
+
+/// The profile document (MongoDB `profiles`): what a user says about themself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileDocument {
+    pub bio: Bio,
+    pub profile_picture: Option<PictureUrl>,
+    pub preferences: Preferences,
+}
+
+/// A profile as clients see it: the account's relational core plus its document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub user: User,
+    pub document: ProfileDocument,
+}
+
+/// The fields a user may change on their profile; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProfilePatch {
+    pub first_name: Option<PersonName>,
+    pub last_name: Option<PersonName>,
+    pub bio: Option<Bio>,
+    /// `Some(None)` clears the picture.
+    pub profile_picture: Option<Option<PictureUrl>>,
+    pub theme: Option<Theme>,
+    pub notify_email: Option<bool>,
+    pub notify_push: Option<bool>,
+    pub notify_frequency: Option<Frequency>,
+}
+
+impl ProfilePatch {
+    pub fn apply(&self, profile: &Profile) -> Profile {
+        let mut next = profile.clone();
+        let doc = &mut next.document;
+        let notifications = &mut doc.preferences.notifications;
+        if let Some(v) = &self.first_name {
+            next.user.first_name = v.clone();
+        }
+        if let Some(v) = &self.last_name {
+            next.user.last_name = v.clone();
+        }
+        if let Some(v) = &self.bio {
+            doc.bio = v.clone();
+        }
+        if let Some(v) = &self.profile_picture {
+            doc.profile_picture = v.clone();
+        }
+        if let Some(v) = self.theme {
+            doc.preferences.theme = v;
+        }
+        if let Some(v) = self.notify_email {
+            notifications.email = v;
+        }
+        if let Some(v) = self.notify_push {
+            notifications.push = v;
+        }
+        if let Some(v) = self.notify_frequency {
+            notifications.frequency = v;
+        }
+        next
+    }
+}
+
+/// A login session (Redis). Keyed by the hash of its token; the token itself is never stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    /// Absolute expiry: no activity extends a session past it.
+    pub expires_at: DateTime<Utc>,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}

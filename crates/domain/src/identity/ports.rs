@@ -1,0 +1,109 @@
+//! The ports identity drives.
+
+use super::model::{Session, User};
+use super::values::{Email, Password, PasswordHash, PersonName, TokenHash};
+use crate::ids::{SessionId, UserId};
+use crate::write_path::{Change, Receipt};
+use crate::StoreError;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// Accounts and credentials (PostgreSQL `users`). Every mutating method commits its relational
+/// rows together with the given [`Change`] (audit row and outbox row) in one transaction.
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    /// `Conflict` when the email is taken.
+    async fn create(
+        &self,
+        user: &User,
+        hash: &PasswordHash,
+        change: Change,
+    ) -> Result<Receipt, StoreError>;
+    async fn by_email(&self, email: &Email) -> Result<Option<(User, PasswordHash)>, StoreError>;
+    async fn by_id(&self, id: UserId) -> Result<Option<(User, PasswordHash)>, StoreError>;
+    async fn record_login(
+        &self,
+        id: UserId,
+        at: DateTime<Utc>,
+        change: Change,
+    ) -> Result<Receipt, StoreError>;
+    /// `StaleVersion` when the profile version is no longer `expected_version`.
+    async fn update_profile(
+        &self,
+        id: UserId,
+        expected_version: i64,
+        names: (&PersonName, &PersonName),
+        change: Change,
+    ) -> Result<Receipt, StoreError>;
+    async fn set_password(
+        &self,
+        id: UserId,
+        hash: &PasswordHash,
+        change: Change,
+    ) -> Result<Receipt, StoreError>;
+    /// `NotFound` when the user is already gone.
+    async fn delete(&self, id: UserId, change: Change) -> Result<Receipt, StoreError>;
+}
+
+/// Sessions (Redis): a session per token hash, indexed per user.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Stores the session; it disappears by itself after `ttl` without a touch.
+    async fn create(
+        &self,
+        token: &TokenHash,
+        session: &Session,
+        ttl: Duration,
+    ) -> Result<(), StoreError>;
+    async fn find(&self, token: &TokenHash) -> Result<Option<Session>, StoreError>;
+    /// Saves a newer `last_seen_at` and restarts the idle countdown.
+    async fn touch(
+        &self,
+        token: &TokenHash,
+        session: &Session,
+        ttl: Duration,
+    ) -> Result<(), StoreError>;
+    /// The user's live sessions.
+    async fn list(&self, user: UserId) -> Result<Vec<Session>, StoreError>;
+    /// Ends one session of the user; false when the user has no such session.
+    async fn revoke(&self, user: UserId, session: SessionId) -> Result<bool, StoreError>;
+    /// Ends every session of the user but `keep`.
+    async fn revoke_all(&self, user: UserId, keep: Option<SessionId>) -> Result<(), StoreError>;
+}
+
+/// What a rate limit counts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RateBucket {
+    LoginIp(String),
+    LoginAccount(Email),
+    RegisterIp(String),
+    Api(UserId),
+}
+
+/// At most `limit` hits per `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateRule {
+    pub limit: u32,
+    pub window: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateDecision {
+    Allowed,
+    Limited { retry_after: Duration },
+}
+
+/// Fixed-window counters shared by every instance (Redis).
+#[async_trait]
+pub trait RateLimiter: Send + Sync {
+    async fn hit(&self, bucket: &RateBucket, rule: RateRule) -> Result<RateDecision, StoreError>;
+}
+
+/// Password hashing (bcrypt in production). Slow on purpose, so implementations run it off the
+/// request's thread.
+#[async_trait]
+pub trait PasswordHasher: Send + Sync {
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, StoreError>;
+    async fn verify(&self, password: &Password, hash: &PasswordHash) -> Result<bool, StoreError>;
+}

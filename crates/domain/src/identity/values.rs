@@ -1,0 +1,238 @@
+//! Validated value types of identity: each can only be built valid.
+
+use crate::validation::FieldError;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// An email address, trimmed and lower-cased so that uniqueness is case-insensitive.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let email = raw.trim().to_lowercase();
+        let valid = email.len() <= 254
+            && email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && !domain.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            })
+            && !email.chars().any(char::is_whitespace);
+        if valid {
+            Ok(Self(email))
+        } else {
+            Err(FieldError::new(field, "must be a valid email address"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A plaintext password on its way to the hasher: 8 to 72 UTF-8 bytes (bcrypt's limit).
+/// Never printed.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    pub const MIN_BYTES: usize = 8;
+    pub const MAX_BYTES: usize = 72;
+
+    pub fn parse(field: &str, raw: String) -> Result<Self, FieldError> {
+        if (Self::MIN_BYTES..=Self::MAX_BYTES).contains(&raw.len()) {
+            Ok(Self(raw))
+        } else {
+            Err(FieldError::new(field, "must be 8 to 72 bytes long"))
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(redacted)")
+    }
+}
+
+/// A password hash as the hasher wrote it. Never printed, never serialized into a response.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordHash(String);
+
+impl PasswordHash {
+    pub fn from_stored(hash: String) -> Self {
+        Self(hash)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PasswordHash(redacted)")
+    }
+}
+
+/// A first or last name: trimmed, 1 to 100 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let name = raw.trim();
+        if (1..=100).contains(&name.chars().count()) && !name.chars().any(char::is_control) {
+            Ok(Self(name.to_owned()))
+        } else {
+            Err(FieldError::new(field, "must be 1 to 100 characters"))
+        }
+    }
+
+    pub fn from_stored(name: String) -> Self {
+        Self(name)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A profile's free text: at most 2,000 characters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Bio(String);
+
+impl Bio {
+    pub fn parse(field: &str, raw: String) -> Result<Self, FieldError> {
+        if raw.chars().count() <= 2000 {
+            Ok(Self(raw))
+        } else {
+            Err(FieldError::new(field, "must be at most 2000 characters"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A link to a profile picture: an http(s) URL of at most 2,048 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PictureUrl(String);
+
+impl PictureUrl {
+    pub fn parse(field: &str, raw: String) -> Result<Self, FieldError> {
+        let ok = raw.len() <= 2048
+            && (raw.starts_with("https://") || raw.starts_with("http://"))
+            && !raw.chars().any(|c| c.is_whitespace() || c.is_control());
+        if ok {
+            Ok(Self(raw))
+        } else {
+            Err(FieldError::new(field, "must be an http(s) URL of at most 2048 characters"))
+        }
+    }
+}
+
+/// A session's bearer token: 256 random bits, hex-encoded. Only its hash is ever stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(String);
+
+impl SessionToken {
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        Self(hex::encode(bytes))
+    }
+
+    pub fn from_client(raw: &str) -> Option<Self> {
+        (raw.len() == 64 && raw.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| Self(raw.to_ascii_lowercase()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn hash(&self) -> TokenHash {
+        TokenHash(hex::encode(Sha256::digest(self.0.as_bytes())))
+    }
+}
+
+impl fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionToken(redacted)")
+    }
+}
+
+/// SHA-256 of a session token, hex-encoded: the key a session is stored under.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TokenHash(String);
+
+impl TokenHash {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_is_normalized_and_checked() {
+        assert_eq!(
+            Email::parse("email", "  Ada@Example.COM ").map(|e| e.as_str().to_owned()),
+            Ok("ada@example.com".to_owned())
+        );
+        for bad in ["", "ada", "@example.com", "ada@", "ada@example", "a b@example.com", "a@b@c.com"] {
+            assert!(Email::parse("email", bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn password_counts_utf8_bytes() {
+        assert!(Password::parse("p", "1234567".into()).is_err());
+        assert!(Password::parse("p", "12345678".into()).is_ok());
+        assert!(Password::parse("p", "é".repeat(36)).is_ok());
+        assert!(Password::parse("p", format!("{}x", "é".repeat(36))).is_err());
+        assert_eq!(format!("{:?}", Password::parse("p", "secret-pw".into())), "Ok(Password(redacted))");
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let (a, b) = (SessionToken::generate(), SessionToken::generate());
+        assert_ne!(a, b);
+        assert_eq!(a.expose().len(), 64);
+        assert_ne!(a.hash().as_str(), a.expose());
+        assert_eq!(SessionToken::from_client(a.expose()).map(|t| t.hash()), Some(a.hash()));
+        assert!(SessionToken::from_client("short").is_none());
+    }
+
+    #[test]
+    fn names_and_urls_are_checked() {
+        assert!(PersonName::parse("n", "  ").is_err());
+        assert_eq!(PersonName::parse("n", " Ada ").map(|n| n.as_str().to_owned()), Ok("Ada".into()));
+        assert!(PictureUrl::parse("u", "javascript:alert(1)".into()).is_err());
+        assert!(PictureUrl::parse("u", "https://example.com/a.png".into()).is_ok());
+        assert!(Bio::parse("b", "x".repeat(2001)).is_err());
+    }
+}

@@ -1,0 +1,114 @@
+//! The write path of DESIGN.md: every change commits once in PostgreSQL with one audit row and
+//! one outbox row; the outbox row's effects are then projected onto MongoDB and Redis, at once by
+//! the request (fast path) and, for whatever is left, by the relay. Applying a row twice changes
+//! nothing.
+//!
+//! A feature declares what its change writes as a [`Change`]; the relational part stays in the
+//! feature's own repository method, which commits the change in the same transaction.
+
+mod audit;
+mod effect;
+mod projector;
+
+pub use audit::{Actor, AuditAction, AuditDraft, AuditEntityType, AuditScope};
+pub use effect::{CacheKey, Collection, Effect};
+pub use projector::{Cache, DocumentStore, EffectApplier, Projector};
+
+use crate::StoreError;
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// Everything one state change writes besides its relational rows.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub audit: AuditDraft,
+    /// Effects of one aggregate are applied in commit order; this names the aggregate.
+    pub aggregate: String,
+    pub effects: Vec<Effect>,
+}
+
+/// The outbox row that a committed change left behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Receipt {
+    /// `None` when the change had no effects to project.
+    pub outbox_id: Option<i64>,
+}
+
+/// What one pass over pending outbox rows did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RelayReport {
+    pub applied: usize,
+    pub failed: usize,
+}
+
+/// A document as the newest committed change described it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionedDocument {
+    pub version: i64,
+    pub body: serde_json::Value,
+}
+
+/// The outbox side of the write path (owned by PostgreSQL).
+#[async_trait]
+pub trait Outbox: Send + Sync {
+    /// Claims pending rows (all due ones when `only` is `None`), at most one per aggregate and in
+    /// commit order within an aggregate, applies their effects and marks them done. Rows another
+    /// process is applying are skipped, so any number of relays may run.
+    async fn apply_pending(
+        &self,
+        only: Option<&[i64]>,
+        limit: i64,
+        applier: &dyn EffectApplier,
+    ) -> Result<RelayReport, StoreError>;
+
+    /// The newest committed version of a document with the id of the outbox row that carries
+    /// it, if a retained row still describes it.
+    async fn latest_document(
+        &self,
+        collection: Collection,
+        id: uuid::Uuid,
+    ) -> Result<Option<(i64, VersionedDocument)>, StoreError>;
+
+    /// Rows not applied yet.
+    async fn pending_count(&self) -> Result<i64, StoreError>;
+}
+
+/// Projects committed changes right after their commit; what fails here the relay retries.
+#[derive(Clone)]
+pub struct FastPath {
+    outbox: Arc<dyn Outbox>,
+    projector: Arc<Projector>,
+}
+
+impl FastPath {
+    pub fn new(outbox: Arc<dyn Outbox>, projector: Arc<Projector>) -> Self {
+        Self { outbox, projector }
+    }
+
+    /// Applies the rows of a just-committed change. Never fails the request: the change is
+    /// committed, and the relay owns whatever could not be applied now.
+    pub async fn project(&self, receipt: Receipt) {
+        let Some(id) = receipt.outbox_id else {
+            return;
+        };
+        let ids = [id];
+        if let Err(e) = self
+            .outbox
+            .apply_pending(Some(&ids), 1, self.projector.as_ref())
+            .await
+        {
+            tracing::warn!(error = %e, outbox_id = id, "fast path deferred to the relay");
+        }
+    }
+
+    /// One relay pass over every due row.
+    pub async fn relay_once(&self, batch: i64) -> Result<RelayReport, StoreError> {
+        self.outbox
+            .apply_pending(None, batch, self.projector.as_ref())
+            .await
+    }
+
+    pub fn outbox(&self) -> &Arc<dyn Outbox> {
+        &self.outbox
+    }
+}

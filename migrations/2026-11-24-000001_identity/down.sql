@@ -1,0 +1,4 @@
+DROP TABLE outbox;
+DROP TABLE audit_chain_heads;
+DROP TABLE audit_log;
+DROP TABLE users;
