@@ -1,1 +1,12 @@
-//! placeholder
+//! In-memory fakes of every TaskForge port, for the domain's unit tests and demo mode, and the
+//! port contract suites that both the fakes and the real adapters must pass.
+//!
+//! Depends on `taskforge-domain` only.
+
+pub mod contract;
+mod fakes;
+
+pub use fakes::{
+    FakeHasher, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter, InMemoryRelational,
+    InMemorySessions, ManualClock,
+};

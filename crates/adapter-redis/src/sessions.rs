@@ -27,7 +27,10 @@ impl RedisSessionStore {
             return Ok(0);
         }
         let index = self.store.keys().user_sessions(user);
-        let keys: Vec<String> = entries.iter().map(|(_, h)| self.store.keys().session(h)).collect();
+        let keys: Vec<String> = entries
+            .iter()
+            .map(|(_, h)| self.store.keys().session(h))
+            .collect();
         let ids: Vec<&String> = entries.iter().map(|(id, _)| id).collect();
         let (deleted,): (u64,) = self
             .store
@@ -109,7 +112,10 @@ impl SessionStore for RedisSessionStore {
             return Ok(vec![]);
         }
         let entries: Vec<(String, String)> = index.into_iter().collect();
-        let keys: Vec<String> = entries.iter().map(|(_, h)| self.store.keys().session(h)).collect();
+        let keys: Vec<String> = entries
+            .iter()
+            .map(|(_, h)| self.store.keys().session(h))
+            .collect();
         let raws: Vec<Option<String>> = self.store.call(async |c| c.mget(&keys).await).await?;
         let mut live = Vec::new();
         let mut expired = Vec::new();

@@ -59,8 +59,7 @@ impl RedisStore {
 }
 
 fn map_err(e: RedisError) -> StoreError {
-    if e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() || e.is_timeout()
-    {
+    if e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() || e.is_timeout() {
         StoreError::unavailable(STORE, e)
     } else {
         StoreError::Internal(e.into())

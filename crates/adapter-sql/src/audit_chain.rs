@@ -211,7 +211,10 @@ async fn chain_scope(tx: &mut AsyncPgConnection, scope: &str) -> Result<usize, T
         prev = hash;
     }
     diesel::update(audit_chain_heads::table.find(scope))
-        .set((audit_chain_heads::seq.eq(seq), audit_chain_heads::hash.eq(&prev)))
+        .set((
+            audit_chain_heads::seq.eq(seq),
+            audit_chain_heads::hash.eq(&prev),
+        ))
         .execute(tx)
         .await?;
     Ok(rows.len())

@@ -14,8 +14,8 @@ pub mod pool;
 mod schema;
 pub mod users;
 
-pub use config::SqlConfig;
 pub use audit_chain::AuditChain;
+pub use config::SqlConfig;
 pub use outbox::PgOutbox;
 
 pub use pool::PgStore;

@@ -137,7 +137,8 @@ impl Outbox for PgOutbox {
         collection: Collection,
         id: Uuid,
     ) -> Result<Option<(i64, VersionedDocument)>, StoreError> {
-        let probe = serde_json::json!([{ "type": "put_document", "collection": collection, "id": id }]);
+        let probe =
+            serde_json::json!([{ "type": "put_document", "collection": collection, "id": id }]);
         let row: Option<ClaimedRow> = self
             .store
             .run(async move |conn| {

@@ -102,10 +102,15 @@ impl UserRepository for PgUserRepository {
             users::updated_at.eq(user.created_at),
             users::profile_version.eq(user.profile_version),
         );
-        self.in_change(change, move |tx| Box::pin(async move {
-            diesel::insert_into(users::table).values(row).execute(tx).await?;
-            Ok(())
-        }))
+        self.in_change(change, move |tx| {
+            Box::pin(async move {
+                diesel::insert_into(users::table)
+                    .values(row)
+                    .execute(tx)
+                    .await?;
+                Ok(())
+            })
+        })
         .await
     }
 
@@ -114,7 +119,10 @@ impl UserRepository for PgUserRepository {
         self.store
             .run(async move |conn| {
                 users::table
-                    .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("lower(email) = ").bind::<diesel::sql_types::Text, _>(email))
+                    .filter(
+                        diesel::dsl::sql::<diesel::sql_types::Bool>("lower(email) = ")
+                            .bind::<diesel::sql_types::Text, _>(email),
+                    )
                     .select(UserRow::as_select())
                     .first(conn)
                     .await
@@ -148,13 +156,15 @@ impl UserRepository for PgUserRepository {
         at: DateTime<Utc>,
         change: Change,
     ) -> Result<Receipt, StoreError> {
-        self.in_change(change, move |tx| Box::pin(async move {
-            let n = diesel::update(users::table.find(id.as_uuid()))
-                .set(users::last_login.eq(at))
-                .execute(tx)
-                .await?;
-            one_row(n, StoreError::NotFound)
-        }))
+        self.in_change(change, move |tx| {
+            Box::pin(async move {
+                let n = diesel::update(users::table.find(id.as_uuid()))
+                    .set(users::last_login.eq(at))
+                    .execute(tx)
+                    .await?;
+                one_row(n, StoreError::NotFound)
+            })
+        })
         .await
     }
 
@@ -166,22 +176,24 @@ impl UserRepository for PgUserRepository {
         change: Change,
     ) -> Result<Receipt, StoreError> {
         let (first, last) = (names.0.as_str().to_owned(), names.1.as_str().to_owned());
-        self.in_change(change, move |tx| Box::pin(async move {
-            let n = diesel::update(
-                users::table
-                    .find(id.as_uuid())
-                    .filter(users::profile_version.eq(expected_version)),
-            )
-            .set((
-                users::first_name.eq(first),
-                users::last_name.eq(last),
-                users::profile_version.eq(expected_version + 1),
-                users::updated_at.eq(Utc::now()),
-            ))
-            .execute(tx)
-            .await?;
-            one_row(n, StoreError::StaleVersion)
-        }))
+        self.in_change(change, move |tx| {
+            Box::pin(async move {
+                let n = diesel::update(
+                    users::table
+                        .find(id.as_uuid())
+                        .filter(users::profile_version.eq(expected_version)),
+                )
+                .set((
+                    users::first_name.eq(first),
+                    users::last_name.eq(last),
+                    users::profile_version.eq(expected_version + 1),
+                    users::updated_at.eq(Utc::now()),
+                ))
+                .execute(tx)
+                .await?;
+                one_row(n, StoreError::StaleVersion)
+            })
+        })
         .await
     }
 
@@ -192,23 +204,30 @@ impl UserRepository for PgUserRepository {
         change: Change,
     ) -> Result<Receipt, StoreError> {
         let hash = hash.expose().to_owned();
-        self.in_change(change, move |tx| Box::pin(async move {
-            let n = diesel::update(users::table.find(id.as_uuid()))
-                .set((users::password_hash.eq(hash), users::updated_at.eq(Utc::now())))
-                .execute(tx)
-                .await?;
-            one_row(n, StoreError::NotFound)
-        }))
+        self.in_change(change, move |tx| {
+            Box::pin(async move {
+                let n = diesel::update(users::table.find(id.as_uuid()))
+                    .set((
+                        users::password_hash.eq(hash),
+                        users::updated_at.eq(Utc::now()),
+                    ))
+                    .execute(tx)
+                    .await?;
+                one_row(n, StoreError::NotFound)
+            })
+        })
         .await
     }
 
     async fn delete(&self, id: UserId, change: Change) -> Result<Receipt, StoreError> {
-        self.in_change(change, move |tx| Box::pin(async move {
-            let n = diesel::delete(users::table.find(id.as_uuid()))
-                .execute(tx)
-                .await?;
-            one_row(n, StoreError::NotFound)
-        }))
+        self.in_change(change, move |tx| {
+            Box::pin(async move {
+                let n = diesel::delete(users::table.find(id.as_uuid()))
+                    .execute(tx)
+                    .await?;
+                one_row(n, StoreError::NotFound)
+            })
+        })
         .await
     }
 }

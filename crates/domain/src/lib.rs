@@ -6,8 +6,8 @@
 
 pub mod clock;
 pub mod error;
-pub mod ids;
 pub mod identity;
+pub mod ids;
 pub mod validation;
 pub mod write_path;
 

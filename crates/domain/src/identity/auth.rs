@@ -136,8 +136,11 @@ impl AuthService {
 
     pub async fn register(&self, input: RegisterInput, actor: &Actor) -> Result<User, Error> {
         if let Some(ip) = &actor.ip {
-            self.limit(RateBucket::RegisterIp(ip.clone()), self.policy.rates.register_ip)
-                .await?;
+            self.limit(
+                RateBucket::RegisterIp(ip.clone()),
+                self.policy.rates.register_ip,
+            )
+            .await?;
         }
         let (email, password, first, last) = match (
             Email::parse("email", &input.email),
@@ -320,7 +323,11 @@ impl AuthService {
         field: &str,
         password: String,
     ) -> Result<User, Error> {
-        let (user, hash) = self.users.by_id(who.user_id).await?.ok_or(Error::NotFound)?;
+        let (user, hash) = self
+            .users
+            .by_id(who.user_id)
+            .await?
+            .ok_or(Error::NotFound)?;
         self.limit(
             RateBucket::LoginAccount(user.email.clone()),
             self.policy.rates.login_account,
@@ -343,7 +350,9 @@ impl AuthService {
         actor: &Actor,
     ) -> Result<(), Error> {
         let new = Password::parse("newPassword", new)?;
-        let user = self.confirm_password(who, "currentPassword", current).await?;
+        let user = self
+            .confirm_password(who, "currentPassword", current)
+            .await?;
         let hash = self.hasher.hash(&new).await?;
         let change = account_change(
             user.id,

@@ -12,4 +12,6 @@ pub use model::{
     Session, Theme, User,
 };
 pub use profile::ProfileService;
-pub use values::{Bio, Email, Password, PasswordHash, PersonName, PictureUrl, SessionToken, TokenHash};
+pub use values::{
+    Bio, Email, Password, PasswordHash, PersonName, PictureUrl, SessionToken, TokenHash,
+};

@@ -54,7 +54,10 @@ impl ProfileService {
                 return Ok(doc);
             }
         }
-        let from_mongo = self.documents.get(Collection::Profiles, user.id.as_uuid()).await;
+        let from_mongo = self
+            .documents
+            .get(Collection::Profiles, user.id.as_uuid())
+            .await;
         if let Ok(Some(stored)) = &from_mongo {
             if stored.version == want {
                 let _ = self.cache.put(key, &encode(stored)).await;
@@ -95,7 +98,8 @@ impl ProfileService {
             let current = self.get(id).await?;
             let mut next = patch.apply(&current);
             next.user.profile_version += 1;
-            let body = serde_json::to_value(&next.document).map_err(|e| Error::Internal(e.into()))?;
+            let body =
+                serde_json::to_value(&next.document).map_err(|e| Error::Internal(e.into()))?;
             let change = account_change(
                 id,
                 AuditAction::Update,

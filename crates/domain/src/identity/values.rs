@@ -146,7 +146,10 @@ impl PictureUrl {
         if ok {
             Ok(Self(raw))
         } else {
-            Err(FieldError::new(field, "must be an http(s) URL of at most 2048 characters"))
+            Err(FieldError::new(
+                field,
+                "must be an http(s) URL of at most 2048 characters",
+            ))
         }
     }
 }
@@ -203,7 +206,15 @@ mod tests {
             Email::parse("email", "  Ada@Example.COM ").map(|e| e.as_str().to_owned()),
             Ok("ada@example.com".to_owned())
         );
-        for bad in ["", "ada", "@example.com", "ada@", "ada@example", "a b@example.com", "a@b@c.com"] {
+        for bad in [
+            "",
+            "ada",
+            "@example.com",
+            "ada@",
+            "ada@example",
+            "a b@example.com",
+            "a@b@c.com",
+        ] {
             assert!(Email::parse("email", bad).is_err(), "{bad} accepted");
         }
     }
@@ -214,7 +225,10 @@ mod tests {
         assert!(Password::parse("p", "12345678".into()).is_ok());
         assert!(Password::parse("p", "é".repeat(36)).is_ok());
         assert!(Password::parse("p", format!("{}x", "é".repeat(36))).is_err());
-        assert_eq!(format!("{:?}", Password::parse("p", "secret-pw".into())), "Ok(Password(redacted))");
+        assert_eq!(
+            format!("{:?}", Password::parse("p", "secret-pw".into())),
+            "Ok(Password(redacted))"
+        );
     }
 
     #[test]
@@ -223,14 +237,20 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.expose().len(), 64);
         assert_ne!(a.hash().as_str(), a.expose());
-        assert_eq!(SessionToken::from_client(a.expose()).map(|t| t.hash()), Some(a.hash()));
+        assert_eq!(
+            SessionToken::from_client(a.expose()).map(|t| t.hash()),
+            Some(a.hash())
+        );
         assert!(SessionToken::from_client("short").is_none());
     }
 
     #[test]
     fn names_and_urls_are_checked() {
         assert!(PersonName::parse("n", "  ").is_err());
-        assert_eq!(PersonName::parse("n", " Ada ").map(|n| n.as_str().to_owned()), Ok("Ada".into()));
+        assert_eq!(
+            PersonName::parse("n", " Ada ").map(|n| n.as_str().to_owned()),
+            Ok("Ada".into())
+        );
         assert!(PictureUrl::parse("u", "javascript:alert(1)".into()).is_err());
         assert!(PictureUrl::parse("u", "https://example.com/a.png".into()).is_ok());
         assert!(Bio::parse("b", "x".repeat(2001)).is_err());

@@ -1,0 +1,498 @@
+//! Port contract suites: one function per port, run against the fakes (this crate's tests) and
+//! against the real adapters (`tests/tests/contracts.rs`), so the fakes cannot drift from the
+//! stores they stand for. Each suite makes its own ids and emails, so it can run on shared
+//! stores in parallel with anything else.
+
+use std::fmt::Debug;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{SubsecRound, Utc};
+use taskforge_domain::identity::ports::{
+    RateBucket, RateDecision, RateLimiter, RateRule, SessionStore, UserRepository,
+};
+use taskforge_domain::identity::{Email, PasswordHash, PersonName, Session, SessionToken, User};
+use taskforge_domain::ids::{SessionId, UserId};
+use taskforge_domain::write_path::{
+    Actor, AuditAction, AuditDraft, AuditEntityType, AuditScope, Cache, CacheKey, Change,
+    Collection, DocumentStore, Effect, EffectApplier, Outbox, VersionedDocument,
+};
+use taskforge_domain::StoreError;
+use uuid::Uuid;
+
+fn must<T, E: Debug>(result: Result<T, E>, what: &str) -> T {
+    match result {
+        Ok(v) => v,
+        Err(e) => panic!("{what}: {e:?}"),
+    }
+}
+
+fn new_user(email: &str) -> User {
+    User {
+        id: UserId::new(),
+        email: must(Email::parse("email", email), "email"),
+        first_name: PersonName::from_stored("Ada".into()),
+        last_name: PersonName::from_stored("Lovelace".into()),
+        // Stores keep microseconds.
+        created_at: Utc::now().trunc_subsecs(6),
+        last_login: None,
+        profile_version: 1,
+    }
+}
+
+fn change(user: UserId, action: AuditAction, effects: Vec<Effect>) -> Change {
+    Change {
+        audit: AuditDraft {
+            scope: AuditScope::Account(user),
+            entity_type: AuditEntityType::User,
+            entity_id: user.as_uuid(),
+            action,
+            actor: Actor {
+                user_id: Some(user),
+                ..Actor::default()
+            },
+            previous_state: None,
+            new_state: None,
+        },
+        aggregate: format!("user:{user}"),
+        effects,
+    }
+}
+
+fn put(id: Uuid, version: i64) -> Effect {
+    Effect::PutDocument {
+        collection: Collection::Profiles,
+        id,
+        version,
+        body: serde_json::json!({ "bio": format!("v{version}") }),
+    }
+}
+
+fn unique_email() -> String {
+    format!("contract-{}@Example.com", Uuid::new_v4().simple())
+}
+
+/// `UserRepository` together with the outbox its changes commit into.
+pub async fn user_repository(users: &dyn UserRepository, outbox: &dyn Outbox) {
+    let email = unique_email();
+    let user = new_user(&email);
+    let hash = PasswordHash::from_stored("hash-1".into());
+    let receipt = must(
+        users
+            .create(
+                &user,
+                &hash,
+                change(
+                    user.id,
+                    AuditAction::Create,
+                    vec![put(user.id.as_uuid(), 1)],
+                ),
+            )
+            .await,
+        "create",
+    );
+    assert!(
+        receipt.outbox_id.is_some(),
+        "a change with effects leaves an outbox row"
+    );
+
+    let (found, found_hash) = must(users.by_email(&user.email).await, "by_email").expect_found();
+    assert_eq!(found, user);
+    assert_eq!(found_hash, hash);
+    assert_eq!(
+        must(users.by_id(user.id).await, "by_id").map(|(u, _)| u),
+        Some(user.clone())
+    );
+    assert!(must(users.by_id(UserId::new()).await, "by_id unknown").is_none());
+
+    let twin = new_user(&email.to_uppercase());
+    let dup = users
+        .create(&twin, &hash, change(twin.id, AuditAction::Create, vec![]))
+        .await;
+    assert!(
+        matches!(dup, Err(StoreError::Conflict(_))),
+        "emails are unique case-insensitively: {dup:?}"
+    );
+
+    let login = must(
+        users
+            .record_login(
+                user.id,
+                user.created_at,
+                change(user.id, AuditAction::Login, vec![]),
+            )
+            .await,
+        "login",
+    );
+    assert_eq!(
+        login.outbox_id, None,
+        "a change without effects leaves no outbox row"
+    );
+    let after_login = must(users.by_id(user.id).await, "by_id").expect_found().0;
+    assert_eq!(after_login.last_login, Some(user.created_at));
+
+    let names = (
+        &PersonName::from_stored("Grace".into()),
+        &PersonName::from_stored("Hopper".into()),
+    );
+    let stale = users
+        .update_profile(
+            user.id,
+            7,
+            names,
+            change(
+                user.id,
+                AuditAction::Update,
+                vec![put(user.id.as_uuid(), 8)],
+            ),
+        )
+        .await;
+    assert!(matches!(stale, Err(StoreError::StaleVersion)), "{stale:?}");
+    must(
+        users
+            .update_profile(
+                user.id,
+                1,
+                names,
+                change(
+                    user.id,
+                    AuditAction::Update,
+                    vec![put(user.id.as_uuid(), 2)],
+                ),
+            )
+            .await,
+        "update_profile",
+    );
+    let updated = must(users.by_id(user.id).await, "by_id").expect_found().0;
+    assert_eq!(
+        (updated.first_name.as_str(), updated.profile_version),
+        ("Grace", 2)
+    );
+    let latest = must(
+        outbox
+            .latest_document(Collection::Profiles, user.id.as_uuid())
+            .await,
+        "latest_document",
+    );
+    assert_eq!(
+        latest.map(|(_, d)| d.version),
+        Some(2),
+        "the newest committed document is found in the outbox"
+    );
+
+    let new_hash = PasswordHash::from_stored("hash-2".into());
+    must(
+        users
+            .set_password(
+                user.id,
+                &new_hash,
+                change(user.id, AuditAction::Update, vec![]),
+            )
+            .await,
+        "set_password",
+    );
+    assert_eq!(
+        must(users.by_id(user.id).await, "by_id").expect_found().1,
+        new_hash
+    );
+
+    must(
+        users
+            .delete(user.id, change(user.id, AuditAction::Delete, vec![]))
+            .await,
+        "delete",
+    );
+    assert!(must(users.by_id(user.id).await, "by_id").is_none());
+    let again = users
+        .delete(user.id, change(user.id, AuditAction::Delete, vec![]))
+        .await;
+    assert!(matches!(again, Err(StoreError::NotFound)), "{again:?}");
+}
+
+/// Records what it applies; fails while told to.
+#[derive(Default)]
+pub struct RecordingApplier {
+    pub applied: Mutex<Vec<Effect>>,
+    pub failing: Mutex<bool>,
+}
+
+#[async_trait]
+impl EffectApplier for RecordingApplier {
+    async fn apply(&self, effects: &[Effect]) -> Result<(), StoreError> {
+        if *self.failing.lock().unwrap_or_else(|p| p.into_inner()) {
+            return Err(StoreError::unavailable("mongo", "down (test)"));
+        }
+        self.applied
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(effects);
+        Ok(())
+    }
+}
+
+impl RecordingApplier {
+    fn versions_of(&self, id: Uuid) -> Vec<i64> {
+        self.applied
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter_map(|e| match e {
+                Effect::PutDocument { id: i, version, .. } if *i == id => Some(*version),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// `Outbox`: rows apply once each, in commit order per aggregate, one row per aggregate in a
+/// pass; a failed row stays pending and is not retried before its backoff. Needs the
+/// `UserRepository` of the same store to commit changes.
+pub async fn outbox(users: &dyn UserRepository, outbox: &dyn Outbox) {
+    let hash = PasswordHash::from_stored("h".into());
+    let applier = RecordingApplier::default();
+
+    let failing = new_user(&unique_email());
+    *applier.failing.lock().unwrap_or_else(|p| p.into_inner()) = true;
+    let row = must(
+        users
+            .create(
+                &failing,
+                &hash,
+                change(
+                    failing.id,
+                    AuditAction::Create,
+                    vec![put(failing.id.as_uuid(), 1)],
+                ),
+            )
+            .await,
+        "create",
+    );
+    let row: Vec<i64> = row.outbox_id.into_iter().collect();
+    let report = must(
+        outbox.apply_pending(Some(&row), 10, &applier).await,
+        "apply failing",
+    );
+    assert_eq!(
+        (report.applied, report.failed),
+        (0, 1),
+        "a failing row is reported, not applied"
+    );
+    *applier.failing.lock().unwrap_or_else(|p| p.into_inner()) = false;
+    let report = must(
+        outbox.apply_pending(Some(&row), 10, &applier).await,
+        "retry at once",
+    );
+    assert_eq!(report.applied, 0, "a failed row waits for its backoff");
+
+    let user = new_user(&unique_email());
+    let id = user.id.as_uuid();
+    let names = (&user.first_name, &user.last_name);
+    let first = must(
+        users
+            .create(
+                &user,
+                &hash,
+                change(user.id, AuditAction::Create, vec![put(id, 1)]),
+            )
+            .await,
+        "create",
+    );
+    let second = must(
+        users
+            .update_profile(
+                user.id,
+                1,
+                names,
+                change(user.id, AuditAction::Update, vec![put(id, 2)]),
+            )
+            .await,
+        "update",
+    );
+    let ids: Vec<i64> = [first.outbox_id, second.outbox_id]
+        .into_iter()
+        .flatten()
+        .collect();
+    let report = must(
+        outbox.apply_pending(Some(&ids[1..]), 10, &applier).await,
+        "apply second",
+    );
+    assert_eq!(
+        report.applied, 0,
+        "a row waits while an older row of its aggregate is pending"
+    );
+    for expected in [vec![1], vec![1, 2]] {
+        let report = must(
+            outbox.apply_pending(Some(&ids), 10, &applier).await,
+            "apply",
+        );
+        assert_eq!(report.applied, 1, "one row of an aggregate per pass");
+        assert_eq!(
+            applier.versions_of(id),
+            expected,
+            "effects land in commit order"
+        );
+    }
+    let report = must(
+        outbox.apply_pending(Some(&ids), 10, &applier).await,
+        "apply again",
+    );
+    assert_eq!(report.applied, 0, "applied rows are not applied again");
+}
+
+/// `DocumentStore`: versions only move forward; deletes are idempotent.
+pub async fn documents(store: &dyn DocumentStore) {
+    let id = Uuid::now_v7();
+    let c = Collection::Profiles;
+    let body =
+        |v: i64| serde_json::json!({ "bio": format!("v{v}"), "preferences": { "theme": "dark" } });
+    assert_eq!(must(store.get(c, id).await, "get absent"), None);
+    must(store.put_if_newer(c, id, 2, &body(2)).await, "put v2");
+    must(store.put_if_newer(c, id, 2, &body(2)).await, "put v2 again");
+    must(store.put_if_newer(c, id, 1, &body(1)).await, "put older v1");
+    let expect = |v: i64| {
+        Some(VersionedDocument {
+            version: v,
+            body: body(v),
+        })
+    };
+    assert_eq!(
+        must(store.get(c, id).await, "get"),
+        expect(2),
+        "an older version never overwrites"
+    );
+    must(store.put_if_newer(c, id, 3, &body(3)).await, "put v3");
+    assert_eq!(must(store.get(c, id).await, "get"), expect(3));
+    must(store.delete(c, id).await, "delete");
+    must(store.delete(c, id).await, "delete again");
+    assert_eq!(must(store.get(c, id).await, "get deleted"), None);
+}
+
+/// `Cache`: put, get, drop.
+pub async fn cache(cache: &dyn Cache) {
+    let key = CacheKey::UserProfile(UserId::new());
+    let value = serde_json::json!({ "version": 3, "body": { "bio": "hi" } });
+    assert_eq!(must(cache.get(key).await, "get absent"), None);
+    must(cache.put(key, &value).await, "put");
+    assert_eq!(must(cache.get(key).await, "get"), Some(value));
+    must(cache.drop_key(key).await, "drop");
+    must(cache.drop_key(key).await, "drop again");
+    assert_eq!(must(cache.get(key).await, "get dropped"), None);
+}
+
+fn session(user: UserId) -> Session {
+    let now = Utc::now().trunc_subsecs(0);
+    Session {
+        id: SessionId::new(),
+        user_id: user,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + chrono::TimeDelta::hours(1),
+        user_agent: Some("contract".into()),
+        ip: Some("127.0.0.1".into()),
+    }
+}
+
+/// `SessionStore`: sessions by token hash, listed and revoked per user.
+pub async fn sessions(store: &dyn SessionStore) {
+    let ttl = Duration::from_secs(600);
+    let user = UserId::new();
+    let (ta, tb, tc) = (
+        SessionToken::generate().hash(),
+        SessionToken::generate().hash(),
+        SessionToken::generate().hash(),
+    );
+    let (a, b, c) = (session(user), session(user), session(user));
+    for (t, s) in [(&ta, &a), (&tb, &b), (&tc, &c)] {
+        must(store.create(t, s, ttl).await, "create");
+    }
+    assert_eq!(must(store.find(&ta).await, "find"), Some(a.clone()));
+    assert_eq!(
+        must(
+            store.find(&SessionToken::generate().hash()).await,
+            "find unknown"
+        ),
+        None
+    );
+
+    let mut touched = a.clone();
+    touched.last_seen_at += chrono::TimeDelta::seconds(30);
+    must(store.touch(&ta, &touched, ttl).await, "touch");
+    assert_eq!(must(store.find(&ta).await, "find touched"), Some(touched));
+
+    let mut listed: Vec<SessionId> = must(store.list(user).await, "list")
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    listed.sort();
+    let mut expected = vec![a.id, b.id, c.id];
+    expected.sort();
+    assert_eq!(listed, expected);
+
+    assert!(must(store.revoke(user, b.id).await, "revoke"));
+    assert!(
+        !must(store.revoke(user, b.id).await, "revoke again"),
+        "a revoked session is gone"
+    );
+    assert!(
+        !must(store.revoke(UserId::new(), a.id).await, "revoke other's"),
+        "only the owner's sessions"
+    );
+    assert_eq!(must(store.find(&tb).await, "find revoked"), None);
+    must(store.touch(&tb, &b, ttl).await, "touch revoked");
+    assert_eq!(
+        must(store.find(&tb).await, "find after touch"),
+        None,
+        "a touch never revives a session"
+    );
+
+    must(store.revoke_all(user, Some(a.id)).await, "revoke_all keep");
+    assert_eq!(must(store.find(&tc).await, "find c"), None);
+    assert!(must(store.find(&ta).await, "find kept").is_some());
+    must(store.revoke_all(user, None).await, "revoke_all");
+    assert_eq!(must(store.list(user).await, "list after"), vec![]);
+}
+
+/// `RateLimiter`: a fixed window of `limit` hits per bucket.
+pub async fn rate_limiter(limiter: &dyn RateLimiter) {
+    let rule = RateRule {
+        limit: 3,
+        window: Duration::from_secs(60),
+    };
+    let bucket = RateBucket::Api(UserId::new());
+    for i in 0..3 {
+        assert_eq!(
+            must(limiter.hit(&bucket, rule).await, "hit"),
+            RateDecision::Allowed,
+            "hit {i}"
+        );
+    }
+    match must(limiter.hit(&bucket, rule).await, "hit over") {
+        RateDecision::Limited { retry_after } => {
+            assert!(
+                retry_after > Duration::ZERO && retry_after <= rule.window,
+                "{retry_after:?}"
+            )
+        }
+        RateDecision::Allowed => panic!("the fourth hit in the window must be limited"),
+    }
+    let other = RateBucket::Api(UserId::new());
+    assert_eq!(
+        must(limiter.hit(&other, rule).await, "other"),
+        RateDecision::Allowed,
+        "buckets are independent"
+    );
+}
+
+trait ExpectFound<T> {
+    fn expect_found(self) -> T;
+}
+
+impl<T> ExpectFound<T> for Option<T> {
+    fn expect_found(self) -> T {
+        match self {
+            Some(v) => v,
+            None => panic!("expected a row"),
+        }
+    }
+}

@@ -1,0 +1,458 @@
+//! The fakes. State sits behind a `std::sync::Mutex` that is never held across an await.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use taskforge_domain::clock::Clock;
+use taskforge_domain::identity::ports::{
+    PasswordHasher, RateBucket, RateDecision, RateLimiter, RateRule, SessionStore, UserRepository,
+};
+use taskforge_domain::identity::{
+    Email, Password, PasswordHash, PersonName, Session, TokenHash, User,
+};
+use taskforge_domain::ids::{SessionId, UserId};
+use taskforge_domain::write_path::{
+    Cache, CacheKey, Change, Collection, DocumentStore, Effect, EffectApplier, Outbox, Receipt,
+    RelayReport, VersionedDocument,
+};
+use taskforge_domain::StoreError;
+use uuid::Uuid;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A clock that only moves when told to.
+pub struct ManualClock(Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    pub fn new(start: DateTime<Utc>) -> Arc<Self> {
+        Arc::new(Self(Mutex::new(start)))
+    }
+
+    pub fn advance(&self, by: Duration) {
+        let mut now = lock(&self.0);
+        *now += chrono::TimeDelta::from_std(by).unwrap_or_default();
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *lock(&self.0)
+    }
+}
+
+/// A hasher that is fast and obviously not bcrypt: fine for tests, never for production.
+pub struct FakeHasher;
+
+#[async_trait]
+impl PasswordHasher for FakeHasher {
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, StoreError> {
+        Ok(PasswordHash::from_stored(
+            format!("fake${}", password.expose().len()) + password.expose(),
+        ))
+    }
+
+    async fn verify(&self, password: &Password, hash: &PasswordHash) -> Result<bool, StoreError> {
+        Ok(self.hash(password).await?.expose() == hash.expose())
+    }
+}
+
+struct OutboxRow {
+    aggregate: String,
+    effects: Vec<Effect>,
+    applied: bool,
+    /// After a failure, not due again before this.
+    retry_at: Option<Instant>,
+}
+
+#[derive(Default)]
+struct Relational {
+    users: HashMap<UserId, (User, PasswordHash)>,
+    audit: Vec<Change>,
+    outbox: BTreeMap<i64, OutboxRow>,
+    in_flight: HashSet<i64>,
+    next_id: i64,
+}
+
+impl Relational {
+    fn commit(&mut self, change: Change) -> Receipt {
+        let effects = change.effects.clone();
+        let aggregate = change.aggregate.clone();
+        self.audit.push(change);
+        if effects.is_empty() {
+            return Receipt { outbox_id: None };
+        }
+        self.next_id += 1;
+        self.outbox.insert(
+            self.next_id,
+            OutboxRow {
+                aggregate,
+                effects,
+                applied: false,
+                retry_at: None,
+            },
+        );
+        Receipt {
+            outbox_id: Some(self.next_id),
+        }
+    }
+
+    fn user_mut(&mut self, id: UserId) -> Result<&mut (User, PasswordHash), StoreError> {
+        self.users.get_mut(&id).ok_or(StoreError::NotFound)
+    }
+}
+
+/// PostgreSQL's fake: users, audit rows and the outbox, committed together under one lock.
+#[derive(Default, Clone)]
+pub struct InMemoryRelational(Arc<Mutex<Relational>>);
+
+impl InMemoryRelational {
+    /// The audit rows committed so far, oldest first.
+    pub fn audit_rows(&self) -> Vec<Change> {
+        lock(&self.0).audit.clone()
+    }
+}
+
+#[async_trait]
+impl UserRepository for InMemoryRelational {
+    async fn create(
+        &self,
+        user: &User,
+        hash: &PasswordHash,
+        change: Change,
+    ) -> Result<Receipt, StoreError> {
+        let mut db = lock(&self.0);
+        if db.users.values().any(|(u, _)| u.email == user.email) {
+            return Err(StoreError::Conflict("users_email_key".into()));
+        }
+        db.users.insert(user.id, (user.clone(), hash.clone()));
+        Ok(db.commit(change))
+    }
+
+    async fn by_email(&self, email: &Email) -> Result<Option<(User, PasswordHash)>, StoreError> {
+        Ok(lock(&self.0)
+            .users
+            .values()
+            .find(|(u, _)| &u.email == email)
+            .cloned())
+    }
+
+    async fn by_id(&self, id: UserId) -> Result<Option<(User, PasswordHash)>, StoreError> {
+        Ok(lock(&self.0).users.get(&id).cloned())
+    }
+
+    async fn record_login(
+        &self,
+        id: UserId,
+        at: DateTime<Utc>,
+        change: Change,
+    ) -> Result<Receipt, StoreError> {
+        let mut db = lock(&self.0);
+        db.user_mut(id)?.0.last_login = Some(at);
+        Ok(db.commit(change))
+    }
+
+    async fn update_profile(
+        &self,
+        id: UserId,
+        expected_version: i64,
+        names: (&PersonName, &PersonName),
+        change: Change,
+    ) -> Result<Receipt, StoreError> {
+        let mut db = lock(&self.0);
+        let (user, _) = db.user_mut(id).map_err(|_| StoreError::StaleVersion)?;
+        if user.profile_version != expected_version {
+            return Err(StoreError::StaleVersion);
+        }
+        user.first_name = names.0.clone();
+        user.last_name = names.1.clone();
+        user.profile_version += 1;
+        Ok(db.commit(change))
+    }
+
+    async fn set_password(
+        &self,
+        id: UserId,
+        hash: &PasswordHash,
+        change: Change,
+    ) -> Result<Receipt, StoreError> {
+        let mut db = lock(&self.0);
+        db.user_mut(id)?.1 = hash.clone();
+        Ok(db.commit(change))
+    }
+
+    async fn delete(&self, id: UserId, change: Change) -> Result<Receipt, StoreError> {
+        let mut db = lock(&self.0);
+        db.users.remove(&id).ok_or(StoreError::NotFound)?;
+        Ok(db.commit(change))
+    }
+}
+
+#[async_trait]
+impl Outbox for InMemoryRelational {
+    async fn apply_pending(
+        &self,
+        only: Option<&[i64]>,
+        limit: i64,
+        applier: &dyn EffectApplier,
+    ) -> Result<RelayReport, StoreError> {
+        let claimed: Vec<(i64, Vec<Effect>)> = {
+            let mut db = lock(&self.0);
+            let mut blocked = HashSet::new();
+            let mut claimed = Vec::new();
+            for (id, row) in &db.outbox {
+                if row.applied {
+                    continue;
+                }
+                // An unapplied older row holds back its aggregate, claimed by us or not.
+                let first_of_aggregate = blocked.insert(row.aggregate.clone());
+                let wanted = only.is_none_or(|ids| ids.contains(id));
+                let due = row.retry_at.is_none_or(|at| Instant::now() >= at);
+                if first_of_aggregate && wanted && due && !db.in_flight.contains(id) {
+                    claimed.push((*id, row.effects.clone()));
+                }
+            }
+            claimed.truncate(usize::try_from(limit).unwrap_or(0));
+            db.in_flight.extend(claimed.iter().map(|(id, _)| *id));
+            claimed
+        };
+        let mut report = RelayReport::default();
+        for (id, effects) in claimed {
+            let outcome = applier.apply(&effects).await;
+            let mut db = lock(&self.0);
+            db.in_flight.remove(&id);
+            match outcome {
+                Ok(()) => {
+                    report.applied += 1;
+                    if let Some(row) = db.outbox.get_mut(&id) {
+                        row.applied = true;
+                    }
+                }
+                Err(_) => {
+                    report.failed += 1;
+                    if let Some(row) = db.outbox.get_mut(&id) {
+                        row.retry_at = Some(Instant::now() + Duration::from_secs(1));
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    async fn latest_document(
+        &self,
+        collection: Collection,
+        id: Uuid,
+    ) -> Result<Option<(i64, VersionedDocument)>, StoreError> {
+        let db = lock(&self.0);
+        Ok(db.outbox.iter().rev().find_map(|(row_id, row)| {
+            row.effects.iter().rev().find_map(|e| match e {
+                Effect::PutDocument {
+                    collection: c,
+                    id: i,
+                    version,
+                    body,
+                } if *c == collection && *i == id => Some((
+                    *row_id,
+                    VersionedDocument {
+                        version: *version,
+                        body: body.clone(),
+                    },
+                )),
+                _ => None,
+            })
+        }))
+    }
+
+    async fn pending_count(&self) -> Result<i64, StoreError> {
+        Ok(lock(&self.0).outbox.values().filter(|r| !r.applied).count() as i64)
+    }
+}
+
+/// A switch that makes a fake answer `Unavailable`, to play a store outage.
+#[derive(Default)]
+struct Outage(Mutex<bool>);
+
+impl Outage {
+    fn check(&self, store: &'static str) -> Result<(), StoreError> {
+        if *lock(&self.0) {
+            Err(StoreError::unavailable(store, "down (fake)"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// MongoDB's fake.
+#[derive(Default)]
+pub struct InMemoryDocuments {
+    docs: Mutex<HashMap<(Collection, Uuid), VersionedDocument>>,
+    outage: Outage,
+}
+
+impl InMemoryDocuments {
+    pub fn set_down(&self, down: bool) {
+        *lock(&self.outage.0) = down;
+    }
+}
+
+#[async_trait]
+impl DocumentStore for InMemoryDocuments {
+    async fn put_if_newer(
+        &self,
+        collection: Collection,
+        id: Uuid,
+        version: i64,
+        body: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.outage.check("mongo")?;
+        let mut docs = lock(&self.docs);
+        let newer = docs
+            .get(&(collection, id))
+            .is_none_or(|d| d.version < version);
+        if newer {
+            docs.insert(
+                (collection, id),
+                VersionedDocument {
+                    version,
+                    body: body.clone(),
+                },
+            );
+        }
+        Ok(())
+    }
+
+    async fn get(
+        &self,
+        collection: Collection,
+        id: Uuid,
+    ) -> Result<Option<VersionedDocument>, StoreError> {
+        self.outage.check("mongo")?;
+        Ok(lock(&self.docs).get(&(collection, id)).cloned())
+    }
+
+    async fn delete(&self, collection: Collection, id: Uuid) -> Result<(), StoreError> {
+        self.outage.check("mongo")?;
+        lock(&self.docs).remove(&(collection, id));
+        Ok(())
+    }
+}
+
+/// Redis's cache fake (no TTLs: entries live until dropped).
+#[derive(Default)]
+pub struct InMemoryCache(Mutex<HashMap<CacheKey, serde_json::Value>>);
+
+#[async_trait]
+impl Cache for InMemoryCache {
+    async fn get(&self, key: CacheKey) -> Result<Option<serde_json::Value>, StoreError> {
+        Ok(lock(&self.0).get(&key).cloned())
+    }
+
+    async fn put(&self, key: CacheKey, value: &serde_json::Value) -> Result<(), StoreError> {
+        lock(&self.0).insert(key, value.clone());
+        Ok(())
+    }
+
+    async fn drop_key(&self, key: CacheKey) -> Result<(), StoreError> {
+        lock(&self.0).remove(&key);
+        Ok(())
+    }
+}
+
+/// Redis's session fake. TTLs are not modelled: expiry is the domain's rule, tested with a
+/// `ManualClock`.
+#[derive(Default)]
+pub struct InMemorySessions {
+    sessions: Mutex<HashMap<TokenHash, Session>>,
+    outage: Outage,
+}
+
+impl InMemorySessions {
+    pub fn set_down(&self, down: bool) {
+        *lock(&self.outage.0) = down;
+    }
+}
+
+#[async_trait]
+impl SessionStore for InMemorySessions {
+    async fn create(
+        &self,
+        token: &TokenHash,
+        session: &Session,
+        _ttl: Duration,
+    ) -> Result<(), StoreError> {
+        self.outage.check("redis")?;
+        lock(&self.sessions).insert(token.clone(), session.clone());
+        Ok(())
+    }
+
+    async fn find(&self, token: &TokenHash) -> Result<Option<Session>, StoreError> {
+        self.outage.check("redis")?;
+        Ok(lock(&self.sessions).get(token).cloned())
+    }
+
+    async fn touch(
+        &self,
+        token: &TokenHash,
+        session: &Session,
+        _ttl: Duration,
+    ) -> Result<(), StoreError> {
+        self.outage.check("redis")?;
+        if let Some(stored) = lock(&self.sessions).get_mut(token) {
+            *stored = session.clone();
+        }
+        Ok(())
+    }
+
+    async fn list(&self, user: UserId) -> Result<Vec<Session>, StoreError> {
+        self.outage.check("redis")?;
+        Ok(lock(&self.sessions)
+            .values()
+            .filter(|s| s.user_id == user)
+            .cloned()
+            .collect())
+    }
+
+    async fn revoke(&self, user: UserId, session: SessionId) -> Result<bool, StoreError> {
+        self.outage.check("redis")?;
+        let mut sessions = lock(&self.sessions);
+        let before = sessions.len();
+        sessions.retain(|_, s| !(s.user_id == user && s.id == session));
+        Ok(sessions.len() < before)
+    }
+
+    async fn revoke_all(&self, user: UserId, keep: Option<SessionId>) -> Result<(), StoreError> {
+        self.outage.check("redis")?;
+        lock(&self.sessions).retain(|_, s| s.user_id != user || Some(s.id) == keep);
+        Ok(())
+    }
+}
+
+/// Redis's rate limit fake: counts per bucket, windows restart only when told.
+#[derive(Default)]
+pub struct InMemoryRateLimiter(Mutex<HashMap<RateBucket, u32>>);
+
+impl InMemoryRateLimiter {
+    pub fn reset(&self) {
+        lock(&self.0).clear();
+    }
+}
+
+#[async_trait]
+impl RateLimiter for InMemoryRateLimiter {
+    async fn hit(&self, bucket: &RateBucket, rule: RateRule) -> Result<RateDecision, StoreError> {
+        let mut counts = lock(&self.0);
+        let count = counts.entry(bucket.clone()).or_default();
+        *count += 1;
+        Ok(if *count <= rule.limit {
+            RateDecision::Allowed
+        } else {
+            RateDecision::Limited {
+                retry_after: rule.window,
+            }
+        })
+    }
+}

@@ -1,0 +1,38 @@
+//! The port contract suites against the in-memory fakes.
+
+use taskforge_adapter_memory::{
+    contract, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter, InMemoryRelational,
+    InMemorySessions,
+};
+
+#[tokio::test]
+async fn fake_user_repository_meets_the_contract() {
+    let db = InMemoryRelational::default();
+    contract::user_repository(&db, &db).await;
+}
+
+#[tokio::test]
+async fn fake_outbox_meets_the_contract() {
+    let db = InMemoryRelational::default();
+    contract::outbox(&db, &db).await;
+}
+
+#[tokio::test]
+async fn fake_documents_meet_the_contract() {
+    contract::documents(&InMemoryDocuments::default()).await;
+}
+
+#[tokio::test]
+async fn fake_cache_meets_the_contract() {
+    contract::cache(&InMemoryCache::default()).await;
+}
+
+#[tokio::test]
+async fn fake_sessions_meet_the_contract() {
+    contract::sessions(&InMemorySessions::default()).await;
+}
+
+#[tokio::test]
+async fn fake_rate_limiter_meets_the_contract() {
+    contract::rate_limiter(&InMemoryRateLimiter::default()).await;
+}
