@@ -1,1 +1,16 @@
-//! placeholder
+//! TaskForge's HTTP service: configuration, wiring of the adapters into the domain's services,
+//! middleware, extractors, routes, the relay loop, and the server, worker and admin binaries.
+//!
+//! The only crate that knows every adapter; it may depend on all of them and on actix-web.
+
+pub mod error;
+pub mod extract;
+pub mod hasher;
+pub mod middleware;
+pub mod relay;
+pub mod routes;
+pub mod server;
+pub mod settings;
+pub mod state;
+pub mod telemetry;
+pub mod wiring;

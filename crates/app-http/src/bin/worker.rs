@@ -1,1 +1,30 @@
-fn main() {}
+//! `taskforge-worker`: the outbox relay and audit sequencer on their own; run as many as you
+//! like beside the servers.
+
+use taskforge_app_http::settings::Settings;
+use taskforge_app_http::{telemetry, wiring};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let settings = match Settings::load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("taskforge-worker: {e:#}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    telemetry::init_logging(&settings.log);
+    let relay = match wiring::wire(&settings).await {
+        Ok((_, relay)) => relay,
+        Err(e) => {
+            eprintln!("taskforge-worker: {e:#}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(relay.run(stop_rx));
+    let _ = tokio::signal::ctrl_c().await;
+    let _ = stop_tx.send(true);
+    let _ = task.await;
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,127 @@
+//! Extractors: who is calling (session from bearer token, alias header or cookie, with the CSRF
+//! check for cookies) and from where.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::http::{header, Method};
+use actix_web::{web, FromRequest, HttpRequest};
+use futures::future::LocalBoxFuture;
+use std::net::IpAddr;
+use taskforge_domain::identity::{Authenticated, SessionToken};
+use taskforge_domain::write_path::Actor;
+
+pub const SESSION_COOKIE: &str = "tf_session";
+pub const CSRF_COOKIE: &str = "tf_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(ApiError::internal)
+}
+
+/// The client's address and user agent, as recorded on audit rows and sessions.
+pub struct Client(pub Actor);
+
+impl Client {
+    fn of(req: &HttpRequest, trust_proxy: bool) -> Actor {
+        let ip = if trust_proxy {
+            req.connection_info().realip_remote_addr().map(str::to_owned)
+        } else {
+            req.peer_addr().map(|a| a.ip().to_string())
+        };
+        let ip = ip.and_then(|raw| raw.parse::<IpAddr>().ok().map(|ip| ip.to_string()).or(Some(raw)));
+        let user_agent = req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(512).collect());
+        Actor {
+            user_id: None,
+            ip,
+            user_agent,
+        }
+    }
+}
+
+impl FromRequest for Client {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(state(req).map(|s| Client(Client::of(req, s.http.trust_proxy))))
+    }
+}
+
+/// An authenticated caller. Answers 401 without a live session, 403 for a cross-site unsafe
+/// request carrying only a cookie, 503 when sessions cannot be checked.
+pub struct Caller {
+    pub auth: Authenticated,
+    pub actor: Actor,
+}
+
+fn bearer(req: &HttpRequest) -> Option<&str> {
+    let headers = req.headers();
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .or_else(|| headers.get("x-session-id").and_then(|v| v.to_str().ok()))
+        .map(str::trim)
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// A cookie-authenticated unsafe request must come from our own pages: a matching
+/// double-submit token, or an Origin (else Referer) of this server or an allowed origin.
+fn csrf_ok(req: &HttpRequest, allowed: &[String]) -> bool {
+    let header_token = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+    if let (Some(sent), Some(cookie)) = (header_token, req.cookie(CSRF_COOKIE)) {
+        if !sent.is_empty() && sent == cookie.value() {
+            return true;
+        }
+    }
+    let info = req.connection_info();
+    let own = format!("{}://{}", info.scheme(), info.host());
+    let from = |name: header::HeaderName| {
+        req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    };
+    let origin = from(header::ORIGIN).or_else(|| {
+        from(header::REFERER).and_then(|r| {
+            let (scheme, rest) = r.split_once("://")?;
+            let host = rest.split('/').next()?;
+            Some(format!("{scheme}://{host}"))
+        })
+    });
+    origin.is_some_and(|o| o == own || allowed.iter().any(|a| a == &o))
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state(&req)?;
+            let (raw, via_cookie) = match bearer(&req) {
+                Some(token) => (token.to_owned(), false),
+                None => match req.cookie(SESSION_COOKIE) {
+                    Some(c) => (c.value().to_owned(), true),
+                    None => return Err(ApiError::unauthenticated()),
+                },
+            };
+            if via_cookie && !is_safe(req.method()) && !csrf_ok(&req, &state.http.allowed_origins) {
+                return Err(ApiError::forbidden("cross-site request refused (CSRF check)"));
+            }
+            let token = SessionToken::from_client(&raw).ok_or_else(ApiError::unauthenticated)?;
+            let auth = state.auth.authenticate(&token).await?;
+            let mut actor = Client::of(&req, state.http.trust_proxy);
+            actor.user_id = Some(auth.user_id);
+            Ok(Caller { auth, actor })
+        })
+    }
+}

@@ -1,0 +1,3 @@
+//! Middleware applied to every request.
+
+pub mod request;

@@ -1,0 +1,49 @@
+//! The session cookie and its CSRF companion.
+
+use crate::extract::{CSRF_COOKIE, SESSION_COOKIE};
+use crate::state::AppState;
+use actix_web::cookie::{time, Cookie, SameSite};
+use actix_web::HttpRequest;
+use taskforge_domain::identity::SessionToken;
+
+/// Secure unless configured otherwise, or (when unset) unless the request came to localhost
+/// over plain http.
+fn secure(state: &AppState, req: &HttpRequest) -> bool {
+    state.http.cookie_secure.unwrap_or_else(|| {
+        let info = req.connection_info();
+        let host = info.host().rsplit_once(':').map_or(info.host(), |(h, _)| h).to_owned();
+        info.scheme() == "https" || !matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]")
+    })
+}
+
+/// `tf_session` (HttpOnly, SameSite=Lax) and `tf_csrf` (readable by our pages, echoed in
+/// `X-CSRF-Token`).
+pub fn issue(state: &AppState, req: &HttpRequest, token: &SessionToken) -> [Cookie<'static>; 2] {
+    let secure = secure(state, req);
+    let max_age = time::Duration::seconds(state.session_max_age.as_secs() as i64);
+    let csrf = SessionToken::generate();
+    [
+        Cookie::build(SESSION_COOKIE, token.expose().to_owned())
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(secure)
+            .max_age(max_age)
+            .finish(),
+        Cookie::build(CSRF_COOKIE, csrf.expose().to_owned())
+            .path("/")
+            .same_site(SameSite::Strict)
+            .secure(secure)
+            .max_age(max_age)
+            .finish(),
+    ]
+}
+
+/// Expired copies of both cookies, which make the browser drop them.
+pub fn clear() -> [Cookie<'static>; 2] {
+    [SESSION_COOKIE, CSRF_COOKIE].map(|name| {
+        let mut c = Cookie::build(name, "").path("/").finish();
+        c.make_removal();
+        c
+    })
+}

@@ -1,0 +1,61 @@
+//! Users and profiles.
+
+mod me_delete;
+mod me_get;
+mod me_patch;
+mod password;
+
+use actix_web::web;
+use serde::Serialize;
+use taskforge_domain::identity::{Preferences, Profile};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(me_get::handle)
+        .service(me_patch::handle)
+        .service(password::handle)
+        .service(me_delete::handle);
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Metadata {
+    created: chrono::DateTime<chrono::Utc>,
+    last_login: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The caller's own profile.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProfileResponse {
+    user_id: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    bio: String,
+    profile_picture: Option<String>,
+    preferences: Preferences,
+    metadata: Metadata,
+}
+
+impl From<&Profile> for ProfileResponse {
+    fn from(p: &Profile) -> Self {
+        let (u, d) = (&p.user, &p.document);
+        Self {
+            user_id: u.id.to_string(),
+            email: u.email.as_str().to_owned(),
+            first_name: u.first_name.as_str().to_owned(),
+            last_name: u.last_name.as_str().to_owned(),
+            bio: d.bio.as_str().to_owned(),
+            profile_picture: d
+                .profile_picture
+                .as_ref()
+                .and_then(|url| serde_json::to_value(url).ok())
+                .and_then(|v| v.as_str().map(str::to_owned)),
+            preferences: d.preferences.clone(),
+            metadata: Metadata {
+                created: u.created_at,
+                last_login: u.last_login,
+            },
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! The HTTP server: the app (middleware, extractor limits, routes) and its lifecycle.
+
+use crate::error::{json_error, path_error, query_error, ApiError, ApiResult};
+use crate::middleware::request;
+use crate::relay::Relay;
+use crate::settings::Settings;
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Extra routes mounted beside the API (tests use it; the server passes `|_| {}`).
+pub type ExtraRoutes = fn(&mut web::ServiceConfig);
+
+async fn not_found() -> ApiResult<HttpResponse> {
+    Err(ApiError::not_found())
+}
+
+/// Binds the server; the caller awaits (or stops) it. The relay is returned, not started.
+pub async fn start(settings: &Settings, extra: ExtraRoutes) -> anyhow::Result<(Server, SocketAddr, Relay)> {
+    let (state, relay) = crate::wiring::wire(settings).await?;
+    let state = web::Data::new(state);
+    let json_limit = settings.http.json_limit_bytes;
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::JsonConfig::default().limit(json_limit).error_handler(json_error))
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .wrap(from_fn(request::layer))
+            .configure(crate::routes::configure)
+            .configure(extra)
+            .default_service(web::to(not_found))
+    })
+    .workers(settings.http.workers)
+    .shutdown_timeout(settings.http.shutdown_timeout_secs)
+    .disable_signals()
+    .bind(&settings.http.bind)?;
+    let addr = server
+        .addrs()
+        .first()
+        .copied()
+        .ok_or_else(|| anyhow::anyhow!("http.bind {} gave no address", settings.http.bind))?;
+    Ok((server.run(), addr, relay))
+}
+
+/// Runs until SIGTERM or SIGINT, then stops accepting, drains in-flight requests (up to
+/// `http.shutdown_timeout_secs`) and stops the embedded relay.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    if settings.http.migrate_on_start {
+        let applied = taskforge_adapter_sql::migrations::run_pending(
+            secrecy::ExposeSecret::expose_secret(&settings.database.url),
+        )
+        .await?;
+        tracing::info!(?applied, "migrations applied");
+    }
+    let (server, addr, relay) = start(&settings, |_| {}).await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let relay_task = settings
+        .worker
+        .embedded
+        .then(|| actix_web::rt::spawn(relay.run(stop_rx)));
+    let handle = server.handle();
+    actix_web::rt::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: draining in-flight requests");
+        handle.stop(true).await;
+    });
+    println!("TaskForge is listening on http://{addr}");
+    tracing::info!(%addr, "listening");
+    server.await?;
+    let _ = stop_tx.send(true);
+    if let Some(task) = relay_task {
+        let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}

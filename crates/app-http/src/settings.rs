@@ -1,0 +1,210 @@
+//! One typed `Settings`, loaded once in main: defaults, then a file, then the environment.
+
+use config::{Config, Environment, File, FileFormat};
+use serde::Deserialize;
+use std::time::Duration;
+use taskforge_adapter_mongo::MongoConfig;
+use taskforge_adapter_redis::RedisConfig;
+use taskforge_adapter_sql::SqlConfig;
+use taskforge_domain::identity::ports::RateRule;
+use taskforge_domain::identity::{AuthPolicy, RateRules};
+
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub http: HttpSettings,
+    pub database: SqlConfig,
+    pub mongo: MongoConfig,
+    pub redis: RedisConfig,
+    pub auth: AuthSettings,
+    pub worker: WorkerSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    pub bind: String,
+    pub workers: usize,
+    pub json_limit_bytes: usize,
+    pub cookie_secure: Option<bool>,
+    pub allowed_origins: Vec<String>,
+    pub trust_proxy: bool,
+    pub shutdown_timeout_secs: u64,
+    pub migrate_on_start: bool,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateSetting {
+    pub limit: u32,
+    pub window_secs: u64,
+}
+
+impl From<RateSetting> for RateRule {
+    fn from(r: RateSetting) -> Self {
+        RateRule {
+            limit: r.limit,
+            window: Duration::from_secs(r.window_secs),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSettings {
+    pub login_per_ip: RateSetting,
+    pub login_per_account: RateSetting,
+    pub register_per_ip: RateSetting,
+    pub api_per_user: RateSetting,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub bcrypt_cost: u32,
+    pub idle_timeout_secs: u64,
+    pub absolute_timeout_secs: u64,
+    pub touch_interval_secs: u64,
+    pub rate_limits: RateLimitSettings,
+}
+
+impl AuthSettings {
+    pub fn policy(&self) -> AuthPolicy {
+        let r = &self.rate_limits;
+        AuthPolicy {
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs),
+            absolute_timeout: Duration::from_secs(self.absolute_timeout_secs),
+            touch_interval: Duration::from_secs(self.touch_interval_secs),
+            rates: RateRules {
+                login_ip: r.login_per_ip.into(),
+                login_account: r.login_per_account.into(),
+                register_ip: r.register_per_ip.into(),
+                api: r.api_per_user.into(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerSettings {
+    pub embedded: bool,
+    pub poll_interval_ms: u64,
+    pub batch_size: i64,
+    pub retention_hours: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    pub filter: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+impl Settings {
+    /// Defaults, then `TASKFORGE_CONFIG` (or `./taskforge.toml` if present), then the
+    /// environment. A wrong or missing value is an error that names its key.
+    pub fn load() -> anyhow::Result<Self> {
+        let file = std::env::var("TASKFORGE_CONFIG").ok();
+        let mut builder = Config::builder()
+            .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+            .add_source(File::with_name(file.as_deref().unwrap_or("taskforge.toml")).required(file.is_some()))
+            .add_source(
+                Environment::with_prefix("TASKFORGE")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true)
+                    .list_separator(",")
+                    .with_list_parse_key("http.allowed_origins"),
+            );
+        for (var, key) in [
+            ("DATABASE_URL", "database.url"),
+            ("MONGODB_URI", "mongo.uri"),
+            ("REDIS_URL", "redis.url"),
+        ] {
+            builder = builder.set_override_option(key, std::env::var(var).ok())?;
+        }
+        let settings: Settings = builder
+            .build()?
+            .try_deserialize()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Range checks serde cannot express; each error names its key.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let checks: [(bool, &str); 10] = [
+            ((4..=31).contains(&self.auth.bcrypt_cost), "auth.bcrypt_cost must be between 4 and 31"),
+            (self.auth.idle_timeout_secs > 0, "auth.idle_timeout_secs must be positive"),
+            (
+                self.auth.absolute_timeout_secs >= self.auth.idle_timeout_secs,
+                "auth.absolute_timeout_secs must be at least auth.idle_timeout_secs",
+            ),
+            (self.http.workers > 0, "http.workers must be positive"),
+            (self.http.json_limit_bytes > 0, "http.json_limit_bytes must be positive"),
+            (self.database.pool_size > 0, "database.pool_size must be positive"),
+            (self.redis.pool_size > 0, "redis.pool_size must be positive"),
+            (
+                self.database.timeout_ms > 0 && self.mongo.timeout_ms > 0 && self.redis.timeout_ms > 0,
+                "database.timeout_ms, mongo.timeout_ms and redis.timeout_ms must be positive",
+            ),
+            (self.worker.batch_size > 0, "worker.batch_size must be positive"),
+            (self.worker.poll_interval_ms > 0, "worker.poll_interval_ms must be positive"),
+        ];
+        match checks.iter().find(|(ok, _)| !ok) {
+            Some((_, message)) => anyhow::bail!("invalid configuration: {message}"),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defaults() -> Settings {
+        let parsed = Config::builder()
+            .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+            .build()
+            .and_then(Config::try_deserialize::<Settings>);
+        match parsed {
+            Ok(s) => s,
+            Err(e) => panic!("defaults must parse: {e}"),
+        }
+    }
+
+    #[test]
+    fn defaults_are_valid_and_secure() {
+        let s = defaults();
+        assert!(s.validate().is_ok());
+        assert_eq!(s.auth.bcrypt_cost, 12);
+        assert_eq!(s.http.json_limit_bytes, 1024 * 1024);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key() {
+        let mut s = defaults();
+        s.auth.bcrypt_cost = 3;
+        let e = s.validate().map_err(|e| e.to_string());
+        assert!(matches!(&e, Err(m) if m.contains("auth.bcrypt_cost")), "{e:?}");
+
+        let wrong_type = Config::builder()
+            .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+            .set_override("http.workers", "many")
+            .and_then(|b| b.build())
+            .and_then(Config::try_deserialize::<Settings>)
+            .map_err(|e| e.to_string());
+        assert!(matches!(&wrong_type, Err(m) if m.contains("http.workers")), "{wrong_type:?}");
+    }
+}

@@ -1,0 +1,26 @@
+//! What every handler shares: the use-case services and the stores' health probes.
+
+use crate::settings::HttpSettings;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::time::Duration;
+use taskforge_adapter_mongo::MongoStore;
+use taskforge_adapter_redis::RedisStore;
+use taskforge_adapter_sql::PgStore;
+use taskforge_domain::identity::{AuthService, ProfileService};
+
+pub struct AppState {
+    pub auth: AuthService,
+    pub profiles: ProfileService,
+    pub stores: Stores,
+    pub http: HttpSettings,
+    pub session_max_age: Duration,
+    pub metrics: PrometheusHandle,
+}
+
+/// The three stores, for readiness checks.
+#[derive(Clone)]
+pub struct Stores {
+    pub sql: PgStore,
+    pub mongo: MongoStore,
+    pub redis: RedisStore,
+}

@@ -1,0 +1,58 @@
+//! Builds the adapters from settings and wires them into the use-case services.
+
+use crate::hasher::BcryptHasher;
+use crate::relay::Relay;
+use crate::settings::Settings;
+use crate::state::{AppState, Stores};
+use crate::telemetry::metrics_handle;
+use std::sync::Arc;
+use std::time::Duration;
+use taskforge_adapter_mongo::{MongoDocumentStore, MongoStore};
+use taskforge_adapter_redis::{RedisCache, RedisRateLimiter, RedisSessionStore, RedisStore};
+use taskforge_adapter_sql::{AuditChain, PgOutbox, PgStore, PgUserRepository};
+use taskforge_domain::clock::SystemClock;
+use taskforge_domain::identity::{AuthService, ProfileService};
+use taskforge_domain::write_path::{FastPath, Projector};
+
+pub async fn wire(settings: &Settings) -> anyhow::Result<(AppState, Relay)> {
+    let stores = Stores {
+        sql: PgStore::new(&settings.database)?,
+        mongo: MongoStore::connect(&settings.mongo).await?,
+        redis: RedisStore::new(&settings.redis)?,
+    };
+    let users = Arc::new(PgUserRepository::new(stores.sql.clone()));
+    let outbox = Arc::new(PgOutbox::new(stores.sql.clone()));
+    let documents = Arc::new(MongoDocumentStore::new(stores.mongo.clone()));
+    let cache = Arc::new(RedisCache::new(stores.redis.clone()));
+    let sessions = Arc::new(RedisSessionStore::new(stores.redis.clone()));
+    let projector = Arc::new(Projector::new(documents.clone(), cache.clone(), sessions.clone()));
+    let fast_path = FastPath::new(outbox, projector);
+
+    let auth = AuthService::new(
+        users.clone(),
+        sessions,
+        Arc::new(RedisRateLimiter::new(stores.redis.clone())),
+        Arc::new(BcryptHasher::new(settings.auth.bcrypt_cost)),
+        Arc::new(SystemClock),
+        fast_path.clone(),
+        settings.auth.policy(),
+    )
+    .await?;
+    let profiles = ProfileService::new(users, documents, cache, fast_path.clone());
+
+    let relay = Relay {
+        fast_path,
+        chain: AuditChain::new(stores.sql.clone()),
+        outbox: PgOutbox::new(stores.sql.clone()),
+        settings: settings.worker.clone(),
+    };
+    let state = AppState {
+        auth,
+        profiles,
+        stores,
+        http: settings.http.clone(),
+        session_max_age: Duration::from_secs(settings.auth.absolute_timeout_secs),
+        metrics: metrics_handle()?,
+    };
+    Ok((state, relay))
+}
