@@ -11,6 +11,7 @@ pub mod config;
 pub mod migrations;
 pub mod outbox;
 pub mod pool;
+pub mod provisioning;
 mod schema;
 pub mod users;
 

@@ -13,4 +13,6 @@ pub mod server;
 pub mod settings;
 pub mod state;
 pub mod telemetry;
+#[cfg(feature = "test-support")]
+pub mod testing;
 pub mod wiring;

@@ -1,0 +1,59 @@
+//! The in-process server the black-box tests drive over real HTTP (feature `test-support`).
+//! Each app runs in its own thread with its own actix system, exactly as `serve` would run it,
+//! plus `GET /__test/panic`, a handler that panics.
+
+use crate::server::start;
+use crate::settings::Settings;
+use actix_web::dev::ServerHandle;
+use actix_web::web;
+use std::net::SocketAddr;
+use std::sync::mpsc;
+
+pub struct RunningApp {
+    pub addr: SocketAddr,
+    handle: ServerHandle,
+}
+
+fn test_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/__test/panic",
+        web::get().to(|| async {
+            if std::hint::black_box(true) {
+                panic!("a handler panicked on purpose");
+            }
+            "unreachable"
+        }),
+    );
+}
+
+impl RunningApp {
+    /// Starts the server (and, if `worker.embedded`, its relay) on a thread of its own.
+    pub fn spawn(settings: Settings) -> anyhow::Result<Self> {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let system = actix_web::rt::System::new();
+            system.block_on(async move {
+                match start(&settings, test_routes).await {
+                    Ok((server, addr, relay)) => {
+                        let (_stop, stop_rx) = tokio::sync::watch::channel(false);
+                        if settings.worker.embedded {
+                            actix_web::rt::spawn(relay.run(stop_rx));
+                        }
+                        let _ = tx.send(Ok((addr, server.handle())));
+                        let _ = server.await;
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                    }
+                }
+            });
+        });
+        let (addr, handle) = rx.recv()??;
+        Ok(Self { addr, handle })
+    }
+
+    /// Stops the server; `graceful` lets in-flight requests finish first.
+    pub async fn stop(&self, graceful: bool) {
+        self.handle.stop(graceful).await;
+    }
+}

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Local PostgreSQL, Redis and FerretDB (the MongoDB-compatible server) for development and CI,
+# on loopback. Idempotent: installs and builds what is missing, starts what is not running.
+#
+#   deploy/local/services.sh [up|down|status|env]
+#
+# State (the FerretDB binary, logs, pid files) lives in $TASKFORGE_STATE_DIR (default .local/).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+state=${TASKFORGE_STATE_DIR:-$root/.local}
+pg_port=${PGPORT:-5432}
+redis_port=${REDIS_PORT:-6379}
+ferret_port=${FERRET_PORT:-27017}
+ferret_debug_port=${FERRET_DEBUG_PORT:-8088}
+ferret_version=v1.24.2
+ferret_bin=$state/bin/ferretdb
+pg_user=taskforge
+pg_password=taskforge
+
+say() { printf '[services] %s\n' "$*"; }
+die() { printf '[services] error: %s\n' "$*" >&2; exit 1; }
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=
+apt_install() {
+  if [ -z "$apt_updated" ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    apt_updated=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+wait_for() { # description, seconds, command...
+  local what=$1 limit=$2; shift 2
+  local deadline=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.2
+  done
+  say "$what is up"
+}
+
+pg_version() { ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1; }
+pg_url() { echo "postgres://$pg_user:$pg_password@127.0.0.1:$pg_port/$1"; }
+pg_ready() { pg_isready -q -h 127.0.0.1 -p "$pg_port"; }
+psql_admin() { as_root su postgres -c "psql -v ON_ERROR_STOP=1 -qAt -p $pg_port $*"; }
+
+postgres_up() {
+  command -v pg_ctlcluster >/dev/null && [ -n "$(pg_version)" ] || { say "installing PostgreSQL"; apt_install postgresql; }
+  local ver; ver=$(pg_version)
+  pg_lsclusters -h 2>/dev/null | awk '{print $1" "$2}' | grep -qx "$ver main" \
+    || as_root pg_createcluster "$ver" main --port "$pg_port" -- --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  if ! pg_ready; then
+    as_root pg_ctlcluster "$ver" main start
+    wait_for "PostgreSQL $ver" 60 pg_ready || die "PostgreSQL did not start (see /var/log/postgresql/)"
+  fi
+  # Tests run many connection pools at once.
+  if [ "$(psql_admin "-c 'SHOW max_connections'")" -lt 300 ]; then
+    psql_admin "-c 'ALTER SYSTEM SET max_connections = 300'"
+    as_root pg_ctlcluster "$ver" main restart
+    wait_for "PostgreSQL (restarted)" 60 pg_ready || die "PostgreSQL did not restart"
+  fi
+  psql_admin "-c \"DO \\\$\\\$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$pg_user') THEN
+        CREATE ROLE $pg_user LOGIN CREATEDB PASSWORD '$pg_password';
+      END IF; END \\\$\\\$\""
+  for db in taskforge ferretdb; do
+    [ "$(psql_admin "-c \"SELECT 1 FROM pg_database WHERE datname = '$db'\"")" = 1 ] \
+      || psql_admin "-c \"CREATE DATABASE $db OWNER $pg_user ENCODING 'UTF8' TEMPLATE template0\""
+  done
+  PGPASSWORD=$pg_password psql -qAt -h 127.0.0.1 -p "$pg_port" -U "$pg_user" -d taskforge -c 'SELECT 1' >/dev/null \
+    || die "cannot log in to PostgreSQL as $pg_user over TCP"
+}
+
+redis_ready() { redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG; }
+
+redis_up() {
+  command -v redis-server >/dev/null || { say "installing Redis"; apt_install redis-server; }
+  redis_ready && return 0
+  mkdir -p "$state/run" "$state/log"
+  redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --daemonize yes \
+    --pidfile "$state/run/redis.pid" --logfile "$state/log/redis.log"
+  wait_for "Redis" 30 redis_ready || die "Redis did not start (see $state/log/redis.log)"
+}
+
+ferret_build() {
+  [ -x "$ferret_bin" ] && "$ferret_bin" --version 2>/dev/null | grep -q "$ferret_version" && return 0
+  command -v go >/dev/null || die "Go is needed to build FerretDB"
+  say "building FerretDB $ferret_version (about a minute the first time)"
+  local scratch; scratch=$(mktemp -d)
+  # A plain `go install` gives a binary that panics (build/version/version.txt is generated
+  # upstream and missing from the module): build from a writable copy that has it.
+  cp "$root/deploy/ferretdb/go.mod" "$root/deploy/ferretdb/go.sum" "$scratch/"
+  local src
+  src=$(cd "$scratch" && go mod download github.com/FerretDB/FerretDB && go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)
+  cp -r "$src" "$scratch/ferretdb-src"
+  chmod -R u+w "$scratch/ferretdb-src"
+  echo "$ferret_version" > "$scratch/ferretdb-src/build/version/version.txt"
+  mkdir -p "$state/bin"
+  (cd "$scratch" && go mod edit -replace "github.com/FerretDB/FerretDB=./ferretdb-src" \
+    && CGO_ENABLED=0 go build -trimpath -o "$ferret_bin" github.com/FerretDB/FerretDB/cmd/ferretdb)
+  rm -rf "$scratch"
+  "$ferret_bin" --version | grep -q "$ferret_version" || die "built FerretDB is not $ferret_version"
+}
+
+ferret_ready() { curl -fsS -o /dev/null "http://127.0.0.1:$ferret_debug_port/debug/livez" 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$ferret_port"); }
+
+ferret_up() {
+  ferret_build
+  ferret_ready && return 0
+  mkdir -p "$state/run" "$state/log"
+  setsid nohup "$ferret_bin" --handler=postgresql \
+    --postgresql-url="$(pg_url ferretdb)?search_path=" \
+    --listen-addr="127.0.0.1:$ferret_port" --debug-addr="127.0.0.1:$ferret_debug_port" \
+    --state-dir=- --telemetry=disable --log-level=warn \
+    >>"$state/log/ferretdb.log" 2>&1 < /dev/null &
+  echo $! > "$state/run/ferretdb.pid"
+  wait_for "FerretDB $ferret_version" 60 ferret_ready || die "FerretDB did not start (see $state/log/ferretdb.log)"
+}
+
+print_env() {
+  echo "export DATABASE_URL=$(pg_url taskforge)"
+  echo "export MONGODB_URI=mongodb://127.0.0.1:$ferret_port/?directConnection=true"
+  echo "export REDIS_URL=redis://127.0.0.1:$redis_port"
+  echo "export TASKFORGE_FERRETDB_BIN=$ferret_bin"
+}
+
+stop_pidfile() {
+  local file=$state/run/$1.pid
+  [ -f "$file" ] || return 0
+  kill "$(cat "$file")" 2>/dev/null || true
+  rm -f "$file"
+}
+
+cmd=${1:-up}
+case $cmd in
+  up)
+    command -v curl >/dev/null || apt_install curl
+    postgres_up
+    redis_up
+    ferret_up
+    say "PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port, FerretDB on 127.0.0.1:$ferret_port"
+    print_env | sed 's/^/[services]   /'
+    ;;
+  down)
+    stop_pidfile ferretdb
+    redis_ready 2>/dev/null && redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+    rm -f "$state/run/redis.pid"
+    if [ -n "$(pg_version)" ] && pg_ready; then as_root pg_ctlcluster "$(pg_version)" main stop; fi
+    say "stopped"
+    ;;
+  status)
+    pg_ready && say "PostgreSQL: up" || say "PostgreSQL: down"
+    redis_ready 2>/dev/null && say "Redis: up" || say "Redis: down"
+    ferret_ready 2>/dev/null && say "FerretDB: up" || say "FerretDB: down"
+    ;;
+  env) print_env ;;
+  *) die "usage: $0 [up|down|status|env]" ;;
+esac

@@ -1,0 +1,203 @@
+//! `TestApp`: one isolated TaskForge instance and a client for it.
+
+use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use taskforge_adapter_mongo::{MongoDocumentStore, MongoStore};
+use taskforge_adapter_redis::{RedisCache, RedisStore};
+use taskforge_adapter_sql::{provisioning, AuditChain, PgStore};
+use taskforge_app_http::relay::Relay;
+use taskforge_app_http::settings::Settings;
+use taskforge_app_http::testing::RunningApp;
+use taskforge_app_http::wiring;
+use tokio::sync::OnceCell;
+
+/// The migrated template every test database is cloned from.
+async fn template(admin_url: &str) -> anyhow::Result<String> {
+    static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+    TEMPLATE
+        .get_or_try_init(|| provisioning::ensure_template(admin_url))
+        .await
+        .cloned()
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub settings: Settings,
+    pub database: String,
+    pub admin_url: String,
+    pub running: RunningApp,
+}
+
+/// A registered, logged-in user.
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    pub id: String,
+    pub email: String,
+    pub password: String,
+    pub token: String,
+}
+
+/// A response, its body parsed as JSON (`Value::Null` when empty or not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The contract's error code, if this is an error body.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts an isolated app; `tweak` adjusts its settings first.
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> Self {
+        match Self::try_spawn(tweak).await {
+            Ok(app) => app,
+            Err(e) => panic!("test app failed to start (are the services up? `just services`): {e:#}"),
+        }
+    }
+
+    async fn try_spawn(tweak: impl FnOnce(&mut Settings)) -> anyhow::Result<Self> {
+        let mut settings = Settings::load()?;
+        let admin_url = settings.database.url.expose_secret().to_owned();
+        let suffix = uuid::Uuid::new_v4().simple().to_string();
+        let database = format!("tft_{}", &suffix[..16]);
+        provisioning::create_database(&admin_url, &database, Some(&template(&admin_url).await?)).await?;
+
+        settings.database.url = SecretString::from(provisioning::with_database(&admin_url, &database)?);
+        settings.database.pool_size = 4;
+        settings.mongo.database = database.clone();
+        settings.redis.key_prefix = format!("{database}:");
+        settings.redis.pool_size = 4;
+        settings.http.bind = "127.0.0.1:0".into();
+        settings.http.workers = 1;
+        settings.http.migrate_on_start = false;
+        settings.http.cookie_secure = Some(false);
+        settings.auth.bcrypt_cost = 4;
+        settings.worker.poll_interval_ms = 50;
+        tweak(&mut settings);
+
+        let running = RunningApp::spawn(settings.clone())?;
+        let client = reqwest::Client::builder()
+            .user_agent("taskforge-tests")
+            .timeout(std::time::Duration::from_secs(30))
+            .build()?;
+        Ok(Self {
+            base: format!("http://{}", running.addr),
+            client,
+            settings,
+            database,
+            admin_url,
+            running,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        Self::reply(req).await
+    }
+
+    /// Sends a prepared request and reads its reply.
+    pub async fn reply(req: reqwest::RequestBuilder) -> Reply {
+        let res = match req.send().await {
+            Ok(r) => r,
+            Err(e) => panic!("request failed: {e}"),
+        };
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.bytes().await.unwrap_or_default();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn register(&self, email: &str, password: &str) -> Reply {
+        let body = json!({ "email": email, "password": password, "firstName": "Test", "lastName": "User" });
+        self.call(Method::POST, "/api/auth/register", None, Some(body)).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        let body = json!({ "email": email, "password": password });
+        self.call(Method::POST, "/api/auth/login", None, Some(body)).await
+    }
+
+    /// Registers and logs in a fresh user.
+    pub async fn user(&self) -> TestUser {
+        let email = format!("user-{}@example.com", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let password = "correct horse battery".to_owned();
+        let reg = self.register(&email, &password).await;
+        assert_eq!(reg.status, StatusCode::CREATED, "register: {:?}", reg.body);
+        let login = self.login(&email, &password).await;
+        assert_eq!(login.status, StatusCode::OK, "login: {:?}", login.body);
+        TestUser {
+            id: reg.body["user"]["userId"].as_str().unwrap_or_default().to_owned(),
+            email,
+            password,
+            token: login.body["token"].as_str().unwrap_or_default().to_owned(),
+        }
+    }
+
+    /// A relay of this app's stores, for tests that drive projection by hand.
+    pub async fn relay(&self) -> Relay {
+        match wiring::wire(&self.settings).await {
+            Ok((_, relay)) => relay,
+            Err(e) => panic!("wiring a relay: {e:#}"),
+        }
+    }
+
+    /// This app's MongoDB documents, read directly.
+    pub async fn documents(&self) -> Arc<MongoDocumentStore> {
+        match MongoStore::connect(&self.settings.mongo).await {
+            Ok(store) => Arc::new(MongoDocumentStore::new(store)),
+            Err(e) => panic!("mongo: {e:#}"),
+        }
+    }
+
+    /// This app's Redis cache, read directly.
+    pub fn cache(&self) -> RedisCache {
+        match RedisStore::new(&self.settings.redis) {
+            Ok(store) => RedisCache::new(store),
+            Err(e) => panic!("redis: {e:#}"),
+        }
+    }
+
+    pub fn sql(&self) -> PgStore {
+        match PgStore::new(&self.settings.database) {
+            Ok(store) => store,
+            Err(e) => panic!("postgres: {e:#}"),
+        }
+    }
+
+    pub fn audit_chain(&self) -> AuditChain {
+        AuditChain::new(self.sql())
+    }
+}
