@@ -10,7 +10,7 @@ use std::fmt;
 use taskforge_domain::validation::FieldError;
 use taskforge_domain::Error as DomainError;
 
-use crate::middleware::request::current_request_id;
+use crate::middleware::request::{current_request_id, secure_headers};
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -19,6 +19,8 @@ pub struct ApiError {
     message: String,
     details: Option<Vec<FieldError>>,
     retry_after: Option<u64>,
+    /// Captured when the error is made, inside the request's scope.
+    request_id: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -45,6 +47,7 @@ impl ApiError {
             message: message.into(),
             details: None,
             retry_after: None,
+            request_id: current_request_id(),
         }
     }
 
@@ -82,7 +85,7 @@ impl ApiError {
                 code: self.code,
                 message: &self.message,
                 details: self.details.as_deref(),
-                request_id: current_request_id(),
+                request_id: self.request_id.clone(),
             }
         })
     }
@@ -104,7 +107,9 @@ impl ResponseError for ApiError {
         if let Some(secs) = self.retry_after {
             response.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
-        response.json(self.body())
+        let mut response = response.json(self.body());
+        secure_headers(response.headers_mut(), self.request_id.as_deref(), false);
+        response
     }
 }
 
