@@ -74,6 +74,9 @@ impl TestApp {
 
     async fn try_spawn(tweak: impl FnOnce(&mut Settings)) -> anyhow::Result<Self> {
         let mut settings = Settings::load()?;
+        if std::env::var_os("TEST_LOG").is_some() {
+            taskforge_app_http::telemetry::init_logging(&settings.log);
+        }
         let admin_url = settings.database.url.expose_secret().to_owned();
         let suffix = uuid::Uuid::new_v4().simple().to_string();
         let database = format!("tft_{}", &suffix[..16]);

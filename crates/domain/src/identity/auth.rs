@@ -136,11 +136,15 @@ impl AuthService {
 
     pub async fn register(&self, input: RegisterInput, actor: &Actor) -> Result<User, Error> {
         if let Some(ip) = &actor.ip {
-            self.limit(
-                RateBucket::RegisterIp(ip.clone()),
-                self.policy.rates.register_ip,
-            )
-            .await?;
+            let bucket = RateBucket::RegisterIp(ip.clone());
+            // Registration is a write, and writes commit while Redis is down: the limit is
+            // skipped for the outage rather than turning every newcomer away.
+            match self.limit(bucket, self.policy.rates.register_ip).await {
+                Err(Error::Unavailable(_)) => {
+                    tracing::warn!("registration rate limit skipped: Redis unavailable")
+                }
+                other => other?,
+            }
         }
         let (email, password, first, last) = match (
             Email::parse("email", &input.email),
