@@ -1,0 +1,76 @@
+//! The port contract suites against the real adapters, and the migrations' up→down→up check.
+
+use taskforge_adapter_memory::contract;
+use taskforge_adapter_mongo::{MongoDocumentStore, MongoStore};
+use taskforge_adapter_redis::{RedisCache, RedisRateLimiter, RedisSessionStore, RedisStore};
+use taskforge_adapter_sql::{migrations, provisioning, PgOutbox, PgUserRepository};
+use taskforge_adapter_sql::PgStore;
+use secrecy::ExposeSecret;
+use taskforge_tests::TestApp;
+
+/// The stores of an isolated test app (its database, MongoDB database and key prefix), with no
+/// relay of its own: the suites drive the outbox themselves.
+async fn stores() -> TestApp {
+    TestApp::spawn_with(|s| s.worker.embedded = false).await
+}
+
+fn must<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[tokio::test]
+async fn postgres_user_repository_meets_the_contract() {
+    let app = stores().await;
+    let sql: PgStore = app.sql();
+    contract::user_repository(&PgUserRepository::new(sql.clone()), &PgOutbox::new(sql)).await;
+}
+
+#[tokio::test]
+async fn postgres_outbox_meets_the_contract() {
+    let app = stores().await;
+    let sql = app.sql();
+    contract::outbox(&PgUserRepository::new(sql.clone()), &PgOutbox::new(sql)).await;
+}
+
+#[tokio::test]
+async fn mongo_documents_meet_the_contract() {
+    let app = stores().await;
+    let store = must(MongoStore::connect(&app.settings.mongo).await);
+    contract::documents(&MongoDocumentStore::new(store)).await;
+}
+
+#[tokio::test]
+async fn redis_cache_meets_the_contract() {
+    let app = stores().await;
+    contract::cache(&RedisCache::new(must(RedisStore::new(&app.settings.redis)))).await;
+}
+
+#[tokio::test]
+async fn redis_sessions_meet_the_contract() {
+    let app = stores().await;
+    contract::sessions(&RedisSessionStore::new(must(RedisStore::new(&app.settings.redis)))).await;
+}
+
+#[tokio::test]
+async fn redis_rate_limiter_meets_the_contract() {
+    let app = stores().await;
+    contract::rate_limiter(&RedisRateLimiter::new(must(RedisStore::new(&app.settings.redis)))).await;
+}
+
+#[tokio::test]
+async fn migrations_go_up_down_and_up_again() {
+    let app = stores().await;
+    let name = format!("{}_updown", app.database);
+    must(provisioning::create_database(&app.admin_url, &name, None).await);
+    let url = must(provisioning::with_database(&app.admin_url, &name));
+    let all = must(migrations::names());
+    assert_eq!(must(migrations::run_pending(&url).await).len(), all.len());
+    assert_eq!(must(migrations::revert_all(&url).await), all.len());
+    assert_eq!(must(migrations::run_pending(&url).await).len(), all.len());
+    assert!(must(migrations::run_pending(&url).await).is_empty(), "nothing left to apply");
+    must(provisioning::drop_database(&app.admin_url, &name).await);
+    assert!(app.settings.database.url.expose_secret().contains(&app.database));
+}
