@@ -68,7 +68,9 @@ impl TestApp {
     pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> Self {
         match Self::try_spawn(tweak).await {
             Ok(app) => app,
-            Err(e) => panic!("test app failed to start (are the services up? `just services`): {e:#}"),
+            Err(e) => {
+                panic!("test app failed to start (are the services up? `just services`): {e:#}")
+            }
         }
     }
 
@@ -80,9 +82,11 @@ impl TestApp {
         let admin_url = settings.database.url.expose_secret().to_owned();
         let suffix = uuid::Uuid::new_v4().simple().to_string();
         let database = format!("tft_{}", &suffix[..16]);
-        provisioning::create_database(&admin_url, &database, Some(&template(&admin_url).await?)).await?;
+        provisioning::create_database(&admin_url, &database, Some(&template(&admin_url).await?))
+            .await?;
 
-        settings.database.url = SecretString::from(provisioning::with_database(&admin_url, &database)?);
+        settings.database.url =
+            SecretString::from(provisioning::with_database(&admin_url, &database)?);
         settings.database.pool_size = 4;
         settings.mongo.database = database.clone();
         settings.redis.key_prefix = format!("{database}:");
@@ -115,7 +119,13 @@ impl TestApp {
     }
 
     /// Sends a request with an optional bearer token and JSON body.
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut req = self.client.request(method, self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -136,7 +146,11 @@ impl TestApp {
         let headers = res.headers().clone();
         let bytes = res.bytes().await.unwrap_or_default();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply { status, headers, body }
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {
@@ -145,24 +159,32 @@ impl TestApp {
 
     pub async fn register(&self, email: &str, password: &str) -> Reply {
         let body = json!({ "email": email, "password": password, "firstName": "Test", "lastName": "User" });
-        self.call(Method::POST, "/api/auth/register", None, Some(body)).await
+        self.call(Method::POST, "/api/auth/register", None, Some(body))
+            .await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Reply {
         let body = json!({ "email": email, "password": password });
-        self.call(Method::POST, "/api/auth/login", None, Some(body)).await
+        self.call(Method::POST, "/api/auth/login", None, Some(body))
+            .await
     }
 
     /// Registers and logs in a fresh user.
     pub async fn user(&self) -> TestUser {
-        let email = format!("user-{}@example.com", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let email = format!(
+            "user-{}@example.com",
+            &uuid::Uuid::new_v4().simple().to_string()[..12]
+        );
         let password = "correct horse battery".to_owned();
         let reg = self.register(&email, &password).await;
         assert_eq!(reg.status, StatusCode::CREATED, "register: {:?}", reg.body);
         let login = self.login(&email, &password).await;
         assert_eq!(login.status, StatusCode::OK, "login: {:?}", login.body);
         TestUser {
-            id: reg.body["user"]["userId"].as_str().unwrap_or_default().to_owned(),
+            id: reg.body["user"]["userId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
             email,
             password,
             token: login.body["token"].as_str().unwrap_or_default().to_owned(),

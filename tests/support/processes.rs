@@ -16,7 +16,11 @@ fn free_port() -> u16 {
 fn wait_for_port(port: u16, up: bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while TcpStream::connect(("127.0.0.1", port)).is_ok() != up {
-        assert!(Instant::now() < deadline, "port {port} did not go {}", if up { "up" } else { "down" });
+        assert!(
+            Instant::now() < deadline,
+            "port {port} did not go {}",
+            if up { "up" } else { "down" }
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -30,7 +34,11 @@ pub struct Private {
 
 impl Private {
     fn launch(port: u16, command: Vec<String>) -> Self {
-        let mut p = Self { port, command, child: None };
+        let mut p = Self {
+            port,
+            command,
+            child: None,
+        };
         p.start();
         p
     }
@@ -40,7 +48,10 @@ impl Private {
     }
 
     pub fn start(&mut self) {
-        let (program, args) = self.command.split_first().unwrap_or_else(|| panic!("empty command"));
+        let (program, args) = self
+            .command
+            .split_first()
+            .unwrap_or_else(|| panic!("empty command"));
         let child = Command::new(program)
             .args(args)
             .stdout(Stdio::null())
@@ -73,7 +84,17 @@ impl Drop for Private {
 /// A Redis of the test's own (no persistence: a restart loses every key, as DESIGN allows).
 pub fn redis() -> Private {
     let port = free_port();
-    let args = ["redis-server", "--bind", "127.0.0.1", "--port", &port.to_string(), "--save", "", "--appendonly", "no"];
+    let args = [
+        "redis-server",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        &port.to_string(),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ];
     Private::launch(port, args.iter().map(ToString::to_string).collect())
 }
 
@@ -85,8 +106,13 @@ pub fn redis_url(p: &Private) -> String {
 pub fn ferretdb() -> Private {
     let bin = std::env::var_os("TASKFORGE_FERRETDB_BIN")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.local/bin/ferretdb"));
-    let dir = std::env::temp_dir().join(format!("taskforge-ferret-{}", uuid::Uuid::new_v4().simple()));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.local/bin/ferretdb")
+        });
+    let dir = std::env::temp_dir().join(format!(
+        "taskforge-ferret-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
     if let Err(e) = std::fs::create_dir_all(&dir) {
         panic!("creating {}: {e}", dir.display());
     }

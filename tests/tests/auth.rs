@@ -7,15 +7,22 @@ use taskforge_tests::TestApp;
 #[tokio::test]
 async fn register_returns_the_user_and_refuses_a_taken_email_in_any_case() {
     let app = TestApp::spawn().await;
-    let reg = app.register("Mixed.Case@Example.com", "correct horse").await;
+    let reg = app
+        .register("Mixed.Case@Example.com", "correct horse")
+        .await;
     assert_eq!(reg.status, StatusCode::CREATED, "{:?}", reg.body);
     let user = &reg.body["user"];
     assert_eq!(user["email"], "mixed.case@example.com");
-    assert_eq!((user["firstName"].as_str(), user["lastName"].as_str()), (Some("Test"), Some("User")));
+    assert_eq!(
+        (user["firstName"].as_str(), user["lastName"].as_str()),
+        (Some("Test"), Some("User"))
+    );
     assert!(uuid::Uuid::parse_str(user["userId"].as_str().unwrap_or_default()).is_ok());
     assert!(user.get("passwordHash").is_none() && !reg.body.to_string().contains("$2b$"));
 
-    let again = app.register("mixed.case@EXAMPLE.com", "another password").await;
+    let again = app
+        .register("mixed.case@EXAMPLE.com", "another password")
+        .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     assert_eq!(again.code(), "CONFLICT");
 }
@@ -34,21 +41,42 @@ async fn register_rejects_bad_input_with_details() {
         json!({ "email": "a@example.com" }),
     ];
     for body in cases {
-        let r = app.call(Method::POST, "/api/auth/register", None, Some(body.clone())).await;
+        let r = app
+            .call(Method::POST, "/api/auth/register", None, Some(body.clone()))
+            .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}: {:?}", r.body);
         assert_eq!(r.code(), "VALIDATION_FAILED");
-        assert!(r.body["error"]["details"].as_array().is_some_and(|d| !d.is_empty()), "{:?}", r.body);
+        assert!(
+            r.body["error"]["details"]
+                .as_array()
+                .is_some_and(|d| !d.is_empty()),
+            "{:?}",
+            r.body
+        );
     }
     let all_wrong = json!({ "email": "x", "password": "short", "firstName": "", "lastName": "" });
-    let r = app.call(Method::POST, "/api/auth/register", None, Some(all_wrong)).await;
-    assert_eq!(r.body["error"]["details"].as_array().map(Vec::len), Some(4), "every field is reported");
+    let r = app
+        .call(Method::POST, "/api/auth/register", None, Some(all_wrong))
+        .await;
+    assert_eq!(
+        r.body["error"]["details"].as_array().map(Vec::len),
+        Some(4),
+        "every field is reported"
+    );
 
     // A 72-byte password is the longest bcrypt takes, and is accepted.
     let r = app.register("limit@example.com", &"p".repeat(72)).await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let malformed = app.client.post(app.url("/api/auth/register")).header("content-type", "application/json").body("{\"email\":");
+    let malformed = app
+        .client
+        .post(app.url("/api/auth/register"))
+        .header("content-type", "application/json")
+        .body("{\"email\":");
     let r = TestApp::reply(malformed).await;
-    assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, "VALIDATION_FAILED"));
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::BAD_REQUEST, "VALIDATION_FAILED")
+    );
 }
 
 #[tokio::test]
@@ -61,7 +89,9 @@ async fn login_issues_a_token_and_a_hardened_cookie() {
     assert_eq!(token.len(), 64, "256-bit token, hex");
     assert_ne!(token, user.token, "every login gets a new token");
     assert_eq!(login.body["user"]["userId"], user.id.as_str());
-    assert!(login.body["expiresAt"].as_str().is_some_and(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok()));
+    assert!(login.body["expiresAt"]
+        .as_str()
+        .is_some_and(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok()));
 
     let cookie = login
         .headers
@@ -72,7 +102,10 @@ async fn login_issues_a_token_and_a_hardened_cookie() {
         .unwrap_or_default()
         .to_owned();
     assert!(cookie.contains(&format!("tf_session={token}")));
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
 
     // Both tokens work: sessions are independent.
     for t in [token, user.token.as_str()] {
@@ -101,7 +134,10 @@ async fn requests_without_a_valid_session_are_refused() {
     let garbage = app.get("/api/users/me", "not-a-token").await;
     let unknown = app.get("/api/users/me", &"ab".repeat(32)).await;
     for r in [no_token, garbage, unknown] {
-        assert_eq!((r.status, r.code()), (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"));
+        assert_eq!(
+            (r.status, r.code()),
+            (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED")
+        );
     }
 }
 
@@ -109,7 +145,12 @@ async fn requests_without_a_valid_session_are_refused() {
 async fn the_session_id_header_is_an_alias_of_the_bearer_token() {
     let app = TestApp::spawn().await;
     let user = app.user().await;
-    let r = TestApp::reply(app.client.get(app.url("/api/users/me")).header("X-Session-Id", &user.token)).await;
+    let r = TestApp::reply(
+        app.client
+            .get(app.url("/api/users/me"))
+            .header("X-Session-Id", &user.token),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK);
 }
 
@@ -117,22 +158,42 @@ async fn the_session_id_header_is_an_alias_of_the_bearer_token() {
 async fn logout_ends_that_session_at_once() {
     let app = TestApp::spawn().await;
     let user = app.user().await;
-    let other = app.login(&user.email, &user.password).await.body["token"].as_str().unwrap_or_default().to_owned();
-    let r = app.call(Method::POST, "/api/auth/logout", Some(&user.token), None).await;
+    let other = app.login(&user.email, &user.password).await.body["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let r = app
+        .call(Method::POST, "/api/auth/logout", Some(&user.token), None)
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    assert_eq!(app.get("/api/users/me", &user.token).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.get("/api/users/me", &other).await.status, StatusCode::OK, "other sessions live on");
+    assert_eq!(
+        app.get("/api/users/me", &user.token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get("/api/users/me", &other).await.status,
+        StatusCode::OK,
+        "other sessions live on"
+    );
 }
 
 #[tokio::test]
 async fn logout_all_ends_every_session() {
     let app = TestApp::spawn().await;
     let user = app.user().await;
-    let other = app.login(&user.email, &user.password).await.body["token"].as_str().unwrap_or_default().to_owned();
-    let r = app.call(Method::POST, "/api/auth/logout-all", Some(&other), None).await;
+    let other = app.login(&user.email, &user.password).await.body["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let r = app
+        .call(Method::POST, "/api/auth/logout-all", Some(&other), None)
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     for t in [&user.token, &other] {
-        assert_eq!(app.get("/api/users/me", t).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.get("/api/users/me", t).await.status,
+            StatusCode::UNAUTHORIZED
+        );
     }
 }
 
@@ -140,7 +201,10 @@ async fn logout_all_ends_every_session() {
 async fn sessions_are_listed_and_revoked_by_their_owner_only() {
     let app = TestApp::spawn().await;
     let user = app.user().await;
-    let second = app.login(&user.email, &user.password).await.body["token"].as_str().unwrap_or_default().to_owned();
+    let second = app.login(&user.email, &user.password).await.body["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let list = app.get("/api/auth/sessions", &user.token).await;
     assert_eq!(list.status, StatusCode::OK);
     let items = list.body["items"].as_array().cloned().unwrap_or_default();
@@ -152,19 +216,49 @@ async fn sessions_are_listed_and_revoked_by_their_owner_only() {
         assert_eq!(s["ip"], "127.0.0.1");
         assert!(s["lastSeenAt"].is_string() && s["createdAt"].is_string());
     }
-    let other_id = items.iter().find(|s| s["current"] == false).map(|s| s["sessionId"].as_str().unwrap_or_default().to_owned()).unwrap_or_default();
+    let other_id = items
+        .iter()
+        .find(|s| s["current"] == false)
+        .map(|s| s["sessionId"].as_str().unwrap_or_default().to_owned())
+        .unwrap_or_default();
 
     let stranger = app.user().await;
     let path = format!("/api/auth/sessions/{other_id}");
-    let r = app.call(Method::DELETE, &path, Some(&stranger.token), None).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "someone else's session is not found");
-    assert_eq!(app.get("/api/users/me", &second).await.status, StatusCode::OK);
+    let r = app
+        .call(Method::DELETE, &path, Some(&stranger.token), None)
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "someone else's session is not found"
+    );
+    assert_eq!(
+        app.get("/api/users/me", &second).await.status,
+        StatusCode::OK
+    );
 
-    let r = app.call(Method::DELETE, &path, Some(&user.token), None).await;
+    let r = app
+        .call(Method::DELETE, &path, Some(&user.token), None)
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    assert_eq!(app.get("/api/users/me", &second).await.status, StatusCode::UNAUTHORIZED);
-    let r = app.call(Method::DELETE, &path, Some(&user.token), None).await;
+    assert_eq!(
+        app.get("/api/users/me", &second).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = app
+        .call(Method::DELETE, &path, Some(&user.token), None)
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = app.call(Method::DELETE, "/api/auth/sessions/not-a-uuid", Some(&user.token), None).await;
-    assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, "VALIDATION_FAILED"));
+    let r = app
+        .call(
+            Method::DELETE,
+            "/api/auth/sessions/not-a-uuid",
+            Some(&user.token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::BAD_REQUEST, "VALIDATION_FAILED")
+    );
 }

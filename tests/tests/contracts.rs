@@ -1,11 +1,11 @@
 //! The port contract suites against the real adapters, and the migrations' up→down→up check.
 
+use secrecy::ExposeSecret;
 use taskforge_adapter_memory::contract;
 use taskforge_adapter_mongo::{MongoDocumentStore, MongoStore};
 use taskforge_adapter_redis::{RedisCache, RedisRateLimiter, RedisSessionStore, RedisStore};
-use taskforge_adapter_sql::{migrations, provisioning, PgOutbox, PgUserRepository};
 use taskforge_adapter_sql::PgStore;
-use secrecy::ExposeSecret;
+use taskforge_adapter_sql::{migrations, provisioning, PgOutbox, PgUserRepository};
 use taskforge_tests::TestApp;
 
 /// The stores of an isolated test app (its database, MongoDB database and key prefix), with no
@@ -51,13 +51,19 @@ async fn redis_cache_meets_the_contract() {
 #[tokio::test]
 async fn redis_sessions_meet_the_contract() {
     let app = stores().await;
-    contract::sessions(&RedisSessionStore::new(must(RedisStore::new(&app.settings.redis)))).await;
+    contract::sessions(&RedisSessionStore::new(must(RedisStore::new(
+        &app.settings.redis,
+    ))))
+    .await;
 }
 
 #[tokio::test]
 async fn redis_rate_limiter_meets_the_contract() {
     let app = stores().await;
-    contract::rate_limiter(&RedisRateLimiter::new(must(RedisStore::new(&app.settings.redis)))).await;
+    contract::rate_limiter(&RedisRateLimiter::new(must(RedisStore::new(
+        &app.settings.redis,
+    ))))
+    .await;
 }
 
 #[tokio::test]
@@ -70,7 +76,15 @@ async fn migrations_go_up_down_and_up_again() {
     assert_eq!(must(migrations::run_pending(&url).await).len(), all.len());
     assert_eq!(must(migrations::revert_all(&url).await), all.len());
     assert_eq!(must(migrations::run_pending(&url).await).len(), all.len());
-    assert!(must(migrations::run_pending(&url).await).is_empty(), "nothing left to apply");
+    assert!(
+        must(migrations::run_pending(&url).await).is_empty(),
+        "nothing left to apply"
+    );
     must(provisioning::drop_database(&app.admin_url, &name).await);
-    assert!(app.settings.database.url.expose_secret().contains(&app.database));
+    assert!(app
+        .settings
+        .database
+        .url
+        .expose_secret()
+        .contains(&app.database));
 }

@@ -18,14 +18,32 @@ async fn with_mongodb_down_writes_commit_and_documents_materialize_when_it_is_ba
     ferret.stop();
     let ready = app.call(Method::GET, "/readyz", None, None).await;
     assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(ready.body, json!({ "sql": "ok", "mongo": "down", "redis": "ok" }));
+    assert_eq!(
+        ready.body,
+        json!({ "sql": "ok", "mongo": "down", "redis": "ok" })
+    );
 
     let user = app.user().await; // register and login commit without MongoDB
-    let patched = app.call(Method::PATCH, "/api/users/me", Some(&user.token), Some(json!({ "bio": "written while down" }))).await;
+    let patched = app
+        .call(
+            Method::PATCH,
+            "/api/users/me",
+            Some(&user.token),
+            Some(json!({ "bio": "written while down" })),
+        )
+        .await;
     assert_eq!(patched.status, StatusCode::OK, "{:?}", patched.body);
     let me = app.get("/api/users/me", &user.token).await;
-    assert_eq!((me.status, me.body["bio"].as_str()), (StatusCode::OK, Some("written while down")), "served from the committed outbox row");
-    assert_eq!(app.get("/api/users/me", &early.token).await.status, StatusCode::OK, "cached profiles are served");
+    assert_eq!(
+        (me.status, me.body["bio"].as_str()),
+        (StatusCode::OK, Some("written while down")),
+        "served from the committed outbox row"
+    );
+    assert_eq!(
+        app.get("/api/users/me", &early.token).await.status,
+        StatusCode::OK,
+        "cached profiles are served"
+    );
 
     ferret.start();
     let documents = app.documents().await;
@@ -37,8 +55,14 @@ async fn with_mongodb_down_writes_commit_and_documents_materialize_when_it_is_ba
         matches!(documents.get(Collection::Profiles, id).await, Ok(Some(d)) if d.version == 2 && d.body["bio"] == "written while down")
     })
     .await;
-    assert!(projected, "the relay projected the profile once MongoDB was back");
-    assert_eq!(app.call(Method::GET, "/readyz", None, None).await.status, StatusCode::OK);
+    assert!(
+        projected,
+        "the relay projected the profile once MongoDB was back"
+    );
+    assert_eq!(
+        app.call(Method::GET, "/readyz", None, None).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -50,23 +74,51 @@ async fn with_redis_down_authenticated_requests_fail_closed_and_recover() {
 
     redis.stop();
     let r = app.get("/api/users/me", &user.token).await;
-    assert_eq!((r.status, r.code()), (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE"));
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE")
+    );
     let r = app.login(&user.email, &user.password).await;
-    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "no session can be made");
-    assert_eq!(app.call(Method::GET, "/healthz", None, None).await.status, StatusCode::OK, "/healthz touches no store");
+    assert_eq!(
+        r.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "no session can be made"
+    );
+    assert_eq!(
+        app.call(Method::GET, "/healthz", None, None).await.status,
+        StatusCode::OK,
+        "/healthz touches no store"
+    );
     let ready = app.call(Method::GET, "/readyz", None, None).await;
-    assert_eq!((ready.status, ready.body["redis"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("down")));
-    let fresh = app.register("while-redis-down@example.com", "correct horse").await;
-    assert_eq!(fresh.status, StatusCode::CREATED, "writes still commit without Redis");
+    assert_eq!(
+        (ready.status, ready.body["redis"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("down"))
+    );
+    let fresh = app
+        .register("while-redis-down@example.com", "correct horse")
+        .await;
+    assert_eq!(
+        fresh.status,
+        StatusCode::CREATED,
+        "writes still commit without Redis"
+    );
 
     redis.start();
     // A restarted Redis has lost its sessions: that logs people out, nothing more.
-    assert_eq!(app.get("/api/users/me", &user.token).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/api/users/me", &user.token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let again = app.login(&user.email, &user.password).await;
     assert_eq!(again.status, StatusCode::OK);
     let token = again.body["token"].as_str().unwrap_or_default();
     assert_eq!(app.get("/api/users/me", token).await.status, StatusCode::OK);
-    assert_eq!(app.login("while-redis-down@example.com", "correct horse").await.status, StatusCode::OK);
+    assert_eq!(
+        app.login("while-redis-down@example.com", "correct horse")
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -74,14 +126,27 @@ async fn killed_postgres_connections_cost_a_retry_not_the_process() {
     let app = TestApp::spawn().await;
     let user = app.user().await;
     for _ in 0..3 {
-        assert_eq!(app.get("/api/users/me", &user.token).await.status, StatusCode::OK);
+        assert_eq!(
+            app.get("/api/users/me", &user.token).await.status,
+            StatusCode::OK
+        );
     }
     let ended = provisioning::terminate_connections(&app.admin_url, &app.database).await;
-    assert!(matches!(ended, Ok(n) if n > 0), "the pool had connections to kill: {ended:?}");
+    assert!(
+        matches!(ended, Ok(n) if n > 0),
+        "the pool had connections to kill: {ended:?}"
+    );
     for _ in 0..5 {
         let r = app.get("/api/users/me", &user.token).await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     }
-    let r = app.call(Method::PATCH, "/api/users/me", Some(&user.token), Some(json!({ "bio": "still here" }))).await;
+    let r = app
+        .call(
+            Method::PATCH,
+            "/api/users/me",
+            Some(&user.token),
+            Some(json!({ "bio": "still here" })),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
 }

@@ -10,7 +10,9 @@ fn assert_secure_headers(r: &Reply) {
         assert!(csp.contains(directive), "CSP lacks {directive}: {csp}");
     }
     assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
-    assert!(r.header("x-request-id").is_some_and(|id| uuid::Uuid::parse_str(id).is_ok()));
+    assert!(r
+        .header("x-request-id")
+        .is_some_and(|id| uuid::Uuid::parse_str(id).is_ok()));
 }
 
 #[tokio::test]
@@ -19,55 +21,103 @@ async fn every_response_carries_security_headers_and_a_request_id() {
     let ok = app.call(Method::GET, "/healthz", None, None).await;
     let unauthenticated = app.call(Method::GET, "/api/users/me", None, None).await;
     let missing = app.call(Method::GET, "/api/nothing-here", None, None).await;
-    assert_eq!((missing.status, missing.code()), (StatusCode::NOT_FOUND, "NOT_FOUND"));
+    assert_eq!(
+        (missing.status, missing.code()),
+        (StatusCode::NOT_FOUND, "NOT_FOUND")
+    );
     for r in [&ok, &unauthenticated, &missing] {
         assert_secure_headers(r);
     }
-    assert!(ok.header("strict-transport-security").is_none(), "no HSTS over plain http");
+    assert!(
+        ok.header("strict-transport-security").is_none(),
+        "no HSTS over plain http"
+    );
 }
 
 #[tokio::test]
 async fn oversize_and_non_json_bodies_get_the_contract_codes() {
     let app = TestApp::spawn().await;
     let big = json!({ "email": "a@example.com", "password": "x".repeat(1024 * 1024), "firstName": "A", "lastName": "B" });
-    let r = app.call(Method::POST, "/api/auth/register", None, Some(big)).await;
-    assert_eq!((r.status, r.code()), (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE"));
+    let r = app
+        .call(Method::POST, "/api/auth/register", None, Some(big))
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE")
+    );
     assert_secure_headers(&r);
 
-    let form = app.client.post(app.url("/api/auth/login")).header("content-type", "text/plain").body("email=a");
+    let form = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .header("content-type", "text/plain")
+        .body("email=a");
     let r = TestApp::reply(form).await;
-    assert_eq!((r.status, r.code()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE"));
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE")
+    );
 }
 
 #[tokio::test]
 async fn a_panicking_handler_answers_500_and_the_server_keeps_serving() {
     let app = TestApp::spawn().await;
     let r = app.call(Method::GET, "/__test/panic", None, None).await;
-    assert_eq!((r.status, r.code()), (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL"));
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL")
+    );
     let id = r.body["error"]["requestId"].as_str().unwrap_or_default();
-    assert_eq!(Some(id), r.header("x-request-id"), "the body names the request id");
-    assert!(!r.body.to_string().contains("on purpose"), "no cause leaks: {:?}", r.body);
+    assert_eq!(
+        Some(id),
+        r.header("x-request-id"),
+        "the body names the request id"
+    );
+    assert!(
+        !r.body.to_string().contains("on purpose"),
+        "no cause leaks: {:?}",
+        r.body
+    );
     assert_secure_headers(&r);
     for _ in 0..3 {
-        assert_eq!(app.call(Method::GET, "/healthz", None, None).await.status, StatusCode::OK);
+        assert_eq!(
+            app.call(Method::GET, "/healthz", None, None).await.status,
+            StatusCode::OK
+        );
     }
 }
 
 #[tokio::test]
 async fn operations_endpoints_answer_without_authentication() {
     let app = TestApp::spawn().await;
-    assert_eq!(app.call(Method::GET, "/healthz", None, None).await.status, StatusCode::OK);
+    assert_eq!(
+        app.call(Method::GET, "/healthz", None, None).await.status,
+        StatusCode::OK
+    );
     let ready = app.call(Method::GET, "/readyz", None, None).await;
     assert_eq!(ready.status, StatusCode::OK);
-    assert_eq!(ready.body, json!({ "sql": "ok", "mongo": "ok", "redis": "ok" }));
+    assert_eq!(
+        ready.body,
+        json!({ "sql": "ok", "mongo": "ok", "redis": "ok" })
+    );
     app.user().await;
-    let metrics = app.client.get(app.url("/metrics")).send().await.map(|r| r.status());
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .map(|r| r.status());
     assert!(matches!(metrics, Ok(StatusCode::OK)));
     let text = match app.client.get(app.url("/metrics")).send().await {
         Ok(r) => r.text().await.unwrap_or_default(),
         Err(e) => panic!("{e}"),
     };
-    assert!(text.contains("http_requests_total{method=\"POST\",route=\"/api/auth/register\",status=\"201\"}"), "{text}");
+    assert!(
+        text.contains(
+            "http_requests_total{method=\"POST\",route=\"/api/auth/register\",status=\"201\"}"
+        ),
+        "{text}"
+    );
 }
 
 /// A browser client: only the cookies login set, no bearer token.
@@ -80,7 +130,10 @@ async fn browser_session(app: &TestApp) -> (String, String) {
             .get_all("set-cookie")
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find_map(|c| c.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or_default().to_owned()))
+            .find_map(|c| {
+                c.strip_prefix(&format!("{name}="))
+                    .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+            })
             .unwrap_or_default()
     };
     (cookie("tf_session"), cookie("tf_csrf"))
@@ -96,20 +149,45 @@ async fn cookie_authenticated_unsafe_requests_must_pass_the_csrf_check() {
             .header("cookie", format!("tf_session={session}; tf_csrf={csrf}"))
             .json(&json!({ "bio": "hello" }))
     };
-    let read = app.client.get(app.url("/api/users/me")).header("cookie", format!("tf_session={session}"));
-    assert_eq!(TestApp::reply(read).await.status, StatusCode::OK, "safe methods need no CSRF proof");
+    let read = app
+        .client
+        .get(app.url("/api/users/me"))
+        .header("cookie", format!("tf_session={session}"));
+    assert_eq!(
+        TestApp::reply(read).await.status,
+        StatusCode::OK,
+        "safe methods need no CSRF proof"
+    );
 
     let cross_site = TestApp::reply(patch().header("origin", "https://evil.example")).await;
-    assert_eq!((cross_site.status, cross_site.code()), (StatusCode::FORBIDDEN, "FORBIDDEN"));
+    assert_eq!(
+        (cross_site.status, cross_site.code()),
+        (StatusCode::FORBIDDEN, "FORBIDDEN")
+    );
     let bare = TestApp::reply(patch()).await;
     assert_eq!(bare.status, StatusCode::FORBIDDEN, "no token and no origin");
     let wrong_token = TestApp::reply(patch().header("x-csrf-token", "0".repeat(64))).await;
     assert_eq!(wrong_token.status, StatusCode::FORBIDDEN);
 
-    assert_eq!(TestApp::reply(patch().header("x-csrf-token", &csrf)).await.status, StatusCode::OK);
-    assert_eq!(TestApp::reply(patch().header("origin", &app.base)).await.status, StatusCode::OK);
+    assert_eq!(
+        TestApp::reply(patch().header("x-csrf-token", &csrf))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        TestApp::reply(patch().header("origin", &app.base))
+            .await
+            .status,
+        StatusCode::OK
+    );
     let referer = format!("{}/app/settings", app.base);
-    assert_eq!(TestApp::reply(patch().header("referer", referer)).await.status, StatusCode::OK);
+    assert_eq!(
+        TestApp::reply(patch().header("referer", referer))
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]

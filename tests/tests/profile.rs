@@ -23,13 +23,26 @@ async fn a_new_profile_has_the_documented_defaults() {
     let b = &me.body;
     assert_eq!(b["userId"], user.id.as_str());
     assert_eq!(b["email"], user.email.as_str());
-    assert_eq!((b["bio"].as_str(), b["profilePicture"].is_null()), (Some(""), true));
-    assert_eq!(b["preferences"], json!({ "theme": "system", "notifications": { "email": true, "push": true, "frequency": "immediate" } }));
+    assert_eq!(
+        (b["bio"].as_str(), b["profilePicture"].is_null()),
+        (Some(""), true)
+    );
+    assert_eq!(
+        b["preferences"],
+        json!({ "theme": "system", "notifications": { "email": true, "push": true, "frequency": "immediate" } })
+    );
     assert!(b["metadata"]["created"].is_string() && b["metadata"]["lastLogin"].is_string());
 
     let id = user_id(&user.id);
-    let doc = app.documents().await.get(Collection::Profiles, id.as_uuid()).await;
-    assert!(matches!(doc, Ok(Some(ref d)) if d.version == 1), "the profile document is in MongoDB: {doc:?}");
+    let doc = app
+        .documents()
+        .await
+        .get(Collection::Profiles, id.as_uuid())
+        .await;
+    assert!(
+        matches!(doc, Ok(Some(ref d)) if d.version == 1),
+        "the profile document is in MongoDB: {doc:?}"
+    );
 }
 
 #[tokio::test]
@@ -39,26 +52,59 @@ async fn patch_changes_only_what_it_names_and_refreshes_every_copy() {
     let id = user_id(&user.id);
     app.get("/api/users/me", &user.token).await;
     let cached = app.cache().get(CacheKey::UserProfile(id)).await;
-    assert!(matches!(cached, Ok(Some(_))), "a read fills the cache: {cached:?}");
+    assert!(
+        matches!(cached, Ok(Some(_))),
+        "a read fills the cache: {cached:?}"
+    );
 
     let patch = json!({
         "firstName": "Grace", "bio": "Rear admiral", "profilePicture": "https://example.com/g.png",
         "preferences": { "theme": "dark", "notifications": { "frequency": "daily" } }
     });
-    let r = app.call(Method::PATCH, "/api/users/me", Some(&user.token), Some(patch)).await;
+    let r = app
+        .call(
+            Method::PATCH,
+            "/api/users/me",
+            Some(&user.token),
+            Some(patch),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    assert_eq!((r.body["firstName"].as_str(), r.body["lastName"].as_str()), (Some("Grace"), Some("User")));
-    assert_eq!(r.body["preferences"], json!({ "theme": "dark", "notifications": { "email": true, "push": true, "frequency": "daily" } }));
+    assert_eq!(
+        (r.body["firstName"].as_str(), r.body["lastName"].as_str()),
+        (Some("Grace"), Some("User"))
+    );
+    assert_eq!(
+        r.body["preferences"],
+        json!({ "theme": "dark", "notifications": { "email": true, "push": true, "frequency": "daily" } })
+    );
     assert_eq!(r.body["profilePicture"], "https://example.com/g.png");
 
     let stale = app.cache().get(CacheKey::UserProfile(id)).await;
-    assert!(matches!(stale, Ok(None)), "the write path dropped the cached profile: {stale:?}");
-    let doc = app.documents().await.get(Collection::Profiles, id.as_uuid()).await;
-    assert!(matches!(&doc, Ok(Some(d)) if d.version == 2 && d.body["bio"] == "Rear admiral"), "{doc:?}");
+    assert!(
+        matches!(stale, Ok(None)),
+        "the write path dropped the cached profile: {stale:?}"
+    );
+    let doc = app
+        .documents()
+        .await
+        .get(Collection::Profiles, id.as_uuid())
+        .await;
+    assert!(
+        matches!(&doc, Ok(Some(d)) if d.version == 2 && d.body["bio"] == "Rear admiral"),
+        "{doc:?}"
+    );
     let me = app.get("/api/users/me", &user.token).await;
     assert_eq!(me.body["bio"], "Rear admiral");
 
-    let cleared = app.call(Method::PATCH, "/api/users/me", Some(&user.token), Some(json!({ "profilePicture": null }))).await;
+    let cleared = app
+        .call(
+            Method::PATCH,
+            "/api/users/me",
+            Some(&user.token),
+            Some(json!({ "profilePicture": null })),
+        )
+        .await;
     assert_eq!(cleared.body["profilePicture"], serde_json::Value::Null);
     assert_eq!(cleared.body["bio"], "Rear admiral");
 }
@@ -80,44 +126,116 @@ async fn patch_refuses_fields_it_does_not_allow_and_bad_values() {
         json!({ "bio": 42 }),
     ];
     for body in refused {
-        let r = app.call(Method::PATCH, "/api/users/me", Some(&user.token), Some(body.clone())).await;
-        assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, "VALIDATION_FAILED"), "{body}: {:?}", r.body);
+        let r = app
+            .call(
+                Method::PATCH,
+                "/api/users/me",
+                Some(&user.token),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.code()),
+            (StatusCode::BAD_REQUEST, "VALIDATION_FAILED"),
+            "{body}: {:?}",
+            r.body
+        );
     }
     let me = app.get("/api/users/me", &user.token).await;
-    assert_eq!((me.body["email"].as_str(), me.body["firstName"].as_str()), (Some(user.email.as_str()), Some("Test")));
+    assert_eq!(
+        (me.body["email"].as_str(), me.body["firstName"].as_str()),
+        (Some(user.email.as_str()), Some("Test"))
+    );
 }
 
 #[tokio::test]
 async fn concurrent_patches_are_all_kept() {
     let app = TestApp::spawn().await;
     let user = app.user().await;
-    let a = app.call(Method::PATCH, "/api/users/me", Some(&user.token), Some(json!({ "bio": "from a" })));
-    let b = app.call(Method::PATCH, "/api/users/me", Some(&user.token), Some(json!({ "preferences": { "theme": "light" } })));
+    let a = app.call(
+        Method::PATCH,
+        "/api/users/me",
+        Some(&user.token),
+        Some(json!({ "bio": "from a" })),
+    );
+    let b = app.call(
+        Method::PATCH,
+        "/api/users/me",
+        Some(&user.token),
+        Some(json!({ "preferences": { "theme": "light" } })),
+    );
     let (a, b) = tokio::join!(a, b);
     assert_eq!((a.status, b.status), (StatusCode::OK, StatusCode::OK));
     let me = app.get("/api/users/me", &user.token).await;
-    assert_eq!((me.body["bio"].as_str(), me.body["preferences"]["theme"].as_str()), (Some("from a"), Some("light")));
+    assert_eq!(
+        (
+            me.body["bio"].as_str(),
+            me.body["preferences"]["theme"].as_str()
+        ),
+        (Some("from a"), Some("light"))
+    );
 }
 
 #[tokio::test]
 async fn a_password_change_ends_every_other_session() {
     let app = TestApp::spawn().await;
     let user = app.user().await;
-    let other = app.login(&user.email, &user.password).await.body["token"].as_str().unwrap_or_default().to_owned();
+    let other = app.login(&user.email, &user.password).await.body["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let wrong = json!({ "currentPassword": "not it at all", "newPassword": "a brand new secret" });
-    let r = app.call(Method::POST, "/api/users/me/password", Some(&user.token), Some(wrong)).await;
-    assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, "VALIDATION_FAILED"));
+    let r = app
+        .call(
+            Method::POST,
+            "/api/users/me/password",
+            Some(&user.token),
+            Some(wrong),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::BAD_REQUEST, "VALIDATION_FAILED")
+    );
     let short = json!({ "currentPassword": user.password, "newPassword": "short" });
-    let r = app.call(Method::POST, "/api/users/me/password", Some(&user.token), Some(short)).await;
+    let r = app
+        .call(
+            Method::POST,
+            "/api/users/me/password",
+            Some(&user.token),
+            Some(short),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 
     let body = json!({ "currentPassword": user.password, "newPassword": "a brand new secret" });
-    let r = app.call(Method::POST, "/api/users/me/password", Some(&user.token), Some(body)).await;
+    let r = app
+        .call(
+            Method::POST,
+            "/api/users/me/password",
+            Some(&user.token),
+            Some(body),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
-    assert_eq!(app.get("/api/users/me", &user.token).await.status, StatusCode::OK, "this session lives on");
-    assert_eq!(app.get("/api/users/me", &other).await.status, StatusCode::UNAUTHORIZED, "the other ended");
-    assert_eq!(app.login(&user.email, &user.password).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.login(&user.email, "a brand new secret").await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/users/me", &user.token).await.status,
+        StatusCode::OK,
+        "this session lives on"
+    );
+    assert_eq!(
+        app.get("/api/users/me", &other).await.status,
+        StatusCode::UNAUTHORIZED,
+        "the other ended"
+    );
+    assert_eq!(
+        app.login(&user.email, &user.password).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login(&user.email, "a brand new secret").await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -126,18 +244,53 @@ async fn deleting_the_account_removes_it_from_every_store_but_the_audit_log() {
     let user = app.user().await;
     let id = user_id(&user.id);
     app.get("/api/users/me", &user.token).await;
-    let r = app.call(Method::DELETE, "/api/users/me", Some(&user.token), Some(json!({ "password": "wrong password" }))).await;
+    let r = app
+        .call(
+            Method::DELETE,
+            "/api/users/me",
+            Some(&user.token),
+            Some(json!({ "password": "wrong password" })),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(app.get("/api/users/me", &user.token).await.status, StatusCode::OK, "nothing happened");
+    assert_eq!(
+        app.get("/api/users/me", &user.token).await.status,
+        StatusCode::OK,
+        "nothing happened"
+    );
 
-    let r = app.call(Method::DELETE, "/api/users/me", Some(&user.token), Some(json!({ "password": user.password }))).await;
+    let r = app
+        .call(
+            Method::DELETE,
+            "/api/users/me",
+            Some(&user.token),
+            Some(json!({ "password": user.password })),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
-    assert_eq!(app.get("/api/users/me", &user.token).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.login(&user.email, &user.password).await.status, StatusCode::UNAUTHORIZED);
-    let doc = app.documents().await.get(Collection::Profiles, id.as_uuid()).await;
+    assert_eq!(
+        app.get("/api/users/me", &user.token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login(&user.email, &user.password).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let doc = app
+        .documents()
+        .await
+        .get(Collection::Profiles, id.as_uuid())
+        .await;
     assert!(matches!(doc, Ok(None)), "profile document gone: {doc:?}");
-    assert!(matches!(app.cache().get(CacheKey::UserProfile(id)).await, Ok(None)), "cache gone");
-    assert_eq!(app.register(&user.email, "a new beginning").await.status, StatusCode::CREATED, "the email is free again");
+    assert!(
+        matches!(app.cache().get(CacheKey::UserProfile(id)).await, Ok(None)),
+        "cache gone"
+    );
+    assert_eq!(
+        app.register(&user.email, "a new beginning").await.status,
+        StatusCode::CREATED,
+        "the email is free again"
+    );
 
     // register, login (twice: app.user and the second read), delete: the rows stay, chained.
     let chain = app.audit_chain();
@@ -146,5 +299,9 @@ async fn deleting_the_account_removes_it_from_every_store_but_the_audit_log() {
         matches!(chain.verify(&scope).await, Ok(c) if c.ok && c.checked == 3)
     })
     .await;
-    assert!(chained, "audit rows of the deleted account remain and verify: {:?}", chain.verify(&scope).await);
+    assert!(
+        chained,
+        "audit rows of the deleted account remain and verify: {:?}",
+        chain.verify(&scope).await
+    );
 }

@@ -5,22 +5,32 @@ use taskforge_app_http::settings::RateSetting;
 use taskforge_tests::TestApp;
 
 fn tight(limit: u32) -> RateSetting {
-    RateSetting { limit, window_secs: 60 }
+    RateSetting {
+        limit,
+        window_secs: 60,
+    }
 }
 
 fn retry_after(r: &taskforge_tests::Reply) -> u64 {
-    r.header("retry-after").and_then(|v| v.parse().ok()).unwrap_or(0)
+    r.header("retry-after")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }
 
 #[tokio::test]
 async fn login_is_limited_per_ip() {
     let app = TestApp::spawn_with(|s| s.auth.rate_limits.login_per_ip = tight(3)).await;
     for i in 0..3 {
-        let r = app.login(&format!("nobody{i}@example.com"), "whatever pw").await;
+        let r = app
+            .login(&format!("nobody{i}@example.com"), "whatever pw")
+            .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
     let r = app.login("someone@example.com", "whatever pw").await;
-    assert_eq!((r.status, r.code()), (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED"));
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED")
+    );
     assert!((1..=60).contains(&retry_after(&r)), "{:?}", r.headers);
 }
 
@@ -28,9 +38,16 @@ async fn login_is_limited_per_ip() {
 async fn login_is_limited_per_account_whatever_the_ip() {
     let app = TestApp::spawn_with(|s| s.auth.rate_limits.login_per_account = tight(2)).await;
     let user = app.user().await; // one login
-    assert_eq!(app.login(&user.email, "wrong password").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.login(&user.email, "wrong password").await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let r = app.login(&user.email.to_uppercase(), &user.password).await;
-    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
     let other = app.user().await;
     assert!(!other.token.is_empty(), "other accounts are not affected");
 }
@@ -39,7 +56,12 @@ async fn login_is_limited_per_account_whatever_the_ip() {
 async fn registration_is_limited_per_ip() {
     let app = TestApp::spawn_with(|s| s.auth.rate_limits.register_per_ip = tight(2)).await;
     for i in 0..2 {
-        assert_eq!(app.register(&format!("r{i}@example.com"), "correct horse").await.status, StatusCode::CREATED);
+        assert_eq!(
+            app.register(&format!("r{i}@example.com"), "correct horse")
+                .await
+                .status,
+            StatusCode::CREATED
+        );
     }
     let r = app.register("r3@example.com", "correct horse").await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
@@ -52,10 +74,21 @@ async fn the_api_is_limited_per_user() {
     let a = app.user().await;
     let b = app.user().await;
     for _ in 0..5 {
-        assert_eq!(app.get("/api/users/me", &a.token).await.status, StatusCode::OK);
+        assert_eq!(
+            app.get("/api/users/me", &a.token).await.status,
+            StatusCode::OK
+        );
     }
     let r = app.get("/api/users/me", &a.token).await;
-    assert_eq!((r.status, r.code()), (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED"));
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED")
+    );
     assert!(retry_after(&r) >= 1);
-    assert_eq!(app.call(Method::GET, "/api/users/me", Some(&b.token), None).await.status, StatusCode::OK);
+    assert_eq!(
+        app.call(Method::GET, "/api/users/me", Some(&b.token), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
 }

@@ -9,9 +9,16 @@ use sha2::{Digest, Sha256};
 
 /// `url` with its database name replaced by `database`.
 pub fn with_database(url: &str, database: &str) -> anyhow::Result<String> {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").ok_or_else(|| anyhow::anyhow!("not a postgres URL"))? + 3;
-    let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base
+        .find("://")
+        .ok_or_else(|| anyhow::anyhow!("not a postgres URL"))?
+        + 3;
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
     let mut out = format!("{}/{database}", &base[..host_end]);
     if let Some(q) = query {
         out.push('?');
@@ -22,7 +29,9 @@ pub fn with_database(url: &str, database: &str) -> anyhow::Result<String> {
 
 fn quoted(name: &str) -> anyhow::Result<String> {
     anyhow::ensure!(
-        !name.is_empty() && name.len() < 64 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+        !name.is_empty()
+            && name.len() < 64
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
         "unsafe database name {name:?}"
     );
     Ok(format!("\"{name}\""))
@@ -45,32 +54,56 @@ pub fn template_name() -> anyhow::Result<String> {
 pub async fn ensure_template(admin_url: &str) -> anyhow::Result<String> {
     let template = template_name()?;
     let mut conn = AsyncPgConnection::establish(admin_url).await?;
-    diesel::sql_query("SELECT pg_advisory_lock(727274)").execute(&mut conn).await?;
+    diesel::sql_query("SELECT pg_advisory_lock(727274)")
+        .execute(&mut conn)
+        .await?;
     let outcome = create_template(&mut conn, admin_url, &template).await;
-    diesel::sql_query("SELECT pg_advisory_unlock(727274)").execute(&mut conn).await?;
+    diesel::sql_query("SELECT pg_advisory_unlock(727274)")
+        .execute(&mut conn)
+        .await?;
     outcome.map(|()| template)
 }
 
-async fn create_template(conn: &mut AsyncPgConnection, admin_url: &str, template: &str) -> anyhow::Result<()> {
-    let found: Found = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
-        .bind::<Text, _>(template)
-        .get_result(conn)
-        .await?;
+async fn create_template(
+    conn: &mut AsyncPgConnection,
+    admin_url: &str,
+    template: &str,
+) -> anyhow::Result<()> {
+    let found: Found =
+        diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
+            .bind::<Text, _>(template)
+            .get_result(conn)
+            .await?;
     if found.n > 0 {
         return Ok(());
     }
     let building = format!("{template}_build");
-    diesel::sql_query(format!("DROP DATABASE IF EXISTS {}", quoted(&building)?)).execute(conn).await?;
-    diesel::sql_query(format!("CREATE DATABASE {} ENCODING 'UTF8'", quoted(&building)?)).execute(conn).await?;
-    migrations::run_pending(&with_database(admin_url, &building)?).await?;
-    diesel::sql_query(format!("ALTER DATABASE {} RENAME TO {}", quoted(&building)?, quoted(template)?))
+    diesel::sql_query(format!("DROP DATABASE IF EXISTS {}", quoted(&building)?))
         .execute(conn)
         .await?;
+    diesel::sql_query(format!(
+        "CREATE DATABASE {} ENCODING 'UTF8'",
+        quoted(&building)?
+    ))
+    .execute(conn)
+    .await?;
+    migrations::run_pending(&with_database(admin_url, &building)?).await?;
+    diesel::sql_query(format!(
+        "ALTER DATABASE {} RENAME TO {}",
+        quoted(&building)?,
+        quoted(template)?
+    ))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// Creates `name` as a copy of `template` (or empty, without one).
-pub async fn create_database(admin_url: &str, name: &str, template: Option<&str>) -> anyhow::Result<()> {
+pub async fn create_database(
+    admin_url: &str,
+    name: &str,
+    template: Option<&str>,
+) -> anyhow::Result<()> {
     let mut conn = AsyncPgConnection::establish(admin_url).await?;
     let sql = match template {
         Some(t) => format!("CREATE DATABASE {} TEMPLATE {}", quoted(name)?, quoted(t)?),
@@ -83,9 +116,12 @@ pub async fn create_database(admin_url: &str, name: &str, template: Option<&str>
 /// Drops `name`, ending its connections.
 pub async fn drop_database(admin_url: &str, name: &str) -> anyhow::Result<()> {
     let mut conn = AsyncPgConnection::establish(admin_url).await?;
-    diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quoted(name)?))
-        .execute(&mut conn)
-        .await?;
+    diesel::sql_query(format!(
+        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+        quoted(name)?
+    ))
+    .execute(&mut conn)
+    .await?;
     Ok(())
 }
 
@@ -97,10 +133,11 @@ pub async fn databases_with_prefix(admin_url: &str, prefix: &str) -> anyhow::Res
         datname: String,
     }
     let mut conn = AsyncPgConnection::establish(admin_url).await?;
-    let names: Vec<Name> = diesel::sql_query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
-        .bind::<Text, _>(prefix)
-        .load(&mut conn)
-        .await?;
+    let names: Vec<Name> =
+        diesel::sql_query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
+            .bind::<Text, _>(prefix)
+            .load(&mut conn)
+            .await?;
     Ok(names.into_iter().map(|n| n.datname).collect())
 }
 
@@ -123,8 +160,14 @@ mod tests {
 
     #[test]
     fn swaps_the_database_name() -> anyhow::Result<()> {
-        assert_eq!(with_database("postgres://u:p@h:5432/a", "b")?, "postgres://u:p@h:5432/b");
-        assert_eq!(with_database("postgres://u:p@h/a?sslmode=disable", "b")?, "postgres://u:p@h/b?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://u:p@h:5432/a", "b")?,
+            "postgres://u:p@h:5432/b"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h/a?sslmode=disable", "b")?,
+            "postgres://u:p@h/b?sslmode=disable"
+        );
         assert_eq!(with_database("postgres://h", "b")?, "postgres://h/b");
         Ok(())
     }

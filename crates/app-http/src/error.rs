@@ -54,7 +54,11 @@ impl ApiError {
     pub fn validation(details: Vec<FieldError>) -> Self {
         Self {
             details: Some(details),
-            ..Self::new(StatusCode::BAD_REQUEST, "VALIDATION_FAILED", "the request is not valid")
+            ..Self::new(
+                StatusCode::BAD_REQUEST,
+                "VALIDATION_FAILED",
+                "the request is not valid",
+            )
         }
     }
 
@@ -63,7 +67,11 @@ impl ApiError {
     }
 
     pub fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "authentication required")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "authentication required",
+        )
     }
 
     pub fn forbidden(message: &str) -> Self {
@@ -75,7 +83,11 @@ impl ApiError {
     }
 
     pub fn internal() -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL",
+            "internal error",
+        )
     }
 
     /// The JSON body of an error with this status, for responses built outside `ResponseError`.
@@ -133,7 +145,11 @@ impl From<DomainError> for ApiError {
             ),
             DomainError::RateLimited { retry_after } => Self {
                 retry_after: Some(retry_after.as_secs_f64().ceil().max(1.0) as u64),
-                ..Self::new(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED", "too many requests")
+                ..Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "RATE_LIMITED",
+                    "too many requests",
+                )
             },
             DomainError::Unavailable(store) => {
                 tracing::warn!(store, "store unavailable");
@@ -156,7 +172,11 @@ impl From<DomainError> for ApiError {
 pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let api = match &err {
         JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", "the request body is too large")
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                "the request body is too large",
+            )
         }
         JsonPayloadError::ContentType => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

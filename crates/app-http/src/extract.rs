@@ -27,11 +27,18 @@ pub struct Client(pub Actor);
 impl Client {
     fn of(req: &HttpRequest, trust_proxy: bool) -> Actor {
         let ip = if trust_proxy {
-            req.connection_info().realip_remote_addr().map(str::to_owned)
+            req.connection_info()
+                .realip_remote_addr()
+                .map(str::to_owned)
         } else {
             req.peer_addr().map(|a| a.ip().to_string())
         };
-        let ip = ip.and_then(|raw| raw.parse::<IpAddr>().ok().map(|ip| ip.to_string()).or(Some(raw)));
+        let ip = ip.and_then(|raw| {
+            raw.parse::<IpAddr>()
+                .ok()
+                .map(|ip| ip.to_string())
+                .or(Some(raw))
+        });
         let user_agent = req
             .headers()
             .get(header::USER_AGENT)
@@ -66,7 +73,10 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .or_else(|| headers.get("x-session-id").and_then(|v| v.to_str().ok()))
         .map(str::trim)
 }
@@ -87,7 +97,10 @@ fn csrf_ok(req: &HttpRequest, allowed: &[String]) -> bool {
     let info = req.connection_info();
     let own = format!("{}://{}", info.scheme(), info.host());
     let from = |name: header::HeaderName| {
-        req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
     };
     let origin = from(header::ORIGIN).or_else(|| {
         from(header::REFERER).and_then(|r| {
@@ -115,7 +128,9 @@ impl FromRequest for Caller {
                 },
             };
             if via_cookie && !is_safe(req.method()) && !csrf_ok(&req, &state.http.allowed_origins) {
-                return Err(ApiError::forbidden("cross-site request refused (CSRF check)"));
+                return Err(ApiError::forbidden(
+                    "cross-site request refused (CSRF check)",
+                ));
             }
             let token = SessionToken::from_client(&raw).ok_or_else(ApiError::unauthenticated)?;
             let auth = state.auth.authenticate(&token).await?;

@@ -45,11 +45,13 @@ mod tests {
     #[tokio::test]
     async fn hashes_with_the_configured_cost_and_verifies() -> Result<(), StoreError> {
         let hasher = BcryptHasher::new(12);
-        let pw = Password::parse("p", "correct horse".into()).map_err(|e| StoreError::Internal(anyhow::anyhow!(e.message)))?;
+        let pw = Password::parse("p", "correct horse".into())
+            .map_err(|e| StoreError::Internal(anyhow::anyhow!(e.message)))?;
         let hash = hasher.hash(&pw).await?;
         assert!(hash.expose().starts_with("$2b$12$"), "bcrypt at cost 12");
         assert!(hasher.verify(&pw, &hash).await?);
-        let wrong = Password::parse("p", "wrong horse".into()).map_err(|e| StoreError::Internal(anyhow::anyhow!(e.message)))?;
+        let wrong = Password::parse("p", "wrong horse".into())
+            .map_err(|e| StoreError::Internal(anyhow::anyhow!(e.message)))?;
         assert!(!hasher.verify(&wrong, &hash).await?);
         Ok(())
     }

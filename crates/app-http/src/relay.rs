@@ -28,7 +28,10 @@ impl Relay {
     pub async fn pass(&self) -> anyhow::Result<Pass> {
         let outbox = self.fast_path.relay_once(self.settings.batch_size).await?;
         let audit_chained = self.chain.sequence().await?;
-        Ok(Pass { outbox, audit_chained })
+        Ok(Pass {
+            outbox,
+            audit_chained,
+        })
     }
 
     /// Passes until `stop` turns true; busy passes follow each other at once, idle ones wait

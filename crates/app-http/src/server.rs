@@ -18,14 +18,21 @@ async fn not_found() -> ApiResult<HttpResponse> {
 }
 
 /// Binds the server; the caller awaits (or stops) it. The relay is returned, not started.
-pub async fn start(settings: &Settings, extra: ExtraRoutes) -> anyhow::Result<(Server, SocketAddr, Relay)> {
+pub async fn start(
+    settings: &Settings,
+    extra: ExtraRoutes,
+) -> anyhow::Result<(Server, SocketAddr, Relay)> {
     let (state, relay) = crate::wiring::wire(settings).await?;
     let state = web::Data::new(state);
     let json_limit = settings.http.json_limit_bytes;
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .app_data(web::JsonConfig::default().limit(json_limit).error_handler(json_error))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(json_limit)
+                    .error_handler(json_error),
+            )
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .wrap(from_fn(request::layer))

@@ -118,7 +118,10 @@ impl Settings {
         let file = std::env::var("TASKFORGE_CONFIG").ok();
         let mut builder = Config::builder()
             .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
-            .add_source(File::with_name(file.as_deref().unwrap_or("taskforge.toml")).required(file.is_some()))
+            .add_source(
+                File::with_name(file.as_deref().unwrap_or("taskforge.toml"))
+                    .required(file.is_some()),
+            )
             .add_source(
                 Environment::with_prefix("TASKFORGE")
                     .prefix_separator("__")
@@ -145,22 +148,42 @@ impl Settings {
     /// Range checks serde cannot express; each error names its key.
     pub fn validate(&self) -> anyhow::Result<()> {
         let checks: [(bool, &str); 10] = [
-            ((4..=31).contains(&self.auth.bcrypt_cost), "auth.bcrypt_cost must be between 4 and 31"),
-            (self.auth.idle_timeout_secs > 0, "auth.idle_timeout_secs must be positive"),
+            (
+                (4..=31).contains(&self.auth.bcrypt_cost),
+                "auth.bcrypt_cost must be between 4 and 31",
+            ),
+            (
+                self.auth.idle_timeout_secs > 0,
+                "auth.idle_timeout_secs must be positive",
+            ),
             (
                 self.auth.absolute_timeout_secs >= self.auth.idle_timeout_secs,
                 "auth.absolute_timeout_secs must be at least auth.idle_timeout_secs",
             ),
             (self.http.workers > 0, "http.workers must be positive"),
-            (self.http.json_limit_bytes > 0, "http.json_limit_bytes must be positive"),
-            (self.database.pool_size > 0, "database.pool_size must be positive"),
+            (
+                self.http.json_limit_bytes > 0,
+                "http.json_limit_bytes must be positive",
+            ),
+            (
+                self.database.pool_size > 0,
+                "database.pool_size must be positive",
+            ),
             (self.redis.pool_size > 0, "redis.pool_size must be positive"),
             (
-                self.database.timeout_ms > 0 && self.mongo.timeout_ms > 0 && self.redis.timeout_ms > 0,
+                self.database.timeout_ms > 0
+                    && self.mongo.timeout_ms > 0
+                    && self.redis.timeout_ms > 0,
                 "database.timeout_ms, mongo.timeout_ms and redis.timeout_ms must be positive",
             ),
-            (self.worker.batch_size > 0, "worker.batch_size must be positive"),
-            (self.worker.poll_interval_ms > 0, "worker.poll_interval_ms must be positive"),
+            (
+                self.worker.batch_size > 0,
+                "worker.batch_size must be positive",
+            ),
+            (
+                self.worker.poll_interval_ms > 0,
+                "worker.poll_interval_ms must be positive",
+            ),
         ];
         match checks.iter().find(|(ok, _)| !ok) {
             Some((_, message)) => anyhow::bail!("invalid configuration: {message}"),
@@ -197,7 +220,10 @@ mod tests {
         let mut s = defaults();
         s.auth.bcrypt_cost = 3;
         let e = s.validate().map_err(|e| e.to_string());
-        assert!(matches!(&e, Err(m) if m.contains("auth.bcrypt_cost")), "{e:?}");
+        assert!(
+            matches!(&e, Err(m) if m.contains("auth.bcrypt_cost")),
+            "{e:?}"
+        );
 
         let wrong_type = Config::builder()
             .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
@@ -205,6 +231,9 @@ mod tests {
             .and_then(|b| b.build())
             .and_then(Config::try_deserialize::<Settings>)
             .map_err(|e| e.to_string());
-        assert!(matches!(&wrong_type, Err(m) if m.contains("http.workers")), "{wrong_type:?}");
+        assert!(
+            matches!(&wrong_type, Err(m) if m.contains("http.workers")),
+            "{wrong_type:?}"
+        );
     }
 }

@@ -25,7 +25,11 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<(AppState, Relay)> {
     let documents = Arc::new(MongoDocumentStore::new(stores.mongo.clone()));
     let cache = Arc::new(RedisCache::new(stores.redis.clone()));
     let sessions = Arc::new(RedisSessionStore::new(stores.redis.clone()));
-    let projector = Arc::new(Projector::new(documents.clone(), cache.clone(), sessions.clone()));
+    let projector = Arc::new(Projector::new(
+        documents.clone(),
+        cache.clone(),
+        sessions.clone(),
+    ));
     let fast_path = FastPath::new(outbox, projector);
 
     let auth = AuthService::new(

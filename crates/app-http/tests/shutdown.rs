@@ -28,21 +28,32 @@ async fn sigterm_drains_in_flight_requests_and_exits_zero() -> anyhow::Result<()
     let base = format!("http://127.0.0.1:{port}");
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_taskforge-server"))
-        .env("DATABASE_URL", provisioning::with_database(&admin, &database)?)
+        .env(
+            "DATABASE_URL",
+            provisioning::with_database(&admin, &database)?,
+        )
         .env("TASKFORGE__MONGO__DATABASE", &database)
         .env("TASKFORGE__REDIS__KEY_PREFIX", format!("{database}:"))
         .env("TASKFORGE__HTTP__BIND", format!("127.0.0.1:{port}"))
         .env("TASKFORGE__HTTP__MIGRATE_ON_START", "false")
         .env("TASKFORGE__AUTH__BCRYPT_COST", "8")
-        .env("TASKFORGE__AUTH__RATE_LIMITS__LOGIN_PER_IP__LIMIT", "100000")
-        .env("TASKFORGE__AUTH__RATE_LIMITS__LOGIN_PER_ACCOUNT__LIMIT", "100000")
+        .env(
+            "TASKFORGE__AUTH__RATE_LIMITS__LOGIN_PER_IP__LIMIT",
+            "100000",
+        )
+        .env(
+            "TASKFORGE__AUTH__RATE_LIMITS__LOGIN_PER_ACCOUNT__LIMIT",
+            "100000",
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()?;
 
     // Every request on a connection of its own: after the listener closes, new requests are
     // refused at connect, and any other failure is a dropped in-flight request.
-    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()?;
     let mut up = false;
     for _ in 0..200 {
         if client.get(format!("{base}/healthz")).send().await.is_ok() {
@@ -52,7 +63,8 @@ async fn sigterm_drains_in_flight_requests_and_exits_zero() -> anyhow::Result<()
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     anyhow::ensure!(up, "the server did not come up");
-    let credentials = serde_json::json!({ "email": "drain@example.com", "password": "correct horse" });
+    let credentials =
+        serde_json::json!({ "email": "drain@example.com", "password": "correct horse" });
     let reg = client
         .post(format!("{base}/api/auth/register"))
         .json(&serde_json::json!({ "email": "drain@example.com", "password": "correct horse", "firstName": "D", "lastName": "T" }))
@@ -63,7 +75,12 @@ async fn sigterm_drains_in_flight_requests_and_exits_zero() -> anyhow::Result<()
     let stop = Arc::new(AtomicBool::new(false));
     let mut load = Vec::new();
     for _ in 0..6 {
-        let (client, stop, url, body) = (client.clone(), stop.clone(), format!("{base}/api/auth/login"), credentials.clone());
+        let (client, stop, url, body) = (
+            client.clone(),
+            stop.clone(),
+            format!("{base}/api/auth/login"),
+            credentials.clone(),
+        );
         load.push(tokio::spawn(async move {
             let mut outcomes = Vec::new();
             while !stop.load(Ordering::Relaxed) {
@@ -82,7 +99,9 @@ async fn sigterm_drains_in_flight_requests_and_exits_zero() -> anyhow::Result<()
         }));
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status()?;
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()?;
     anyhow::ensure!(status.success(), "kill -TERM failed");
     let exit = tokio::task::spawn_blocking(move || child.wait()).await??;
     stop.store(true, Ordering::Relaxed);
@@ -91,13 +110,19 @@ async fn sigterm_drains_in_flight_requests_and_exits_zero() -> anyhow::Result<()
     for task in load {
         outcomes.extend(task.await?);
     }
-    let served = outcomes.iter().filter(|o| **o == Outcome::Status(200)).count();
+    let served = outcomes
+        .iter()
+        .filter(|o| **o == Outcome::Status(200))
+        .count();
     let bad: Vec<&Outcome> = outcomes
         .iter()
         .filter(|o| !matches!(o, Outcome::Status(200) | Outcome::Refused))
         .collect();
     assert!(served > 0, "the load ran: {outcomes:?}");
-    assert!(bad.is_empty(), "no 5xx and no dropped request during shutdown: {bad:?}");
+    assert!(
+        bad.is_empty(),
+        "no 5xx and no dropped request during shutdown: {bad:?}"
+    );
     assert!(exit.success(), "exit status {exit:?}");
     provisioning::drop_database(&admin, &database).await?;
     Ok(())

@@ -50,7 +50,8 @@ async fn main() -> ExitCode {
 
 async fn migrate(settings: &Settings) -> anyhow::Result<()> {
     let applied =
-        taskforge_adapter_sql::migrations::run_pending(settings.database.url.expose_secret()).await?;
+        taskforge_adapter_sql::migrations::run_pending(settings.database.url.expose_secret())
+            .await?;
     if applied.is_empty() {
         println!("migrations: up to date");
     }

@@ -38,7 +38,10 @@ pub fn secure_headers(headers: &mut HeaderMap, request_id: Option<&str>, https: 
     set(header::X_FRAME_OPTIONS, "DENY");
     set(header::REFERRER_POLICY, "no-referrer");
     if https {
-        set(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+        set(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
     }
 }
 
@@ -50,23 +53,36 @@ pub async fn layer(
     let started = Instant::now();
     let method = req.method().to_string();
     let https = req.connection_info().scheme() == "https";
-    let span = tracing::info_span!("request", request_id = %request_id, %method, path = %req.path());
+    let span =
+        tracing::info_span!("request", request_id = %request_id, %method, path = %req.path());
 
     let outcome = REQUEST_ID
-        .scope(request_id.clone(), AssertUnwindSafe(next.call(req)).catch_unwind())
+        .scope(
+            request_id.clone(),
+            AssertUnwindSafe(next.call(req)).catch_unwind(),
+        )
         .instrument(span.clone())
         .await;
 
     let (status, route) = match &outcome {
         Ok(Ok(res)) => (
             res.status().as_u16(),
-            res.request().match_pattern().unwrap_or_else(|| "unmatched".into()),
+            res.request()
+                .match_pattern()
+                .unwrap_or_else(|| "unmatched".into()),
         ),
-        Ok(Err(e)) => (e.as_response_error().status_code().as_u16(), "unmatched".into()),
+        Ok(Err(e)) => (
+            e.as_response_error().status_code().as_u16(),
+            "unmatched".into(),
+        ),
         Err(_) => (500, "unmatched".into()),
     };
     let elapsed = started.elapsed();
-    let labels = [("method", method), ("route", route), ("status", status.to_string())];
+    let labels = [
+        ("method", method),
+        ("route", route),
+        ("status", status.to_string()),
+    ];
     metrics::counter!("http_requests_total", &labels).increment(1);
     metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
     span.in_scope(|| tracing::info!(status, elapsed_ms = elapsed.as_millis() as u64, "served"));

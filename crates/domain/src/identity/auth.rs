@@ -308,7 +308,7 @@ impl AuthService {
 
     pub async fn sessions(&self, who: &Authenticated) -> Result<Vec<Session>, Error> {
         let mut sessions = self.sessions.list(who.user_id).await?;
-        sessions.sort_by(|a, b| b.last_seen_at.cmp(&a.last_seen_at));
+        sessions.sort_by_key(|s| std::cmp::Reverse(s.last_seen_at));
         Ok(sessions)
     }
 

@@ -11,7 +11,11 @@ use taskforge_domain::identity::SessionToken;
 fn secure(state: &AppState, req: &HttpRequest) -> bool {
     state.http.cookie_secure.unwrap_or_else(|| {
         let info = req.connection_info();
-        let host = info.host().rsplit_once(':').map_or(info.host(), |(h, _)| h).to_owned();
+        let host = info
+            .host()
+            .rsplit_once(':')
+            .map_or(info.host(), |(h, _)| h)
+            .to_owned();
         info.scheme() == "https" || !matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]")
     })
 }

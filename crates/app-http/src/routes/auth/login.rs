@@ -28,7 +28,10 @@ pub async fn handle(
     body: web::Json<Body>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let outcome = state.auth.login(&body.email, body.password, &client.0).await?;
+    let outcome = state
+        .auth
+        .login(&body.email, body.password, &client.0)
+        .await?;
     let mut response = HttpResponse::Ok();
     for cookie in cookies::issue(&state, &req, &outcome.token) {
         response.cookie(cookie);

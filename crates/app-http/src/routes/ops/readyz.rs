@@ -17,7 +17,11 @@ async fn probe(check: impl Future<Output = Result<(), StoreError>>) -> &'static 
 #[get("/readyz")]
 pub async fn handle(state: web::Data<AppState>) -> HttpResponse {
     let s = &state.stores;
-    let (sql, mongo, redis) = futures::join!(probe(s.sql.ping()), probe(s.mongo.ping()), probe(s.redis.ping()));
+    let (sql, mongo, redis) = futures::join!(
+        probe(s.sql.ping()),
+        probe(s.mongo.ping()),
+        probe(s.redis.ping())
+    );
     let body = serde_json::json!({ "sql": sql, "mongo": mongo, "redis": redis });
     if [sql, mongo, redis].iter().all(|v| *v == "ok") {
         HttpResponse::Ok().json(body)

@@ -8,7 +8,9 @@ use taskforge_domain::identity::{Bio, Frequency, PersonName, PictureUrl, Profile
 use taskforge_domain::validation::{rejected, FieldError};
 
 /// Tells an explicit `null` (Some(None)) from an absent field (None).
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -40,7 +42,10 @@ struct NotificationsBody {
 
 impl Body {
     fn try_into_domain(self) -> Result<ProfilePatch, ApiError> {
-        fn check<T>(r: Option<Result<T, FieldError>>, errors: &mut Vec<Option<FieldError>>) -> Option<T> {
+        fn check<T>(
+            r: Option<Result<T, FieldError>>,
+            errors: &mut Vec<Option<FieldError>>,
+        ) -> Option<T> {
             match r? {
                 Ok(v) => Some(v),
                 Err(e) => {
@@ -50,11 +55,19 @@ impl Body {
             }
         }
         let mut errors = Vec::new();
-        let first_name = check(self.first_name.map(|v| PersonName::parse("firstName", &v)), &mut errors);
-        let last_name = check(self.last_name.map(|v| PersonName::parse("lastName", &v)), &mut errors);
+        let first_name = check(
+            self.first_name.map(|v| PersonName::parse("firstName", &v)),
+            &mut errors,
+        );
+        let last_name = check(
+            self.last_name.map(|v| PersonName::parse("lastName", &v)),
+            &mut errors,
+        );
         let bio = check(self.bio.map(|v| Bio::parse("bio", v)), &mut errors);
         let profile_picture = match self.profile_picture {
-            Some(Some(url)) => check(Some(PictureUrl::parse("profilePicture", url)), &mut errors).map(Some),
+            Some(Some(url)) => {
+                check(Some(PictureUrl::parse("profilePicture", url)), &mut errors).map(Some)
+            }
             Some(None) => Some(None),
             None => None,
         };

@@ -20,7 +20,12 @@ pub async fn handle(
     let body = body.into_inner();
     state
         .auth
-        .change_password(&caller.auth, body.current_password, body.new_password, &caller.actor)
+        .change_password(
+            &caller.auth,
+            body.current_password,
+            body.new_password,
+            &caller.actor,
+        )
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,0 +1,230 @@
+//! The identity use cases on the fakes: expiry rules with a manual clock, and the write path
+//! when the document store is down.
+
+use chrono::Utc;
+use std::sync::Arc;
+use std::time::Duration;
+use taskforge_adapter_memory::{
+    FakeHasher, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter, InMemoryRelational,
+    InMemorySessions, ManualClock,
+};
+use taskforge_domain::identity::ports::{RateRule, UserRepository};
+use taskforge_domain::identity::{
+    AuthPolicy, AuthService, Bio, ProfilePatch, ProfileService, RateRules, RegisterInput,
+};
+use taskforge_domain::write_path::{
+    Actor, AuditAction, Collection, DocumentStore, FastPath, Outbox, Projector,
+};
+use taskforge_domain::Error;
+
+struct World {
+    db: InMemoryRelational,
+    docs: Arc<InMemoryDocuments>,
+    clock: Arc<ManualClock>,
+    fast_path: FastPath,
+    auth: AuthService,
+    profiles: ProfileService,
+}
+
+const IDLE: Duration = Duration::from_secs(600);
+const ABSOLUTE: Duration = Duration::from_secs(3600);
+
+async fn world() -> World {
+    let db = InMemoryRelational::default();
+    let docs = Arc::new(InMemoryDocuments::default());
+    let cache = Arc::new(InMemoryCache::default());
+    let sessions = Arc::new(InMemorySessions::default());
+    let clock = ManualClock::new(Utc::now());
+    let fast_path = FastPath::new(
+        Arc::new(db.clone()),
+        Arc::new(Projector::new(
+            docs.clone(),
+            cache.clone(),
+            sessions.clone(),
+        )),
+    );
+    let generous = RateRule {
+        limit: 1000,
+        window: Duration::from_secs(60),
+    };
+    let policy = AuthPolicy {
+        idle_timeout: IDLE,
+        absolute_timeout: ABSOLUTE,
+        touch_interval: Duration::from_secs(60),
+        rates: RateRules {
+            login_ip: generous,
+            login_account: generous,
+            register_ip: generous,
+            api: generous,
+        },
+    };
+    let auth = AuthService::new(
+        Arc::new(db.clone()),
+        sessions,
+        Arc::new(InMemoryRateLimiter::default()),
+        Arc::new(FakeHasher),
+        clock.clone(),
+        fast_path.clone(),
+        policy,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let profiles =
+        ProfileService::new(Arc::new(db.clone()), docs.clone(), cache, fast_path.clone());
+    World {
+        db,
+        docs,
+        clock,
+        fast_path,
+        auth,
+        profiles,
+    }
+}
+
+fn input(email: &str) -> RegisterInput {
+    RegisterInput {
+        email: email.into(),
+        password: "correct horse".into(),
+        first_name: "Ada".into(),
+        last_name: "L".into(),
+    }
+}
+
+#[tokio::test]
+async fn a_session_ends_after_the_idle_timeout() -> Result<(), Error> {
+    let w = world().await;
+    w.auth
+        .register(input("idle@example.com"), &Actor::default())
+        .await?;
+    let login = w
+        .auth
+        .login(
+            "idle@example.com",
+            "correct horse".into(),
+            &Actor::default(),
+        )
+        .await?;
+    w.clock.advance(IDLE - Duration::from_secs(1));
+    w.auth.authenticate(&login.token).await?;
+    // Activity restarts the idle countdown...
+    w.clock.advance(IDLE - Duration::from_secs(1));
+    w.auth.authenticate(&login.token).await?;
+    // ...and without it the session ends.
+    w.clock.advance(IDLE);
+    assert!(matches!(
+        w.auth.authenticate(&login.token).await,
+        Err(Error::Unauthenticated)
+    ));
+    Ok(())
+}
+
+#[tokio::test]
+async fn no_activity_extends_a_session_past_its_absolute_expiry() -> Result<(), Error> {
+    let w = world().await;
+    w.auth
+        .register(input("abs@example.com"), &Actor::default())
+        .await?;
+    let login = w
+        .auth
+        .login("abs@example.com", "correct horse".into(), &Actor::default())
+        .await?;
+    let mut elapsed = Duration::ZERO;
+    while elapsed + IDLE / 2 < ABSOLUTE {
+        w.clock.advance(IDLE / 2);
+        elapsed += IDLE / 2;
+        w.auth.authenticate(&login.token).await?;
+    }
+    w.clock.advance(ABSOLUTE - elapsed);
+    assert!(matches!(
+        w.auth.authenticate(&login.token).await,
+        Err(Error::Unauthenticated)
+    ));
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_change_commits_one_audit_row() -> Result<(), Error> {
+    let w = world().await;
+    let user = w
+        .auth
+        .register(input("audit@example.com"), &Actor::default())
+        .await?;
+    w.auth
+        .login(
+            "audit@example.com",
+            "correct horse".into(),
+            &Actor::default(),
+        )
+        .await?;
+    let patch = ProfilePatch {
+        bio: Some(Bio::parse("bio", "hi".into())?),
+        ..ProfilePatch::default()
+    };
+    w.profiles.patch(user.id, &patch, &Actor::default()).await?;
+    let actions: Vec<AuditAction> = w.db.audit_rows().iter().map(|c| c.audit.action).collect();
+    assert_eq!(
+        actions,
+        vec![AuditAction::Create, AuditAction::Login, AuditAction::Update]
+    );
+    assert!(w
+        .db
+        .audit_rows()
+        .iter()
+        .all(|c| c.audit.actor.user_id == Some(user.id)));
+    Ok(())
+}
+
+#[tokio::test]
+async fn with_the_document_store_down_changes_commit_and_reads_repair_from_the_outbox(
+) -> Result<(), Error> {
+    let w = world().await;
+    w.docs.set_down(true);
+    let user = w
+        .auth
+        .register(input("down@example.com"), &Actor::default())
+        .await?;
+    let patch = ProfilePatch {
+        bio: Some(Bio::parse("bio", "while down".into())?),
+        ..ProfilePatch::default()
+    };
+    w.profiles.patch(user.id, &patch, &Actor::default()).await?;
+    assert_eq!(
+        w.db.pending_count().await?,
+        2,
+        "both changes wait in the outbox"
+    );
+    assert_eq!(
+        w.profiles.get(user.id).await?.document.bio.as_str(),
+        "while down",
+        "reads serve the committed change"
+    );
+
+    w.docs.set_down(false);
+    // Rows that failed wait out their backoff; the relay then applies them in order.
+    assert!(w
+        .docs
+        .get(Collection::Profiles, user.id.as_uuid())
+        .await?
+        .is_none());
+    let registered = w.db.by_id(user.id).await?.map(|(u, _)| u.profile_version);
+    assert_eq!(registered, Some(2));
+    Ok(())
+}
+
+#[tokio::test]
+async fn fast_path_projects_at_once_when_the_stores_are_up() -> Result<(), Error> {
+    let w = world().await;
+    let user = w
+        .auth
+        .register(input("fast@example.com"), &Actor::default())
+        .await?;
+    let doc = w.docs.get(Collection::Profiles, user.id.as_uuid()).await?;
+    assert_eq!(doc.map(|d| d.version), Some(1));
+    assert_eq!(w.db.pending_count().await?, 0);
+    assert_eq!(
+        w.fast_path.relay_once(10).await?.applied,
+        0,
+        "nothing left for the relay"
+    );
+    Ok(())
+}
