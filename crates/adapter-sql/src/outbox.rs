@@ -16,7 +16,6 @@ use uuid::Uuid;
 
 /// Pending rows that are due, the oldest first, at most one per aggregate: a row waits while an
 /// older row of its aggregate is unapplied, so each aggregate's effects land in commit order.
-/// Rows locked by another relay (or request) are skipped, not waited for.
 const CLAIM: &str = "
 SELECT id, effects FROM outbox o
 WHERE o.applied_at IS NULL
@@ -27,7 +26,17 @@ WHERE o.applied_at IS NULL
       WHERE e.aggregate = o.aggregate AND e.id < o.id AND e.applied_at IS NULL)
 ORDER BY o.id
 LIMIT $2
-FOR UPDATE SKIP LOCKED";
+FOR UPDATE";
+
+/// The relay skips rows another process is applying; a request's fast path waits for them
+/// instead, so that its caller reads its own write once the response is out.
+fn claim_query(fast_path: bool) -> String {
+    if fast_path {
+        CLAIM.to_owned()
+    } else {
+        format!("{CLAIM} SKIP LOCKED")
+    }
+}
 
 /// The newest row that puts a given document.
 const LATEST_DOCUMENT: &str = "
@@ -80,11 +89,12 @@ impl Outbox for PgOutbox {
         limit: i64,
         applier: &dyn EffectApplier,
     ) -> Result<RelayReport, StoreError> {
+        let query = claim_query(only.is_some());
         let only = only.map(<[i64]>::to_vec);
         self.store
             .run(async move |conn| {
                 conn.transaction(async move |tx| {
-                    let rows: Vec<ClaimedRow> = diesel::sql_query(CLAIM)
+                    let rows: Vec<ClaimedRow> = diesel::sql_query(query)
                         .bind::<Nullable<Array<BigInt>>, _>(only)
                         .bind::<BigInt, _>(limit)
                         .load(tx)

@@ -76,6 +76,7 @@ impl ProfileService {
                         outbox_id: Some(row),
                     })
                     .await;
+                let _ = self.cache.put(key, &encode(&doc)).await;
                 parse(&doc.body)
             }
             _ => match from_mongo {

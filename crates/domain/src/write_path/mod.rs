@@ -52,8 +52,9 @@ pub struct VersionedDocument {
 #[async_trait]
 pub trait Outbox: Send + Sync {
     /// Claims pending rows (all due ones when `only` is `None`), at most one per aggregate and in
-    /// commit order within an aggregate, applies their effects and marks them done. Rows another
-    /// process is applying are skipped, so any number of relays may run.
+    /// commit order within an aggregate, applies their effects and marks them done. A relay pass
+    /// (`only` is `None`) skips rows another process is applying, so any number of relays may
+    /// run; a fast path (`only` names rows) waits for them, so its caller reads its own write.
     async fn apply_pending(
         &self,
         only: Option<&[i64]>,
