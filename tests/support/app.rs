@@ -57,6 +57,17 @@ impl Reply {
     pub fn code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or("")
     }
+
+    /// Asserts an error reply: its status and the contract's code.
+    #[track_caller]
+    pub fn assert_error(&self, status: StatusCode, code: &str) {
+        assert_eq!(
+            (self.status, self.code()),
+            (status, code),
+            "{:?}",
+            self.body
+        );
+    }
 }
 
 impl TestApp {
@@ -155,6 +166,26 @@ impl TestApp {
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {
         self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Option<Value>) -> Reply {
+        self.call(Method::POST, path, Some(token), body).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str, body: Option<Value>) -> Reply {
+        self.call(Method::DELETE, path, Some(token), body).await
+    }
+
+    /// Logs `user` in once more and returns the new session's token.
+    pub async fn another_session(&self, user: &TestUser) -> String {
+        let login = self.login(&user.email, &user.password).await;
+        assert_eq!(login.status, StatusCode::OK, "login: {:?}", login.body);
+        login.body["token"].as_str().unwrap_or_default().to_owned()
     }
 
     pub async fn register(&self, email: &str, password: &str) -> Reply {

@@ -73,10 +73,7 @@ async fn register_rejects_bad_input_with_details() {
         .header("content-type", "application/json")
         .body("{\"email\":");
     let r = TestApp::reply(malformed).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (StatusCode::BAD_REQUEST, "VALIDATION_FAILED")
-    );
+    r.assert_error(StatusCode::BAD_REQUEST, "VALIDATION_FAILED");
 }
 
 #[tokio::test]
@@ -134,10 +131,7 @@ async fn requests_without_a_valid_session_are_refused() {
     let garbage = app.get("/api/users/me", "not-a-token").await;
     let unknown = app.get("/api/users/me", &"ab".repeat(32)).await;
     for r in [no_token, garbage, unknown] {
-        assert_eq!(
-            (r.status, r.code()),
-            (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED")
-        );
+        r.assert_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED");
     }
 }
 
@@ -158,13 +152,8 @@ async fn the_session_id_header_is_an_alias_of_the_bearer_token() {
 async fn logout_ends_that_session_at_once() {
     let app = TestApp::spawn().await;
     let user = app.user().await;
-    let other = app.login(&user.email, &user.password).await.body["token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let r = app
-        .call(Method::POST, "/api/auth/logout", Some(&user.token), None)
-        .await;
+    let other = app.another_session(&user).await;
+    let r = app.post("/api/auth/logout", &user.token, None).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(
         app.get("/api/users/me", &user.token).await.status,
@@ -181,13 +170,8 @@ async fn logout_ends_that_session_at_once() {
 async fn logout_all_ends_every_session() {
     let app = TestApp::spawn().await;
     let user = app.user().await;
-    let other = app.login(&user.email, &user.password).await.body["token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let r = app
-        .call(Method::POST, "/api/auth/logout-all", Some(&other), None)
-        .await;
+    let other = app.another_session(&user).await;
+    let r = app.post("/api/auth/logout-all", &other, None).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     for t in [&user.token, &other] {
         assert_eq!(
@@ -201,10 +185,7 @@ async fn logout_all_ends_every_session() {
 async fn sessions_are_listed_and_revoked_by_their_owner_only() {
     let app = TestApp::spawn().await;
     let user = app.user().await;
-    let second = app.login(&user.email, &user.password).await.body["token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let second = app.another_session(&user).await;
     let list = app.get("/api/auth/sessions", &user.token).await;
     assert_eq!(list.status, StatusCode::OK);
     let items = list.body["items"].as_array().cloned().unwrap_or_default();
@@ -224,9 +205,7 @@ async fn sessions_are_listed_and_revoked_by_their_owner_only() {
 
     let stranger = app.user().await;
     let path = format!("/api/auth/sessions/{other_id}");
-    let r = app
-        .call(Method::DELETE, &path, Some(&stranger.token), None)
-        .await;
+    let r = app.delete(&path, &stranger.token, None).await;
     assert_eq!(
         r.status,
         StatusCode::NOT_FOUND,
@@ -237,28 +216,16 @@ async fn sessions_are_listed_and_revoked_by_their_owner_only() {
         StatusCode::OK
     );
 
-    let r = app
-        .call(Method::DELETE, &path, Some(&user.token), None)
-        .await;
+    let r = app.delete(&path, &user.token, None).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(
         app.get("/api/users/me", &second).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let r = app
-        .call(Method::DELETE, &path, Some(&user.token), None)
-        .await;
+    let r = app.delete(&path, &user.token, None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = app
-        .call(
-            Method::DELETE,
-            "/api/auth/sessions/not-a-uuid",
-            Some(&user.token),
-            None,
-        )
+        .delete("/api/auth/sessions/not-a-uuid", &user.token, None)
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (StatusCode::BAD_REQUEST, "VALIDATION_FAILED")
-    );
+    r.assert_error(StatusCode::BAD_REQUEST, "VALIDATION_FAILED");
 }

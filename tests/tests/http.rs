@@ -21,10 +21,7 @@ async fn every_response_carries_security_headers_and_a_request_id() {
     let ok = app.call(Method::GET, "/healthz", None, None).await;
     let unauthenticated = app.call(Method::GET, "/api/users/me", None, None).await;
     let missing = app.call(Method::GET, "/api/nothing-here", None, None).await;
-    assert_eq!(
-        (missing.status, missing.code()),
-        (StatusCode::NOT_FOUND, "NOT_FOUND")
-    );
+    missing.assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
     for r in [&ok, &unauthenticated, &missing] {
         assert_secure_headers(r);
     }
@@ -41,10 +38,7 @@ async fn oversize_and_non_json_bodies_get_the_contract_codes() {
     let r = app
         .call(Method::POST, "/api/auth/register", None, Some(big))
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE")
-    );
+    r.assert_error(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE");
     assert_secure_headers(&r);
 
     let form = app
@@ -53,20 +47,14 @@ async fn oversize_and_non_json_bodies_get_the_contract_codes() {
         .header("content-type", "text/plain")
         .body("email=a");
     let r = TestApp::reply(form).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE")
-    );
+    r.assert_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE");
 }
 
 #[tokio::test]
 async fn a_panicking_handler_answers_500_and_the_server_keeps_serving() {
     let app = TestApp::spawn().await;
     let r = app.call(Method::GET, "/__test/panic", None, None).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL")
-    );
+    r.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL");
     let id = r.body["error"]["requestId"].as_str().unwrap_or_default();
     assert_eq!(
         Some(id),
@@ -160,10 +148,7 @@ async fn cookie_authenticated_unsafe_requests_must_pass_the_csrf_check() {
     );
 
     let cross_site = TestApp::reply(patch().header("origin", "https://evil.example")).await;
-    assert_eq!(
-        (cross_site.status, cross_site.code()),
-        (StatusCode::FORBIDDEN, "FORBIDDEN")
-    );
+    cross_site.assert_error(StatusCode::FORBIDDEN, "FORBIDDEN");
     let bare = TestApp::reply(patch()).await;
     assert_eq!(bare.status, StatusCode::FORBIDDEN, "no token and no origin");
     let wrong_token = TestApp::reply(patch().header("x-csrf-token", "0".repeat(64))).await;

@@ -1,6 +1,6 @@
 //! Profiles, password change and account deletion over HTTP, checked in every store.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 use std::time::Duration;
 use taskforge_domain::ids::UserId;
@@ -61,14 +61,7 @@ async fn patch_changes_only_what_it_names_and_refreshes_every_copy() {
         "firstName": "Grace", "bio": "Rear admiral", "profilePicture": "https://example.com/g.png",
         "preferences": { "theme": "dark", "notifications": { "frequency": "daily" } }
     });
-    let r = app
-        .call(
-            Method::PATCH,
-            "/api/users/me",
-            Some(&user.token),
-            Some(patch),
-        )
-        .await;
+    let r = app.patch("/api/users/me", &user.token, patch).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(
         (r.body["firstName"].as_str(), r.body["lastName"].as_str()),
@@ -98,11 +91,10 @@ async fn patch_changes_only_what_it_names_and_refreshes_every_copy() {
     assert_eq!(me.body["bio"], "Rear admiral");
 
     let cleared = app
-        .call(
-            Method::PATCH,
+        .patch(
             "/api/users/me",
-            Some(&user.token),
-            Some(json!({ "profilePicture": null })),
+            &user.token,
+            json!({ "profilePicture": null }),
         )
         .await;
     assert_eq!(cleared.body["profilePicture"], serde_json::Value::Null);
@@ -126,14 +118,7 @@ async fn patch_refuses_fields_it_does_not_allow_and_bad_values() {
         json!({ "bio": 42 }),
     ];
     for body in refused {
-        let r = app
-            .call(
-                Method::PATCH,
-                "/api/users/me",
-                Some(&user.token),
-                Some(body.clone()),
-            )
-            .await;
+        let r = app.patch("/api/users/me", &user.token, body.clone()).await;
         assert_eq!(
             (r.status, r.code()),
             (StatusCode::BAD_REQUEST, "VALIDATION_FAILED"),
@@ -152,17 +137,11 @@ async fn patch_refuses_fields_it_does_not_allow_and_bad_values() {
 async fn concurrent_patches_are_all_kept() {
     let app = TestApp::spawn().await;
     let user = app.user().await;
-    let a = app.call(
-        Method::PATCH,
+    let a = app.patch("/api/users/me", &user.token, json!({ "bio": "from a" }));
+    let b = app.patch(
         "/api/users/me",
-        Some(&user.token),
-        Some(json!({ "bio": "from a" })),
-    );
-    let b = app.call(
-        Method::PATCH,
-        "/api/users/me",
-        Some(&user.token),
-        Some(json!({ "preferences": { "theme": "light" } })),
+        &user.token,
+        json!({ "preferences": { "theme": "light" } }),
     );
     let (a, b) = tokio::join!(a, b);
     assert_eq!((a.status, b.status), (StatusCode::OK, StatusCode::OK));
@@ -180,42 +159,21 @@ async fn concurrent_patches_are_all_kept() {
 async fn a_password_change_ends_every_other_session() {
     let app = TestApp::spawn().await;
     let user = app.user().await;
-    let other = app.login(&user.email, &user.password).await.body["token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let other = app.another_session(&user).await;
     let wrong = json!({ "currentPassword": "not it at all", "newPassword": "a brand new secret" });
     let r = app
-        .call(
-            Method::POST,
-            "/api/users/me/password",
-            Some(&user.token),
-            Some(wrong),
-        )
+        .post("/api/users/me/password", &user.token, Some(wrong))
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (StatusCode::BAD_REQUEST, "VALIDATION_FAILED")
-    );
+    r.assert_error(StatusCode::BAD_REQUEST, "VALIDATION_FAILED");
     let short = json!({ "currentPassword": user.password, "newPassword": "short" });
     let r = app
-        .call(
-            Method::POST,
-            "/api/users/me/password",
-            Some(&user.token),
-            Some(short),
-        )
+        .post("/api/users/me/password", &user.token, Some(short))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 
     let body = json!({ "currentPassword": user.password, "newPassword": "a brand new secret" });
     let r = app
-        .call(
-            Method::POST,
-            "/api/users/me/password",
-            Some(&user.token),
-            Some(body),
-        )
+        .post("/api/users/me/password", &user.token, Some(body))
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
     assert_eq!(
@@ -245,10 +203,9 @@ async fn deleting_the_account_removes_it_from_every_store_but_the_audit_log() {
     let id = user_id(&user.id);
     app.get("/api/users/me", &user.token).await;
     let r = app
-        .call(
-            Method::DELETE,
+        .delete(
             "/api/users/me",
-            Some(&user.token),
+            &user.token,
             Some(json!({ "password": "wrong password" })),
         )
         .await;
@@ -260,10 +217,9 @@ async fn deleting_the_account_removes_it_from_every_store_but_the_audit_log() {
     );
 
     let r = app
-        .call(
-            Method::DELETE,
+        .delete(
             "/api/users/me",
-            Some(&user.token),
+            &user.token,
             Some(json!({ "password": user.password })),
         )
         .await;

@@ -1,6 +1,6 @@
 //! Rate limits in Redis: 429 with Retry-After, per IP, per account and per user.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use taskforge_app_http::settings::RateSetting;
 use taskforge_tests::TestApp;
 
@@ -27,10 +27,7 @@ async fn login_is_limited_per_ip() {
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
     let r = app.login("someone@example.com", "whatever pw").await;
-    assert_eq!(
-        (r.status, r.code()),
-        (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED")
-    );
+    r.assert_error(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED");
     assert!((1..=60).contains(&retry_after(&r)), "{:?}", r.headers);
 }
 
@@ -80,15 +77,10 @@ async fn the_api_is_limited_per_user() {
         );
     }
     let r = app.get("/api/users/me", &a.token).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED")
-    );
+    r.assert_error(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED");
     assert!(retry_after(&r) >= 1);
     assert_eq!(
-        app.call(Method::GET, "/api/users/me", Some(&b.token), None)
-            .await
-            .status,
+        app.get("/api/users/me", &b.token).await.status,
         StatusCode::OK
     );
 }
