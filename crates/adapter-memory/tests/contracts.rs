@@ -36,3 +36,9 @@ async fn fake_sessions_meet_the_contract() {
 async fn fake_rate_limiter_meets_the_contract() {
     contract::rate_limiter(&InMemoryRateLimiter::default()).await;
 }
+
+#[tokio::test]
+async fn fake_team_repository_meets_the_contract() {
+    let db = InMemoryRelational::default();
+    contract::team_repository(&db, &db).await;
+}

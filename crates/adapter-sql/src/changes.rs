@@ -2,11 +2,12 @@
 //! transaction that holds its relational rows. Feature repositories call [`commit`] last in their
 //! transaction, after the rows that change, so outbox ids of one aggregate follow commit order.
 
-use crate::pool::TxError;
+use crate::pool::{PgStore, TxError};
 use crate::schema::{audit_log, outbox};
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use futures::future::BoxFuture;
 use taskforge_domain::ids::AuditId;
 use taskforge_domain::write_path::{Change, Receipt};
 use taskforge_domain::StoreError;
@@ -64,4 +65,32 @@ pub(crate) async fn commit(
     Ok(Receipt {
         outbox_id: Some(id),
     })
+}
+
+/// Runs `rows` (the relational part of a change) and commits `change` with it, in one
+/// transaction on one pooled connection, under the store timeout.
+pub(crate) async fn in_change(
+    store: &PgStore,
+    change: Change,
+    rows: impl for<'r> FnOnce(&'r mut AsyncPgConnection) -> BoxFuture<'r, Result<(), TxError>> + Send,
+) -> Result<Receipt, StoreError> {
+    store
+        .run(async move |conn| {
+            conn.transaction(async move |tx| {
+                rows(tx).await?;
+                commit(tx, &change).await
+            })
+            .await
+            .map_err(|e: TxError| e.0)
+        })
+        .await
+}
+
+/// `Err(none)` unless an UPDATE or DELETE touched exactly one row.
+pub(crate) fn one_row(affected: usize, none: StoreError) -> Result<(), TxError> {
+    if affected == 1 {
+        Ok(())
+    } else {
+        Err(TxError(none))
+    }
 }

@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod pool;
 pub mod provisioning;
 mod schema;
+pub mod teams;
 pub mod users;
 
 pub use audit_chain::AuditChain;
@@ -20,4 +21,5 @@ pub use config::SqlConfig;
 pub use outbox::PgOutbox;
 
 pub use pool::PgStore;
+pub use teams::PgTeamRepository;
 pub use users::PgUserRepository;

@@ -79,6 +79,10 @@ pub fn map_err(e: DieselError) -> StoreError {
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
             StoreError::Conflict(info.constraint_name().unwrap_or("unique").to_owned())
         }
+        // The parent row went meanwhile (a team deleted while a member is added).
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+            StoreError::NotFound
+        }
         DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
             StoreError::unavailable("postgres", "connection closed")
         }

@@ -53,3 +53,35 @@ diesel::table! {
         applied_at -> Nullable<Timestamptz>,
     }
 }
+
+diesel::table! {
+    teams (id) {
+        id -> Uuid,
+        name -> Text,
+        description -> Text,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    team_memberships (team_id, user_id) {
+        team_id -> Uuid,
+        user_id -> Uuid,
+        role -> Text,
+        joined_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    role_permissions (team_id, role) {
+        team_id -> Uuid,
+        role -> Text,
+        permissions -> Array<Text>,
+    }
+}
+
+diesel::joinable!(team_memberships -> teams (team_id));
+diesel::joinable!(team_memberships -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(teams, team_memberships, role_permissions, users);

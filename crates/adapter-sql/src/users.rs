@@ -1,13 +1,12 @@
 //! `PgUserRepository`: accounts and credentials in PostgreSQL `users`.
 
-use crate::changes::commit;
-use crate::pool::{map_err, PgStore, TxError};
+use crate::changes::{in_change, one_row};
+use crate::pool::{map_err, PgStore};
 use crate::schema::users;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use futures::future::BoxFuture;
+use diesel_async::RunQueryDsl;
 use taskforge_domain::identity::ports::UserRepository;
 use taskforge_domain::identity::{Email, PasswordHash, PersonName, User};
 use taskforge_domain::ids::UserId;
@@ -21,25 +20,6 @@ pub struct PgUserRepository {
 impl PgUserRepository {
     pub fn new(store: PgStore) -> Self {
         Self { store }
-    }
-
-    /// Runs `rows` (the relational part of a change) and commits `change` with it.
-    async fn in_change(
-        &self,
-        change: Change,
-        rows: impl for<'r> FnOnce(&'r mut AsyncPgConnection) -> BoxFuture<'r, Result<(), TxError>>
-            + Send,
-    ) -> Result<Receipt, StoreError> {
-        self.store
-            .run(async move |conn| {
-                conn.transaction(async move |tx| {
-                    rows(tx).await?;
-                    commit(tx, &change).await
-                })
-                .await
-                .map_err(|e: TxError| e.0)
-            })
-            .await
     }
 }
 
@@ -75,15 +55,6 @@ impl UserRow {
     }
 }
 
-/// `Err(NotFound)` when an UPDATE or DELETE matched no row.
-fn one_row(affected: usize, none: StoreError) -> Result<(), TxError> {
-    if affected == 1 {
-        Ok(())
-    } else {
-        Err(TxError(none))
-    }
-}
-
 #[async_trait]
 impl UserRepository for PgUserRepository {
     async fn create(
@@ -102,7 +73,7 @@ impl UserRepository for PgUserRepository {
             users::updated_at.eq(user.created_at),
             users::profile_version.eq(user.profile_version),
         );
-        self.in_change(change, move |tx| {
+        in_change(&self.store, change, move |tx| {
             Box::pin(async move {
                 diesel::insert_into(users::table)
                     .values(row)
@@ -156,7 +127,7 @@ impl UserRepository for PgUserRepository {
         at: DateTime<Utc>,
         change: Change,
     ) -> Result<Receipt, StoreError> {
-        self.in_change(change, move |tx| {
+        in_change(&self.store, change, move |tx| {
             Box::pin(async move {
                 let n = diesel::update(users::table.find(id.as_uuid()))
                     .set(users::last_login.eq(at))
@@ -176,7 +147,7 @@ impl UserRepository for PgUserRepository {
         change: Change,
     ) -> Result<Receipt, StoreError> {
         let (first, last) = (names.0.as_str().to_owned(), names.1.as_str().to_owned());
-        self.in_change(change, move |tx| {
+        in_change(&self.store, change, move |tx| {
             Box::pin(async move {
                 let n = diesel::update(
                     users::table
@@ -204,7 +175,7 @@ impl UserRepository for PgUserRepository {
         change: Change,
     ) -> Result<Receipt, StoreError> {
         let hash = hash.expose().to_owned();
-        self.in_change(change, move |tx| {
+        in_change(&self.store, change, move |tx| {
             Box::pin(async move {
                 let n = diesel::update(users::table.find(id.as_uuid()))
                     .set((
@@ -220,8 +191,9 @@ impl UserRepository for PgUserRepository {
     }
 
     async fn delete(&self, id: UserId, change: Change) -> Result<Receipt, StoreError> {
-        self.in_change(change, move |tx| {
+        in_change(&self.store, change, move |tx| {
             Box::pin(async move {
+                crate::teams::refuse_if_last_admin(tx, id.as_uuid()).await?;
                 let n = diesel::delete(users::table.find(id.as_uuid()))
                     .execute(tx)
                     .await?;

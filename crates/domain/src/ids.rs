@@ -57,3 +57,7 @@ uuid_id!(
     /// One audit log row.
     AuditId
 );
+uuid_id!(
+    /// A team.
+    TeamId
+);

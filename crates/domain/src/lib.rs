@@ -7,6 +7,7 @@
 pub mod clock;
 pub mod error;
 pub mod identity;
+pub mod teams;
 pub mod ids;
 pub mod validation;
 pub mod write_path;

@@ -401,7 +401,17 @@ impl AuthService {
                 },
             ],
         );
-        let receipt = self.users.delete(user.id, change).await?;
+        let receipt = self
+            .users
+            .delete(user.id, change)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => Error::Conflict(
+                    "you are the last admin of a team: make someone else admin or delete the team first"
+                        .into(),
+                ),
+                other => other.into(),
+            })?;
         self.fast_path.project(receipt).await;
         Ok(())
     }

@@ -1,6 +1,6 @@
 //! The audit row every change commits with.
 
-use crate::ids::UserId;
+use crate::ids::{TeamId, UserId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -8,12 +8,14 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditScope {
     Account(UserId),
+    Team(TeamId),
 }
 
 impl AuditScope {
     pub fn key(&self) -> String {
         match self {
             AuditScope::Account(id) => format!("account:{id}"),
+            AuditScope::Team(id) => format!("team:{id}"),
         }
     }
 }

@@ -1,0 +1,351 @@
+//! The team use cases, and the authorization every team-scoped route goes through.
+
+use super::access::{Access, Requirement};
+use super::model::{
+    default_permissions, MemberView, Permission, PermissionMap, Role, Team, TeamDescription,
+    TeamName, TeamView,
+};
+use super::ports::{TeamErasure, TeamRepository};
+use crate::clock::Clock;
+use crate::identity::ports::UserRepository;
+use crate::identity::Email;
+use crate::ids::{TeamId, UserId};
+use crate::write_path::{
+    Actor, AuditAction, AuditDraft, AuditEntityType, AuditScope, Change, FastPath,
+};
+use crate::{Error, StoreError};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+pub struct TeamService {
+    teams: Arc<dyn TeamRepository>,
+    users: Arc<dyn UserRepository>,
+    clock: Arc<dyn Clock>,
+    fast_path: FastPath,
+    erasures: Vec<Arc<dyn TeamErasure>>,
+}
+
+/// The change a team event commits: its audit row in the team's chain, effects if any.
+fn team_change(
+    team: TeamId,
+    entity: (AuditEntityType, uuid::Uuid),
+    action: AuditAction,
+    actor: &Actor,
+    states: (Option<serde_json::Value>, Option<serde_json::Value>),
+) -> Change {
+    Change {
+        audit: AuditDraft {
+            scope: AuditScope::Team(team),
+            entity_type: entity.0,
+            entity_id: entity.1,
+            action,
+            actor: actor.clone(),
+            previous_state: states.0,
+            new_state: states.1,
+        },
+        aggregate: format!("team:{team}"),
+        effects: vec![],
+    }
+}
+
+fn last_admin(e: StoreError) -> Error {
+    match e {
+        StoreError::Conflict(_) => Error::Conflict("a team needs at least one admin".into()),
+        other => other.into(),
+    }
+}
+
+/// The fields of a team a PATCH may change.
+#[derive(Debug, Default)]
+pub struct TeamPatch {
+    pub name: Option<TeamName>,
+    pub description: Option<TeamDescription>,
+}
+
+impl TeamService {
+    pub fn new(
+        teams: Arc<dyn TeamRepository>,
+        users: Arc<dyn UserRepository>,
+        clock: Arc<dyn Clock>,
+        fast_path: FastPath,
+        erasures: Vec<Arc<dyn TeamErasure>>,
+    ) -> Self {
+        Self {
+            teams,
+            users,
+            clock,
+            fast_path,
+            erasures,
+        }
+    }
+
+    /// Resolves `user`'s standing in `team` and checks `requirement`: 404 for outsiders (a team
+    /// they cannot see does not exist for them), 403 for members without the permission.
+    pub async fn authorize(
+        &self,
+        user: UserId,
+        team: TeamId,
+        requirement: Requirement,
+    ) -> Result<Access, Error> {
+        let (role, permissions) = self
+            .teams
+            .access(team, user)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let access = Access {
+            team_id: team,
+            user_id: user,
+            role,
+            permissions,
+        };
+        access.require(requirement)?;
+        Ok(access)
+    }
+
+    pub async fn create(
+        &self,
+        creator: UserId,
+        name: TeamName,
+        description: TeamDescription,
+        actor: &Actor,
+    ) -> Result<TeamView, Error> {
+        let team = Team {
+            id: TeamId::new(),
+            name,
+            description,
+            created_by: creator,
+            created_at: self.clock.now(),
+        };
+        let change = team_change(
+            team.id,
+            (AuditEntityType::Team, team.id.as_uuid()),
+            AuditAction::Create,
+            actor,
+            (None, Some(team.audit_state())),
+        );
+        let receipt = self
+            .teams
+            .create(&team, creator, &default_permissions(), change)
+            .await?;
+        self.fast_path.project(receipt).await;
+        Ok(TeamView {
+            team,
+            my_role: Role::Admin,
+        })
+    }
+
+    pub async fn list(&self, user: UserId) -> Result<Vec<TeamView>, Error> {
+        Ok(self.teams.for_user(user).await?)
+    }
+
+    pub async fn get(&self, access: &Access) -> Result<TeamView, Error> {
+        let team = self
+            .teams
+            .get(access.team_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        Ok(TeamView {
+            team,
+            my_role: access.role,
+        })
+    }
+
+    pub async fn update(
+        &self,
+        access: &Access,
+        patch: TeamPatch,
+        actor: &Actor,
+    ) -> Result<TeamView, Error> {
+        access.require(Requirement::Permission(Permission::TeamManage))?;
+        let current = self.get(access).await?;
+        let mut team = current.team.clone();
+        if let Some(name) = patch.name {
+            team.name = name;
+        }
+        if let Some(description) = patch.description {
+            team.description = description;
+        }
+        let change = team_change(
+            team.id,
+            (AuditEntityType::Team, team.id.as_uuid()),
+            AuditAction::Update,
+            actor,
+            (Some(current.team.audit_state()), Some(team.audit_state())),
+        );
+        let receipt = self.teams.update(&team, change).await?;
+        self.fast_path.project(receipt).await;
+        Ok(TeamView {
+            team,
+            my_role: access.role,
+        })
+    }
+
+    /// Deletes the team from every store: its rows by cascade in the commit, everything else
+    /// through the effects that each feature's `TeamErasure` declares.
+    pub async fn delete(&self, access: &Access, actor: &Actor) -> Result<(), Error> {
+        access.require(Requirement::Permission(Permission::TeamManage))?;
+        let current = self.get(access).await?;
+        let mut change = team_change(
+            access.team_id,
+            (AuditEntityType::Team, access.team_id.as_uuid()),
+            AuditAction::Delete,
+            actor,
+            (Some(current.team.audit_state()), None),
+        );
+        change.effects = self
+            .erasures
+            .iter()
+            .flat_map(|e| e.effects(access.team_id))
+            .collect();
+        let receipt = self.teams.delete(access.team_id, change).await?;
+        self.fast_path.project(receipt).await;
+        Ok(())
+    }
+
+    pub async fn members(&self, access: &Access) -> Result<Vec<MemberView>, Error> {
+        Ok(self.teams.members(access.team_id).await?)
+    }
+
+    pub async fn add_member(
+        &self,
+        access: &Access,
+        email: &Email,
+        role: Role,
+        actor: &Actor,
+    ) -> Result<MemberView, Error> {
+        access.require(Requirement::Permission(Permission::MemberManage))?;
+        let (user, _) = self
+            .users
+            .by_email(email)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let member = MemberView {
+            user_id: user.id,
+            email: user.email,
+            first_name: user.first_name,
+            last_name: user.last_name,
+            role,
+            joined_at: self.clock.now(),
+        };
+        let change = team_change(
+            access.team_id,
+            (AuditEntityType::Membership, member.user_id.as_uuid()),
+            AuditAction::Create,
+            actor,
+            (None, Some(member.audit_state())),
+        );
+        let receipt = self
+            .teams
+            .add_member(access.team_id, member.user_id, role, member.joined_at, change)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => Error::Conflict("already a member of this team".into()),
+                other => other.into(),
+            })?;
+        self.fast_path.project(receipt).await;
+        Ok(member)
+    }
+
+    async fn existing_member(&self, team: TeamId, user: UserId) -> Result<MemberView, Error> {
+        self.teams.member(team, user).await?.ok_or(Error::NotFound)
+    }
+
+    pub async fn change_role(
+        &self,
+        access: &Access,
+        user: UserId,
+        role: Role,
+        actor: &Actor,
+    ) -> Result<MemberView, Error> {
+        access.require(Requirement::Permission(Permission::MemberManage))?;
+        let current = self.existing_member(access.team_id, user).await?;
+        let next = MemberView {
+            role,
+            ..current.clone()
+        };
+        let change = team_change(
+            access.team_id,
+            (AuditEntityType::Membership, user.as_uuid()),
+            AuditAction::RoleChange,
+            actor,
+            (Some(current.audit_state()), Some(next.audit_state())),
+        );
+        let receipt = self
+            .teams
+            .set_role(access.team_id, user, role, change)
+            .await
+            .map_err(last_admin)?;
+        self.fast_path.project(receipt).await;
+        Ok(next)
+    }
+
+    /// Removes a member: needs `member.manage`, unless members are leaving themselves.
+    pub async fn remove_member(
+        &self,
+        access: &Access,
+        user: UserId,
+        actor: &Actor,
+    ) -> Result<(), Error> {
+        if user != access.user_id {
+            access.require(Requirement::Permission(Permission::MemberManage))?;
+        }
+        let current = self.existing_member(access.team_id, user).await?;
+        let change = team_change(
+            access.team_id,
+            (AuditEntityType::Membership, user.as_uuid()),
+            AuditAction::Delete,
+            actor,
+            (Some(current.audit_state()), None),
+        );
+        let receipt = self
+            .teams
+            .remove_member(access.team_id, user, change)
+            .await
+            .map_err(last_admin)?;
+        self.fast_path.project(receipt).await;
+        Ok(())
+    }
+
+    pub async fn permissions(&self, access: &Access) -> Result<PermissionMap, Error> {
+        Ok(self.teams.permissions(access.team_id).await?)
+    }
+
+    /// Replaces one role's permissions; admins keep `team.manage` and `member.manage` whatever
+    /// is asked. Answers the whole map.
+    pub async fn set_permissions(
+        &self,
+        access: &Access,
+        role: Role,
+        mut permissions: BTreeSet<Permission>,
+        actor: &Actor,
+    ) -> Result<PermissionMap, Error> {
+        access.require(Requirement::Permission(Permission::TeamManage))?;
+        if role == Role::Admin {
+            permissions.extend(Permission::ADMIN_ALWAYS);
+        }
+        let before = self.teams.permissions(access.team_id).await?;
+        let mut after = before.clone();
+        after.insert(role, permissions.clone());
+        let change = team_change(
+            access.team_id,
+            (AuditEntityType::Team, access.team_id.as_uuid()),
+            AuditAction::Update,
+            actor,
+            (
+                Some(serde_json::json!({ "permissions": before })),
+                Some(serde_json::json!({ "permissions": after })),
+            ),
+        );
+        let receipt = self
+            .teams
+            .set_permissions(access.team_id, role, &permissions, change)
+            .await?;
+        self.fast_path.project(receipt).await;
+        Ok(after)
+    }
+
+    /// Whether `viewer` may see `user`'s public profile: themself, or a teammate.
+    pub async fn can_see(&self, viewer: UserId, user: UserId) -> Result<bool, Error> {
+        Ok(viewer == user || self.teams.share_a_team(viewer, user).await?)
+    }
+}

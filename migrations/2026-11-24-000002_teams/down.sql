@@ -1,0 +1,3 @@
+DROP TABLE role_permissions;
+DROP TABLE team_memberships;
+DROP TABLE teams;
