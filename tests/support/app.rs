@@ -108,6 +108,15 @@ impl TestApp {
         settings.http.cookie_secure = Some(false);
         settings.auth.bcrypt_cost = 4;
         settings.worker.poll_interval_ms = 50;
+        // One client address makes every test user: limits are tested where set on purpose.
+        let limits = &mut settings.auth.rate_limits;
+        for rule in [
+            &mut limits.login_per_ip,
+            &mut limits.register_per_ip,
+            &mut limits.login_per_account,
+        ] {
+            rule.limit = 100_000;
+        }
         tweak(&mut settings);
 
         let running = RunningApp::spawn(settings.clone())?;
@@ -220,6 +229,28 @@ impl TestApp {
             password,
             token: login.body["token"].as_str().unwrap_or_default().to_owned(),
         }
+    }
+
+    /// Creates a team as `admin`; returns its id.
+    pub async fn team(&self, admin: &TestUser) -> String {
+        let r = self
+            .post("/api/teams", &admin.token, Some(json!({ "name": "Team" })))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "create team: {:?}", r.body);
+        r.body["teamId"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Adds `user` to `team` with `role`, as `admin`.
+    pub async fn add_member(&self, admin: &TestUser, team: &str, user: &TestUser, role: &str) {
+        let body = json!({ "email": user.email, "role": role });
+        let r = self
+            .post(
+                &format!("/api/teams/{team}/members"),
+                &admin.token,
+                Some(body),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "add member: {:?}", r.body);
     }
 
     /// A relay of this app's stores, for tests that drive projection by hand.

@@ -5,7 +5,9 @@ use taskforge_adapter_memory::contract;
 use taskforge_adapter_mongo::{MongoDocumentStore, MongoStore};
 use taskforge_adapter_redis::{RedisCache, RedisRateLimiter, RedisSessionStore, RedisStore};
 use taskforge_adapter_sql::PgStore;
-use taskforge_adapter_sql::{migrations, provisioning, PgOutbox, PgTeamRepository, PgUserRepository};
+use taskforge_adapter_sql::{
+    migrations, provisioning, PgOutbox, PgTeamRepository, PgUserRepository,
+};
 use taskforge_tests::TestApp;
 
 /// The stores of an isolated test app (its database, MongoDB database and key prefix), with no
@@ -93,5 +95,9 @@ async fn migrations_go_up_down_and_up_again() {
 async fn postgres_team_repository_meets_the_contract() {
     let app = stores().await;
     let sql = app.sql();
-    contract::team_repository(&PgTeamRepository::new(sql.clone()), &PgUserRepository::new(sql)).await;
+    contract::team_repository(
+        &PgTeamRepository::new(sql.clone()),
+        &PgUserRepository::new(sql),
+    )
+    .await;
 }

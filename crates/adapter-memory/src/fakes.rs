@@ -13,7 +13,9 @@ use taskforge_domain::identity::{
     Email, Password, PasswordHash, PersonName, Session, TokenHash, User,
 };
 use taskforge_domain::ids::{SessionId, TeamId, UserId};
-use taskforge_domain::teams::{MemberView, Permission, PermissionMap, Role, Team, TeamRepository, TeamView};
+use taskforge_domain::teams::{
+    MemberView, Permission, PermissionMap, Role, Team, TeamRepository, TeamView,
+};
 use taskforge_domain::write_path::{
     Cache, CacheKey, Change, Collection, DocumentStore, Effect, EffectApplier, Outbox, Receipt,
     RelayReport, VersionedDocument,
@@ -113,7 +115,12 @@ impl Relational {
     }
 
     /// Fails when `user` is `team`'s only admin and would stop being one.
-    fn guard_last_admin(&self, team: TeamId, user: UserId, stays_admin: bool) -> Result<(), StoreError> {
+    fn guard_last_admin(
+        &self,
+        team: TeamId,
+        user: UserId,
+        stays_admin: bool,
+    ) -> Result<(), StoreError> {
         let role = self.role_of(team, user).ok_or(StoreError::NotFound)?;
         let others = self
             .memberships
@@ -223,7 +230,12 @@ impl UserRepository for InMemoryRelational {
         if !db.users.contains_key(&id) {
             return Err(StoreError::NotFound);
         }
-        let teams: Vec<TeamId> = db.memberships.keys().filter(|(_, u)| *u == id).map(|(t, _)| *t).collect();
+        let teams: Vec<TeamId> = db
+            .memberships
+            .keys()
+            .filter(|(_, u)| *u == id)
+            .map(|(t, _)| *t)
+            .collect();
         for team in teams {
             db.guard_last_admin(team, id, false)?;
         }
@@ -235,10 +247,17 @@ impl UserRepository for InMemoryRelational {
 
 #[async_trait]
 impl TeamRepository for InMemoryRelational {
-    async fn create(&self, team: &Team, creator: UserId, permissions: &PermissionMap, change: Change) -> Result<Receipt, StoreError> {
+    async fn create(
+        &self,
+        team: &Team,
+        creator: UserId,
+        permissions: &PermissionMap,
+        change: Change,
+    ) -> Result<Receipt, StoreError> {
         let mut db = lock(&self.0);
         db.teams.insert(team.id, team.clone());
-        db.memberships.insert((team.id, creator), (Role::Admin, team.created_at));
+        db.memberships
+            .insert((team.id, creator), (Role::Admin, team.created_at));
         for (role, set) in permissions {
             db.permissions.insert((team.id, *role), set.clone());
         }
@@ -256,16 +275,34 @@ impl TeamRepository for InMemoryRelational {
             .iter()
             .filter(|((_, u), _)| *u == user)
             .filter_map(|((t, _), (role, joined))| {
-                Some((*joined, TeamView { team: db.teams.get(t)?.clone(), my_role: *role }))
+                Some((
+                    *joined,
+                    TeamView {
+                        team: db.teams.get(t)?.clone(),
+                        my_role: *role,
+                    },
+                ))
             })
             .collect();
         views.sort_by_key(|(joined, v)| (*joined, v.team.id));
         Ok(views.into_iter().map(|(_, v)| v).collect())
     }
 
-    async fn access(&self, team: TeamId, user: UserId) -> Result<Option<(Role, BTreeSet<Permission>)>, StoreError> {
+    async fn access(
+        &self,
+        team: TeamId,
+        user: UserId,
+    ) -> Result<Option<(Role, BTreeSet<Permission>)>, StoreError> {
         let db = lock(&self.0);
-        Ok(db.role_of(team, user).map(|role| (role, db.permissions.get(&(team, role)).cloned().unwrap_or_default())))
+        Ok(db.role_of(team, user).map(|role| {
+            (
+                role,
+                db.permissions
+                    .get(&(team, role))
+                    .cloned()
+                    .unwrap_or_default(),
+            )
+        }))
     }
 
     async fn update(&self, team: &Team, change: Change) -> Result<Receipt, StoreError> {
@@ -299,7 +336,14 @@ impl TeamRepository for InMemoryRelational {
         Ok(lock(&self.0).member_view(team, user))
     }
 
-    async fn add_member(&self, team: TeamId, user: UserId, role: Role, joined_at: DateTime<Utc>, change: Change) -> Result<Receipt, StoreError> {
+    async fn add_member(
+        &self,
+        team: TeamId,
+        user: UserId,
+        role: Role,
+        joined_at: DateTime<Utc>,
+        change: Change,
+    ) -> Result<Receipt, StoreError> {
         let mut db = lock(&self.0);
         if !db.teams.contains_key(&team) || !db.users.contains_key(&user) {
             return Err(StoreError::NotFound);
@@ -311,7 +355,13 @@ impl TeamRepository for InMemoryRelational {
         Ok(db.commit(change))
     }
 
-    async fn set_role(&self, team: TeamId, user: UserId, role: Role, change: Change) -> Result<Receipt, StoreError> {
+    async fn set_role(
+        &self,
+        team: TeamId,
+        user: UserId,
+        role: Role,
+        change: Change,
+    ) -> Result<Receipt, StoreError> {
         let mut db = lock(&self.0);
         db.guard_last_admin(team, user, role == Role::Admin)?;
         if let Some(entry) = db.memberships.get_mut(&(team, user)) {
@@ -320,7 +370,12 @@ impl TeamRepository for InMemoryRelational {
         Ok(db.commit(change))
     }
 
-    async fn remove_member(&self, team: TeamId, user: UserId, change: Change) -> Result<Receipt, StoreError> {
+    async fn remove_member(
+        &self,
+        team: TeamId,
+        user: UserId,
+        change: Change,
+    ) -> Result<Receipt, StoreError> {
         let mut db = lock(&self.0);
         db.guard_last_admin(team, user, false)?;
         db.memberships.remove(&(team, user));
@@ -329,19 +384,36 @@ impl TeamRepository for InMemoryRelational {
 
     async fn permissions(&self, team: TeamId) -> Result<PermissionMap, StoreError> {
         let db = lock(&self.0);
-        Ok(db.permissions.iter().filter(|((t, _), _)| *t == team).map(|((_, r), set)| (*r, set.clone())).collect())
+        Ok(db
+            .permissions
+            .iter()
+            .filter(|((t, _), _)| *t == team)
+            .map(|((_, r), set)| (*r, set.clone()))
+            .collect())
     }
 
-    async fn set_permissions(&self, team: TeamId, role: Role, permissions: &BTreeSet<Permission>, change: Change) -> Result<Receipt, StoreError> {
+    async fn set_permissions(
+        &self,
+        team: TeamId,
+        role: Role,
+        permissions: &BTreeSet<Permission>,
+        change: Change,
+    ) -> Result<Receipt, StoreError> {
         let mut db = lock(&self.0);
-        let stored = db.permissions.get_mut(&(team, role)).ok_or(StoreError::NotFound)?;
+        let stored = db
+            .permissions
+            .get_mut(&(team, role))
+            .ok_or(StoreError::NotFound)?;
         *stored = permissions.clone();
         Ok(db.commit(change))
     }
 
     async fn share_a_team(&self, a: UserId, b: UserId) -> Result<bool, StoreError> {
         let db = lock(&self.0);
-        Ok(db.memberships.keys().any(|(t, u)| *u == a && db.memberships.contains_key(&(*t, b))))
+        Ok(db
+            .memberships
+            .keys()
+            .any(|(t, u)| *u == a && db.memberships.contains_key(&(*t, b))))
     }
 }
 

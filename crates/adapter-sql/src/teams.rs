@@ -204,7 +204,10 @@ impl TeamRepository for PgTeamRepository {
             .collect();
         in_change(&self.store, change, move |tx| {
             Box::pin(async move {
-                diesel::insert_into(teams::table).values(row).execute(tx).await?;
+                diesel::insert_into(teams::table)
+                    .values(row)
+                    .execute(tx)
+                    .await?;
                 diesel::insert_into(team_memberships::table)
                     .values(membership)
                     .execute(tx)
@@ -249,7 +252,12 @@ impl TeamRepository for PgTeamRepository {
             })
             .await?;
         rows.into_iter()
-            .map(|(team, r)| Ok(TeamView { team: team.into(), my_role: role(&r)? }))
+            .map(|(team, r)| {
+                Ok(TeamView {
+                    team: team.into(),
+                    my_role: role(&r)?,
+                })
+            })
             .collect()
     }
 
@@ -445,10 +453,11 @@ impl TeamRepository for PgTeamRepository {
         let names = permission_names(permissions);
         in_change(&self.store, change, move |tx| {
             Box::pin(async move {
-                let n = diesel::update(role_permissions::table.find((team.as_uuid(), role.as_str())))
-                    .set(role_permissions::permissions.eq(names))
-                    .execute(tx)
-                    .await?;
+                let n =
+                    diesel::update(role_permissions::table.find((team.as_uuid(), role.as_str())))
+                        .set(role_permissions::permissions.eq(names))
+                        .execute(tx)
+                        .await?;
                 one_row(n, StoreError::NotFound)
             })
         })

@@ -9,6 +9,8 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures::future::LocalBoxFuture;
 use std::net::IpAddr;
 use taskforge_domain::identity::{Authenticated, SessionToken};
+use taskforge_domain::ids::TeamId;
+use taskforge_domain::teams::{Access, Requirement};
 use taskforge_domain::write_path::Actor;
 
 pub const SESSION_COOKIE: &str = "tf_session";
@@ -137,6 +139,37 @@ impl FromRequest for Caller {
             let mut actor = Client::of(&req, state.http.trust_proxy);
             actor.user_id = Some(auth.user_id);
             Ok(Caller { auth, actor })
+        })
+    }
+}
+
+/// A member of the team named by the `{teamId}` path segment. Outsiders are answered 404;
+/// what a member may do there, the team service checks against `access` (403 when not).
+pub struct TeamMember {
+    pub caller: Caller,
+    pub access: Access,
+}
+
+impl FromRequest for TeamMember {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let caller = Caller::from_request(&req, payload);
+        Box::pin(async move {
+            let caller = caller.await?;
+            let state = state(&req)?;
+            let team: TeamId = req
+                .match_info()
+                .get("teamId")
+                .and_then(|raw| raw.parse().ok())
+                .ok_or_else(|| ApiError::bad_input("teamId", "must be a UUID"))?;
+            let access = state
+                .teams
+                .authorize(caller.auth.user_id, team, Requirement::Member)
+                .await?;
+            Ok(TeamMember { caller, access })
         })
     }
 }

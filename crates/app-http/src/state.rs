@@ -7,10 +7,12 @@ use taskforge_adapter_mongo::MongoStore;
 use taskforge_adapter_redis::RedisStore;
 use taskforge_adapter_sql::PgStore;
 use taskforge_domain::identity::{AuthService, ProfileService};
+use taskforge_domain::teams::TeamService;
 
 pub struct AppState {
     pub auth: AuthService,
     pub profiles: ProfileService,
+    pub teams: TeamService,
     pub stores: Stores,
     pub http: HttpSettings,
     pub session_max_age: Duration,

@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use taskforge_adapter_mongo::{MongoDocumentStore, MongoStore};
 use taskforge_adapter_redis::{RedisCache, RedisRateLimiter, RedisSessionStore, RedisStore};
-use taskforge_adapter_sql::{AuditChain, PgOutbox, PgStore, PgUserRepository};
+use taskforge_adapter_sql::{AuditChain, PgOutbox, PgStore, PgTeamRepository, PgUserRepository};
 use taskforge_domain::clock::SystemClock;
 use taskforge_domain::identity::{AuthService, ProfileService};
+use taskforge_domain::teams::TeamService;
 use taskforge_domain::write_path::{FastPath, Projector};
 
 pub async fn wire(settings: &Settings) -> anyhow::Result<(AppState, Relay)> {
@@ -42,7 +43,14 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<(AppState, Relay)> {
         settings.auth.policy(),
     )
     .await?;
-    let profiles = ProfileService::new(users, documents, cache, fast_path.clone());
+    let profiles = ProfileService::new(users.clone(), documents, cache, fast_path.clone());
+    let teams = TeamService::new(
+        Arc::new(PgTeamRepository::new(stores.sql.clone())),
+        users,
+        Arc::new(SystemClock),
+        fast_path.clone(),
+        vec![],
+    );
 
     let relay = Relay {
         fast_path,
@@ -53,6 +61,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<(AppState, Relay)> {
     let state = AppState {
         auth,
         profiles,
+        teams,
         stores,
         http: settings.http.clone(),
         session_max_age: Duration::from_secs(settings.auth.absolute_timeout_secs),

@@ -7,8 +7,8 @@
 pub mod clock;
 pub mod error;
 pub mod identity;
-pub mod teams;
 pub mod ids;
+pub mod teams;
 pub mod validation;
 pub mod write_path;
 

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod ops;
+pub mod teams;
 pub mod users;
 
 use actix_web::web;
@@ -13,6 +14,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api")
                 .configure(auth::configure)
-                .configure(users::configure),
+                .configure(users::configure)
+                .configure(teams::configure),
         );
 }

@@ -93,9 +93,16 @@ impl Permission {
         use Permission::*;
         match role {
             Role::Admin => Self::ALL.into_iter().collect(),
-            Role::Member => [TaskRead, TaskCreate, TaskUpdate, TaskAssign, CommentCreate, AttachmentUpload]
-                .into_iter()
-                .collect(),
+            Role::Member => [
+                TaskRead,
+                TaskCreate,
+                TaskUpdate,
+                TaskAssign,
+                CommentCreate,
+                AttachmentUpload,
+            ]
+            .into_iter()
+            .collect(),
             Role::Guest => [TaskRead, CommentCreate].into_iter().collect(),
         }
     }
@@ -110,7 +117,8 @@ impl Serialize for Permission {
 impl<'de> Deserialize<'de> for Permission {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(d)?;
-        Self::parse(&raw).ok_or_else(|| serde::de::Error::custom(format!("unknown permission `{raw}`")))
+        Self::parse(&raw)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown permission `{raw}`")))
     }
 }
 
@@ -118,7 +126,10 @@ impl<'de> Deserialize<'de> for Permission {
 pub type PermissionMap = BTreeMap<Role, BTreeSet<Permission>>;
 
 pub fn default_permissions() -> PermissionMap {
-    Role::ALL.into_iter().map(|r| (r, Permission::defaults(r))).collect()
+    Role::ALL
+        .into_iter()
+        .map(|r| (r, Permission::defaults(r)))
+        .collect()
 }
 
 /// A team's name: trimmed, 1 to 100 characters.
@@ -222,7 +233,14 @@ mod tests {
         assert_eq!(names(Role::Admin).len(), 11);
         assert_eq!(
             names(Role::Member),
-            ["task.read", "task.create", "task.update", "task.assign", "comment.create", "attachment.upload"]
+            [
+                "task.read",
+                "task.create",
+                "task.update",
+                "task.assign",
+                "comment.create",
+                "attachment.upload"
+            ]
         );
         assert_eq!(names(Role::Guest), ["task.read", "comment.create"]);
     }

@@ -214,11 +214,7 @@ impl TeamService {
         actor: &Actor,
     ) -> Result<MemberView, Error> {
         access.require(Requirement::Permission(Permission::MemberManage))?;
-        let (user, _) = self
-            .users
-            .by_email(email)
-            .await?
-            .ok_or(Error::NotFound)?;
+        let (user, _) = self.users.by_email(email).await?.ok_or(Error::NotFound)?;
         let member = MemberView {
             user_id: user.id,
             email: user.email,
@@ -236,7 +232,13 @@ impl TeamService {
         );
         let receipt = self
             .teams
-            .add_member(access.team_id, member.user_id, role, member.joined_at, change)
+            .add_member(
+                access.team_id,
+                member.user_id,
+                role,
+                member.joined_at,
+                change,
+            )
             .await
             .map_err(|e| match e {
                 StoreError::Conflict(_) => Error::Conflict("already a member of this team".into()),

@@ -4,6 +4,7 @@ mod me_delete;
 mod me_get;
 mod me_patch;
 mod password;
+mod public_get;
 
 use actix_web::web;
 use serde::Serialize;
@@ -13,7 +14,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(me_get::handle)
         .service(me_patch::handle)
         .service(password::handle)
-        .service(me_delete::handle);
+        .service(me_delete::handle)
+        // After every /users/me route, which it would otherwise shadow.
+        .service(public_get::handle);
 }
 
 #[derive(Serialize)]

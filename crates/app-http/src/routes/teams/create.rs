@@ -1,0 +1,39 @@
+use super::TeamResponse;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Caller;
+use crate::state::AppState;
+use actix_web::{post, web, HttpResponse};
+use serde::Deserialize;
+use taskforge_domain::teams::{TeamDescription, TeamName};
+use taskforge_domain::validation::rejected;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Body {
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+#[post("/teams")]
+pub async fn handle(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<Body>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let (name, description) = match (
+        TeamName::parse("name", &body.name),
+        TeamDescription::parse("description", body.description),
+    ) {
+        (Ok(n), Ok(d)) => (n, d),
+        (n, d) => return Err(ApiError::from(rejected([n.err(), d.err()]))),
+    };
+    let team = state
+        .teams
+        .create(caller.auth.user_id, name, description, &caller.actor)
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/teams/{}", team.team.id)))
+        .json(TeamResponse::from(&team)))
+}

@@ -1,0 +1,84 @@
+//! Teams, members and permissions. Every route here is team-scoped through `TeamMember`.
+
+mod create;
+mod delete;
+mod get;
+mod list;
+mod member_add;
+mod member_remove;
+mod member_update;
+mod members_list;
+mod permissions_get;
+mod permissions_put;
+mod update;
+
+use actix_web::web;
+use serde::Serialize;
+use taskforge_domain::teams::{MemberView, Role, TeamView};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(create::handle)
+        .service(list::handle)
+        .service(get::handle)
+        .service(update::handle)
+        .service(delete::handle)
+        .service(members_list::handle)
+        .service(member_add::handle)
+        .service(member_update::handle)
+        .service(member_remove::handle)
+        .service(permissions_get::handle)
+        .service(permissions_put::handle);
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamResponse {
+    team_id: String,
+    name: String,
+    description: String,
+    created_by: String,
+    created_at: chrono::DateTime<chrono::Utc>,
+    my_role: Role,
+}
+
+impl From<&TeamView> for TeamResponse {
+    fn from(v: &TeamView) -> Self {
+        Self {
+            team_id: v.team.id.to_string(),
+            name: v.team.name.as_str().to_owned(),
+            description: v.team.description.as_str().to_owned(),
+            created_by: v.team.created_by.to_string(),
+            created_at: v.team.created_at,
+            my_role: v.my_role,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberResponse {
+    user_id: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    role: Role,
+    joined_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<&MemberView> for MemberResponse {
+    fn from(m: &MemberView) -> Self {
+        Self {
+            user_id: m.user_id.to_string(),
+            email: m.email.as_str().to_owned(),
+            first_name: m.first_name.as_str().to_owned(),
+            last_name: m.last_name.as_str().to_owned(),
+            role: m.role,
+            joined_at: m.joined_at,
+        }
+    }
+}
+
+/// `{items, nextCursor: null}`: the lists of this module are small by nature and whole.
+pub fn whole_list<T: Serialize>(items: Vec<T>) -> serde_json::Value {
+    serde_json::json!({ "items": items, "nextCursor": null })
+}

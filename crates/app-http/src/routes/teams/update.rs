@@ -1,0 +1,38 @@
+use super::TeamResponse;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::TeamMember;
+use crate::state::AppState;
+use actix_web::{patch, web, HttpResponse};
+use serde::Deserialize;
+use taskforge_domain::teams::{TeamDescription, TeamName, TeamPatch};
+use taskforge_domain::validation::rejected;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Body {
+    name: Option<String>,
+    description: Option<String>,
+}
+
+#[patch("/teams/{teamId}")]
+pub async fn handle(
+    state: web::Data<AppState>,
+    member: TeamMember,
+    body: web::Json<Body>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let name = body.name.map(|n| TeamName::parse("name", &n)).transpose();
+    let description = body
+        .description
+        .map(|d| TeamDescription::parse("description", d))
+        .transpose();
+    let patch = match (name, description) {
+        (Ok(name), Ok(description)) => TeamPatch { name, description },
+        (n, d) => return Err(ApiError::from(rejected([n.err(), d.err()]))),
+    };
+    let team = state
+        .teams
+        .update(&member.access, patch, &member.caller.actor)
+        .await?;
+    Ok(HttpResponse::Ok().json(TeamResponse::from(&team)))
+}
