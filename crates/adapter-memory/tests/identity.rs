@@ -13,7 +13,7 @@ use taskforge_domain::identity::{
     AuthPolicy, AuthService, Bio, ProfilePatch, ProfileService, RateRules, RegisterInput,
 };
 use taskforge_domain::write_path::{
-    Actor, AuditAction, Collection, DocumentStore, FastPath, Outbox, Projector,
+    Actor, AuditAction, Collection, DocumentReader, DocumentStore, FastPath, Outbox, Projector,
 };
 use taskforge_domain::Error;
 
@@ -69,8 +69,8 @@ async fn world() -> World {
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"));
-    let profiles =
-        ProfileService::new(Arc::new(db.clone()), docs.clone(), cache, fast_path.clone());
+    let reader = DocumentReader::new(docs.clone(), cache, fast_path.clone());
+    let profiles = ProfileService::new(Arc::new(db.clone()), reader, fast_path.clone());
     World {
         db,
         docs,

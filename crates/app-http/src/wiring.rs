@@ -13,7 +13,7 @@ use taskforge_adapter_sql::{AuditChain, PgOutbox, PgStore, PgTeamRepository, PgU
 use taskforge_domain::clock::SystemClock;
 use taskforge_domain::identity::{AuthService, ProfileService};
 use taskforge_domain::teams::TeamService;
-use taskforge_domain::write_path::{FastPath, Projector};
+use taskforge_domain::write_path::{DocumentReader, FastPath, Projector};
 
 pub async fn wire(settings: &Settings) -> anyhow::Result<(AppState, Relay)> {
     let stores = Stores {
@@ -43,7 +43,8 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<(AppState, Relay)> {
         settings.auth.policy(),
     )
     .await?;
-    let profiles = ProfileService::new(users.clone(), documents, cache, fast_path.clone());
+    let reader = DocumentReader::new(documents, cache, fast_path.clone());
+    let profiles = ProfileService::new(users.clone(), reader.clone(), fast_path.clone());
     let teams = TeamService::new(
         Arc::new(PgTeamRepository::new(stores.sql.clone())),
         users,

@@ -5,10 +5,7 @@ use super::auth::account_change;
 use super::model::{Profile, ProfileDocument, ProfilePatch, User};
 use super::ports::UserRepository;
 use crate::ids::UserId;
-use crate::write_path::{
-    Actor, AuditAction, Cache, CacheKey, Collection, DocumentStore, Effect, FastPath, Receipt,
-    VersionedDocument,
-};
+use crate::write_path::{Actor, AuditAction, CacheKey, Collection, DocumentReader, Effect, FastPath};
 use crate::{Error, StoreError};
 use std::sync::Arc;
 
@@ -17,22 +14,15 @@ const PATCH_ATTEMPTS: usize = 5;
 
 pub struct ProfileService {
     users: Arc<dyn UserRepository>,
-    documents: Arc<dyn DocumentStore>,
-    cache: Arc<dyn Cache>,
+    reader: DocumentReader,
     fast_path: FastPath,
 }
 
 impl ProfileService {
-    pub fn new(
-        users: Arc<dyn UserRepository>,
-        documents: Arc<dyn DocumentStore>,
-        cache: Arc<dyn Cache>,
-        fast_path: FastPath,
-    ) -> Self {
+    pub fn new(users: Arc<dyn UserRepository>, reader: DocumentReader, fast_path: FastPath) -> Self {
         Self {
             users,
-            documents,
-            cache,
+            reader,
             fast_path,
         }
     }
@@ -43,50 +33,17 @@ impl ProfileService {
         Ok(Profile { user, document })
     }
 
-    /// The document at the user's committed `profile_version`: from the cache, else MongoDB,
-    /// else the outbox row that committed it (which is then projected at once). Older copies are
-    /// never served.
     async fn current_document(&self, user: &User) -> Result<ProfileDocument, Error> {
-        let want = user.profile_version;
-        let key = CacheKey::UserProfile(user.id);
-        if let Ok(Some(cached)) = self.cache.get(key).await {
-            if let Some(doc) = decode_at(&cached, want) {
-                return Ok(doc);
-            }
-        }
-        let from_mongo = self
-            .documents
-            .get(Collection::Profiles, user.id.as_uuid())
-            .await;
-        if let Ok(Some(stored)) = &from_mongo {
-            if stored.version == want {
-                let _ = self.cache.put(key, &encode(stored)).await;
-                return parse(&stored.body);
-            }
-        }
-        let committed = self
-            .fast_path
-            .outbox()
-            .latest_document(Collection::Profiles, user.id.as_uuid())
+        let body = self
+            .reader
+            .read_at(
+                Collection::Profiles,
+                user.id.as_uuid(),
+                CacheKey::UserProfile(user.id),
+                user.profile_version,
+            )
             .await?;
-        match committed {
-            Some((row, doc)) if doc.version == want => {
-                self.fast_path
-                    .project(Receipt {
-                        outbox_id: Some(row),
-                    })
-                    .await;
-                let _ = self.cache.put(key, &encode(&doc)).await;
-                parse(&doc.body)
-            }
-            _ => match from_mongo {
-                Err(e) => Err(e.into()),
-                Ok(_) => Err(Error::Internal(anyhow::anyhow!(
-                    "profile {} at version {want} is neither in MongoDB nor in the outbox",
-                    user.id
-                ))),
-            },
-        }
+        serde_json::from_value(body).map_err(|e| Error::Internal(e.into()))
     }
 
     pub async fn patch(
@@ -147,18 +104,4 @@ fn audit_state(profile: &Profile) -> serde_json::Value {
         obj.extend(doc);
     }
     state
-}
-
-fn encode(doc: &VersionedDocument) -> serde_json::Value {
-    serde_json::json!({ "version": doc.version, "body": doc.body })
-}
-
-fn decode_at(cached: &serde_json::Value, version: i64) -> Option<ProfileDocument> {
-    (cached.get("version")?.as_i64()? == version)
-        .then(|| parse(cached.get("body")?).ok())
-        .flatten()
-}
-
-fn parse(body: &serde_json::Value) -> Result<ProfileDocument, Error> {
-    serde_json::from_value(body.clone()).map_err(|e| Error::Internal(e.into()))
 }

@@ -9,10 +9,12 @@
 mod audit;
 mod effect;
 mod projector;
+mod reader;
 
 pub use audit::{Actor, AuditAction, AuditDraft, AuditEntityType, AuditScope};
 pub use effect::{CacheKey, Collection, Effect};
 pub use projector::{Cache, DocumentStore, EffectApplier, Projector};
+pub use reader::DocumentReader;
 
 use crate::StoreError;
 use async_trait::async_trait;
