@@ -6,7 +6,7 @@ use taskforge_adapter_mongo::{MongoDocumentStore, MongoStore};
 use taskforge_adapter_redis::{RedisCache, RedisRateLimiter, RedisSessionStore, RedisStore};
 use taskforge_adapter_sql::PgStore;
 use taskforge_adapter_sql::{
-    migrations, provisioning, PgOutbox, PgTeamRepository, PgUserRepository,
+    migrations, provisioning, PgOutbox, PgTaskRepository, PgTeamRepository, PgUserRepository,
 };
 use taskforge_tests::TestApp;
 
@@ -96,6 +96,18 @@ async fn postgres_team_repository_meets_the_contract() {
     let app = stores().await;
     let sql = app.sql();
     contract::team_repository(
+        &PgTeamRepository::new(sql.clone()),
+        &PgUserRepository::new(sql),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_task_repository_meets_the_contract() {
+    let app = stores().await;
+    let sql = app.sql();
+    contract::task_repository(
+        &PgTaskRepository::new(sql.clone()),
         &PgTeamRepository::new(sql.clone()),
         &PgUserRepository::new(sql),
     )

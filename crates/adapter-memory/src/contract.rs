@@ -14,6 +14,7 @@ use taskforge_domain::identity::ports::{
 };
 use taskforge_domain::identity::{Email, PasswordHash, PersonName, Session, SessionToken, User};
 use taskforge_domain::ids::{SessionId, UserId};
+use taskforge_domain::tasks::TaskRepository;
 use taskforge_domain::teams::TeamRepository;
 use taskforge_domain::write_path::{
     Actor, AuditAction, AuditDraft, AuditEntityType, AuditScope, Cache, CacheKey, Change,
@@ -367,6 +368,38 @@ pub async fn documents(store: &dyn DocumentStore) {
     must(store.delete(c, id).await, "delete");
     must(store.delete(c, id).await, "delete again");
     assert_eq!(must(store.get(c, id).await, "get deleted"), None);
+
+    let (team, other) = (
+        taskforge_domain::ids::TeamId::new(),
+        taskforge_domain::ids::TeamId::new(),
+    );
+    let of = |t: taskforge_domain::ids::TeamId| serde_json::json!({ "teamId": t.to_string(), "title": "t" });
+    let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
+    for (i, id) in ids.iter().enumerate() {
+        let owner = if i < 2 { team } else { other };
+        must(
+            store
+                .put_if_newer(Collection::Tasks, *id, 1, &of(owner))
+                .await,
+            "put task",
+        );
+    }
+    must(
+        store.delete_team(Collection::Tasks, team).await,
+        "delete team",
+    );
+    assert_eq!(
+        must(store.get(Collection::Tasks, ids[0]).await, "get"),
+        None
+    );
+    assert_eq!(
+        must(store.get(Collection::Tasks, ids[1]).await, "get"),
+        None
+    );
+    assert!(
+        must(store.get(Collection::Tasks, ids[2]).await, "get other").is_some(),
+        "other teams' documents stay"
+    );
 }
 
 /// `Cache`: put, get, drop.
@@ -714,4 +747,424 @@ pub async fn team_repository(teams: &dyn TeamRepository, users: &dyn UserReposit
         )
         .await;
     assert!(matches!(late, Err(StoreError::NotFound)), "{late:?}");
+}
+
+/// `TaskRepository`, with the team and user repositories of the same store around it.
+pub async fn task_repository(
+    tasks: &dyn TaskRepository,
+    teams: &dyn TeamRepository,
+    users: &dyn UserRepository,
+) {
+    use taskforge_domain::ids::{TaskId, TeamId};
+    use taskforge_domain::tasks::query::Cursor;
+    use taskforge_domain::tasks::*;
+    use taskforge_domain::teams::{default_permissions, Role, Team, TeamDescription, TeamName};
+
+    let hash = PasswordHash::from_stored("h".into());
+    let mut people = Vec::new();
+    for _ in 0..3 {
+        let u = new_user(&unique_email());
+        must(
+            users
+                .create(&u, &hash, change(u.id, AuditAction::Create, vec![]))
+                .await,
+            "user",
+        );
+        people.push(u);
+    }
+    let (owner, guest, outsider) = (&people[0], &people[1], &people[2]);
+    let now = Utc::now().trunc_subsecs(6);
+    let mut team_ids = Vec::new();
+    for name in ["Alpha", "Beta"] {
+        let team = Team {
+            id: TeamId::new(),
+            name: must(TeamName::parse("name", name), "name"),
+            description: TeamDescription::default(),
+            created_by: owner.id,
+            created_at: now,
+        };
+        must(
+            teams
+                .create(
+                    &team,
+                    owner.id,
+                    &default_permissions(),
+                    team_change(team.id, AuditAction::Create),
+                )
+                .await,
+            "team",
+        );
+        team_ids.push(team.id);
+    }
+    let (alpha, beta) = (team_ids[0], team_ids[1]);
+    must(
+        teams
+            .add_member(
+                alpha,
+                guest.id,
+                Role::Guest,
+                now,
+                team_change(alpha, AuditAction::Create),
+            )
+            .await,
+        "guest",
+    );
+
+    let make =
+        |i: i64, team: TeamId, title: &str, status: Status, priority: Priority, tags: &[&str]| {
+            Task {
+                task_id: TaskId::new(),
+                team_id: team,
+                title: must(TaskTitle::parse("title", title), "title"),
+                description: must(
+                    Description::parse("d", format!("description number{i}")),
+                    "description",
+                ),
+                status,
+                priority,
+                assignee_id: (i % 2 == 0).then_some(owner.id),
+                creator_id: owner.id,
+                due_date: (i != 3).then(|| now + chrono::TimeDelta::days(i)),
+                tags: must(
+                    Tags::parse("tags", tags.iter().map(ToString::to_string).collect()),
+                    "tags",
+                ),
+                custom_fields: CustomFields::default(),
+                attachments: vec![],
+                version: 1,
+                metadata: taskforge_domain::tasks::model::TaskMetadata {
+                    created: now + chrono::TimeDelta::seconds(i),
+                    updated: now + chrono::TimeDelta::seconds(10 - i),
+                },
+            }
+        };
+    let specs = [
+        (
+            0,
+            alpha,
+            "Write the parser",
+            Status::Todo,
+            Priority::High,
+            vec!["rust", "parser"],
+        ),
+        (
+            1,
+            alpha,
+            "Review engine design",
+            Status::InReview,
+            Priority::Urgent,
+            vec!["design"],
+        ),
+        (
+            2,
+            alpha,
+            "Fix the parser crash",
+            Status::Done,
+            Priority::Low,
+            vec!["rust", "bug"],
+        ),
+        (
+            3,
+            alpha,
+            "Plan the release",
+            Status::Backlog,
+            Priority::Medium,
+            vec![],
+        ),
+        (
+            4,
+            beta,
+            "Beta launch",
+            Status::Todo,
+            Priority::High,
+            vec!["rust"],
+        ),
+    ];
+    let mut made = Vec::new();
+    for (i, team, title, status, priority, tags) in specs {
+        let task = make(i, team, title, status, priority, &tags);
+        let task_change = |t: &Task, a| Change {
+            audit: AuditDraft {
+                scope: AuditScope::Team(t.team_id),
+                entity_type: AuditEntityType::Task,
+                entity_id: t.task_id.as_uuid(),
+                action: a,
+                actor: Actor::default(),
+                previous_state: None,
+                new_state: None,
+            },
+            aggregate: format!("team:{}", t.team_id),
+            effects: vec![],
+        };
+        must(
+            tasks
+                .create(&task, task_change(&task, AuditAction::Create))
+                .await,
+            "create task",
+        );
+        made.push((task, task_change));
+    }
+    let ids: Vec<TaskId> = made.iter().map(|(t, _)| t.task_id).collect();
+    let (first, change_of) = (&made[0].0, made[0].1);
+
+    assert_eq!(
+        must(tasks.core(first.task_id).await, "core"),
+        Some(TaskCore {
+            id: first.task_id,
+            team_id: alpha,
+            version: 1
+        })
+    );
+    let mut stranger = first.clone();
+    stranger.task_id = TaskId::new();
+    stranger.assignee_id = Some(outsider.id);
+    let refused = tasks
+        .create(&stranger, change_of(&stranger, AuditAction::Create))
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "an outsider cannot be assigned: {refused:?}"
+    );
+
+    let mut next = first.clone();
+    next.version = 2;
+    next.status = Status::InProgress;
+    let stale = tasks
+        .update(&next, 5, change_of(&next, AuditAction::StatusChange))
+        .await;
+    assert!(matches!(stale, Err(StoreError::StaleVersion)), "{stale:?}");
+    must(
+        tasks
+            .update(&next, 1, change_of(&next, AuditAction::StatusChange))
+            .await,
+        "update",
+    );
+    assert_eq!(
+        must(tasks.core(first.task_id).await, "core").map(|c| c.version),
+        Some(2)
+    );
+
+    let list = |q: TaskQuery| async move {
+        must(
+            tasks.list(owner.id, &TaskQuery { limit: 100, ..q }).await,
+            "list",
+        )
+        .into_iter()
+        .map(|(c, _)| c.id)
+        .collect::<Vec<TaskId>>()
+    };
+    let of = |which: &[usize]| which.iter().map(|&i| ids[i]).collect::<Vec<_>>();
+    assert_eq!(
+        list(TaskQuery::default()).await,
+        of(&[4, 3, 2, 1, 0]),
+        "newest first by default"
+    );
+    assert_eq!(
+        list(TaskQuery {
+            team: Some(beta),
+            ..Default::default()
+        })
+        .await,
+        of(&[4])
+    );
+    assert_eq!(
+        list(TaskQuery {
+            statuses: vec![Status::InProgress, Status::Done],
+            ..Default::default()
+        })
+        .await,
+        of(&[2, 0])
+    );
+    assert_eq!(
+        list(TaskQuery {
+            priorities: vec![Priority::High],
+            ..Default::default()
+        })
+        .await,
+        of(&[4, 0])
+    );
+    assert_eq!(
+        list(TaskQuery {
+            assignee: Some(owner.id),
+            ..Default::default()
+        })
+        .await,
+        of(&[4, 2, 0])
+    );
+    assert_eq!(
+        list(TaskQuery {
+            tags: vec!["rust".into(), "bug".into()],
+            ..Default::default()
+        })
+        .await,
+        of(&[2])
+    );
+    let cut = now + chrono::TimeDelta::hours(36);
+    assert_eq!(
+        list(TaskQuery {
+            due_before: Some(cut),
+            ..Default::default()
+        })
+        .await,
+        of(&[1, 0])
+    );
+    assert_eq!(
+        list(TaskQuery {
+            due_after: Some(cut),
+            ..Default::default()
+        })
+        .await,
+        of(&[4, 2])
+    );
+    assert_eq!(
+        list(TaskQuery {
+            text: Some("parser".into()),
+            ..Default::default()
+        })
+        .await,
+        of(&[2, 0])
+    );
+    assert_eq!(
+        list(TaskQuery {
+            text: Some("number3".into()),
+            ..Default::default()
+        })
+        .await,
+        of(&[3]),
+        "descriptions are searched"
+    );
+    assert_eq!(
+        list(TaskQuery {
+            text: Some("design".into()),
+            ..Default::default()
+        })
+        .await,
+        of(&[1]),
+        "so are tags"
+    );
+    let sorted = |field, descending| TaskQuery {
+        sort: TaskSort { field, descending },
+        ..Default::default()
+    };
+    assert_eq!(
+        list(sorted(SortField::Due, false)).await,
+        of(&[0, 1, 2, 4, 3]),
+        "no due date sorts last"
+    );
+    assert_eq!(
+        list(sorted(SortField::Due, true)).await,
+        of(&[4, 2, 1, 0, 3]),
+        "either way"
+    );
+    assert_eq!(
+        list(sorted(SortField::Priority, true)).await[0],
+        ids[1],
+        "urgent first"
+    );
+    assert_eq!(
+        list(sorted(SortField::Updated, true)).await[0],
+        ids[0],
+        "the updated one"
+    );
+
+    for sort in [
+        sorted(SortField::Created, true),
+        sorted(SortField::Due, false),
+        sorted(SortField::Priority, false),
+    ] {
+        let mut seen = Vec::new();
+        let mut after: Option<Cursor> = None;
+        loop {
+            let page = must(
+                tasks
+                    .list(
+                        owner.id,
+                        &TaskQuery {
+                            limit: 2,
+                            after: after.clone(),
+                            ..sort.clone()
+                        },
+                    )
+                    .await,
+                "page",
+            );
+            if page.is_empty() {
+                break;
+            }
+            after = page.last().map(|(_, c)| c.clone());
+            seen.extend(page.into_iter().map(|(c, _)| c.id));
+        }
+        assert_eq!(
+            seen,
+            list(sort.clone()).await,
+            "pages of 2 walk the whole list once: {:?}",
+            sort.sort
+        );
+    }
+    let guest_sees = must(
+        tasks
+            .list(
+                guest.id,
+                &TaskQuery {
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .await,
+        "guest",
+    )
+    .len();
+    assert_eq!(guest_sees, 4, "a guest reads their team's tasks only");
+    assert!(must(
+        tasks
+            .list(
+                outsider.id,
+                &TaskQuery {
+                    limit: 100,
+                    ..Default::default()
+                }
+            )
+            .await,
+        "outsider"
+    )
+    .is_empty());
+
+    let history = must(tasks.history(first.task_id, None, 10).await, "history");
+    assert_eq!(
+        history.iter().map(|h| h.action).collect::<Vec<_>>(),
+        vec![AuditAction::StatusChange, AuditAction::Create]
+    );
+    let older = must(
+        tasks.history(first.task_id, Some(history[0].id), 10).await,
+        "older",
+    );
+    assert_eq!(
+        older.iter().map(|h| h.action).collect::<Vec<_>>(),
+        vec![AuditAction::Create]
+    );
+
+    let scanned = must(tasks.scan(None, 1000).await, "scan");
+    assert!(ids.iter().all(|id| scanned.iter().any(|c| c.id == *id)));
+    must(
+        tasks
+            .delete(first.task_id, change_of(first, AuditAction::Delete))
+            .await,
+        "delete",
+    );
+    assert_eq!(must(tasks.core(first.task_id).await, "core"), None);
+    let again = tasks
+        .delete(first.task_id, change_of(first, AuditAction::Delete))
+        .await;
+    assert!(matches!(again, Err(StoreError::NotFound)), "{again:?}");
+    must(
+        teams
+            .delete(beta, team_change(beta, AuditAction::Delete))
+            .await,
+        "delete team",
+    );
+    assert_eq!(
+        must(tasks.core(ids[4]).await, "core"),
+        None,
+        "a team's tasks go with it"
+    );
 }

@@ -42,3 +42,9 @@ async fn fake_team_repository_meets_the_contract() {
     let db = InMemoryRelational::default();
     contract::team_repository(&db, &db).await;
 }
+
+#[tokio::test]
+async fn fake_task_repository_meets_the_contract() {
+    let db = InMemoryRelational::default();
+    contract::task_repository(&db, &db, &db).await;
+}

@@ -3,6 +3,7 @@
 use crate::store::MongoStore;
 use async_trait::async_trait;
 use mongodb::bson::{self, doc, Document};
+use taskforge_domain::ids::TeamId;
 use taskforge_domain::write_path::{Collection, DocumentStore, VersionedDocument};
 use taskforge_domain::StoreError;
 use uuid::Uuid;
@@ -67,6 +68,14 @@ impl DocumentStore for MongoDocumentStore {
             .ok_or_else(|| internal(anyhow::anyhow!("document {id} has no version")))?;
         let body = bson::deserialize_from_document(document).map_err(internal)?;
         Ok(Some(VersionedDocument { version, body }))
+    }
+
+    async fn delete_team(&self, collection: Collection, team: TeamId) -> Result<(), StoreError> {
+        let coll = self.collection(collection);
+        self.store
+            .call(coll.delete_many(doc! { "teamId": team.to_string() }))
+            .await
+            .map(drop)
     }
 
     async fn delete(&self, collection: Collection, id: Uuid) -> Result<(), StoreError> {

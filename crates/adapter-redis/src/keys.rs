@@ -8,6 +8,8 @@ use taskforge_domain::write_path::CacheKey;
 
 /// `user:profile:{userId}`.
 pub const PROFILE_TTL: Duration = Duration::from_secs(3600);
+/// `task:{taskId}`.
+pub const TASK_TTL: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Clone)]
 pub struct Keys {
@@ -40,6 +42,7 @@ impl Keys {
             CacheKey::UserProfile(user) => {
                 (format!("{}user:profile:{user}", self.prefix), PROFILE_TTL)
             }
+            CacheKey::Task(task) => (format!("{}task:{task}", self.prefix), TASK_TTL),
         }
     }
 

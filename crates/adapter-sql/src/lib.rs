@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod pool;
 pub mod provisioning;
 mod schema;
+pub mod tasks;
 pub mod teams;
 pub mod users;
 
@@ -21,5 +22,6 @@ pub use config::SqlConfig;
 pub use outbox::PgOutbox;
 
 pub use pool::PgStore;
+pub use tasks::PgTaskRepository;
 pub use teams::PgTeamRepository;
 pub use users::PgUserRepository;

@@ -84,4 +84,39 @@ diesel::table! {
 
 diesel::joinable!(team_memberships -> teams (team_id));
 diesel::joinable!(team_memberships -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(teams, team_memberships, role_permissions, users);
+
+diesel::table! {
+    tasks (id) {
+        id -> Uuid,
+        team_id -> Uuid,
+        title -> Text,
+        status -> Text,
+        priority -> Int2,
+        assignee_id -> Nullable<Uuid>,
+        creator_id -> Uuid,
+        due_date -> Nullable<Timestamptz>,
+        tags -> Array<Text>,
+        version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Uuid,
+        key -> Text,
+        request_hash -> Text,
+        response -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(tasks -> teams (team_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    tasks,
+    teams,
+    team_memberships,
+    role_permissions,
+    users
+);

@@ -43,7 +43,8 @@ pub async fn start(
     .workers(settings.http.workers)
     .shutdown_timeout(settings.http.shutdown_timeout_secs)
     .disable_signals()
-    .bind(&settings.http.bind)?;
+    .bind(&settings.http.bind)
+    .map_err(|e| anyhow::anyhow!("cannot listen on http.bind = {}: {e}", settings.http.bind))?;
     let addr = server
         .addrs()
         .first()

@@ -61,3 +61,7 @@ uuid_id!(
     /// A team.
     TeamId
 );
+uuid_id!(
+    /// A task.
+    TaskId
+);

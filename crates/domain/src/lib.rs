@@ -8,6 +8,7 @@ pub mod clock;
 pub mod error;
 pub mod identity;
 pub mod ids;
+pub mod tasks;
 pub mod teams;
 pub mod validation;
 pub mod write_path;

@@ -5,7 +5,9 @@ use super::auth::account_change;
 use super::model::{Profile, ProfileDocument, ProfilePatch, User};
 use super::ports::UserRepository;
 use crate::ids::UserId;
-use crate::write_path::{Actor, AuditAction, CacheKey, Collection, DocumentReader, Effect, FastPath};
+use crate::write_path::{
+    Actor, AuditAction, CacheKey, Collection, DocumentReader, Effect, FastPath,
+};
 use crate::{Error, StoreError};
 use std::sync::Arc;
 
@@ -19,7 +21,11 @@ pub struct ProfileService {
 }
 
 impl ProfileService {
-    pub fn new(users: Arc<dyn UserRepository>, reader: DocumentReader, fast_path: FastPath) -> Self {
+    pub fn new(
+        users: Arc<dyn UserRepository>,
+        reader: DocumentReader,
+        fast_path: FastPath,
+    ) -> Self {
         Self {
             users,
             reader,

@@ -1,7 +1,7 @@
 //! What an outbox row asks the other stores to do. Every effect is idempotent: documents move
 //! forward in version only, deletes and cache drops of absent keys are no-ops.
 
-use crate::ids::{SessionId, UserId};
+use crate::ids::{SessionId, TaskId, TeamId, UserId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -10,12 +10,14 @@ use uuid::Uuid;
 #[serde(rename_all = "snake_case")]
 pub enum Collection {
     Profiles,
+    Tasks,
 }
 
 impl Collection {
     pub fn name(&self) -> &'static str {
         match self {
             Collection::Profiles => "profiles",
+            Collection::Tasks => "tasks",
         }
     }
 }
@@ -25,6 +27,7 @@ impl Collection {
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum CacheKey {
     UserProfile(UserId),
+    Task(TaskId),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +43,11 @@ pub enum Effect {
     DeleteDocument {
         collection: Collection,
         id: Uuid,
+    },
+    /// Delete every document of a team (its `teamId` field) from a collection.
+    DeleteTeamDocuments {
+        collection: Collection,
+        team_id: TeamId,
     },
     DropCache {
         key: CacheKey,

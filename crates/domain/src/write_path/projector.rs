@@ -2,6 +2,7 @@
 
 use super::{CacheKey, Effect};
 use crate::identity::ports::SessionStore;
+use crate::ids::TeamId;
 use crate::write_path::Collection;
 use crate::StoreError;
 use async_trait::async_trait;
@@ -31,6 +32,8 @@ pub trait DocumentStore: Send + Sync {
         id: Uuid,
     ) -> Result<Option<super::VersionedDocument>, StoreError>;
     async fn delete(&self, collection: Collection, id: Uuid) -> Result<(), StoreError>;
+    /// Deletes every document whose `teamId` is `team`.
+    async fn delete_team(&self, collection: Collection, team: TeamId) -> Result<(), StoreError>;
 }
 
 /// Redis's cache side: JSON values under typed keys, each kind with its own TTL.
@@ -79,6 +82,10 @@ impl EffectApplier for Projector {
                 Effect::DeleteDocument { collection, id } => {
                     self.documents.delete(*collection, *id).await?
                 }
+                Effect::DeleteTeamDocuments {
+                    collection,
+                    team_id,
+                } => self.documents.delete_team(*collection, *team_id).await?,
                 Effect::DropCache { key } => self.cache.drop_key(*key).await?,
                 Effect::RevokeSessions { user_id, keep } => {
                     self.sessions.revoke_all(*user_id, *keep).await?

@@ -23,7 +23,11 @@ fn decode_at(cached: &serde_json::Value, version: i64) -> Option<serde_json::Val
 }
 
 impl DocumentReader {
-    pub fn new(documents: Arc<dyn DocumentStore>, cache: Arc<dyn Cache>, fast_path: FastPath) -> Self {
+    pub fn new(
+        documents: Arc<dyn DocumentStore>,
+        cache: Arc<dyn Cache>,
+        fast_path: FastPath,
+    ) -> Self {
         Self {
             documents,
             cache,
@@ -51,7 +55,12 @@ impl DocumentReader {
                 return Ok(doc.body.clone());
             }
         }
-        match self.fast_path.outbox().latest_document(collection, id).await? {
+        match self
+            .fast_path
+            .outbox()
+            .latest_document(collection, id)
+            .await?
+        {
             Some((row, doc)) if doc.version == version => {
                 self.fast_path
                     .project(Receipt {

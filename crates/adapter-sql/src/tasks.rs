@@ -1,0 +1,406 @@
+//! `PgTaskRepository`: the relational core of tasks, their search index and their audit trail.
+
+use crate::changes::{in_change, one_row};
+use crate::pool::{map_err, PgStore, TxError};
+use crate::schema::{tasks, team_memberships};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{
+    Array, BigInt, Int8, Jsonb, Nullable, SmallInt, Text, Timestamptz, Uuid as SqlUuid,
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use taskforge_domain::ids::{AuditId, TaskId, TeamId, UserId};
+use taskforge_domain::tasks::query::Cursor;
+use taskforge_domain::tasks::{AuditEntry, SortField, Task, TaskCore, TaskQuery, TaskRepository};
+use taskforge_domain::write_path::{AuditAction, Change, Receipt};
+use taskforge_domain::StoreError;
+use uuid::Uuid;
+
+pub struct PgTaskRepository {
+    store: PgStore,
+}
+
+impl PgTaskRepository {
+    pub fn new(store: PgStore) -> Self {
+        Self { store }
+    }
+}
+
+const ASSIGNEE: &str = "assignee";
+
+/// The search document of a task: its title, description and tags.
+const SEARCH: &str = "to_tsvector('simple', $3 || ' ' || $10 || ' ' || array_to_string($9, ' '))";
+
+/// Refuses an assignee who is not a member of the team (holding their membership until commit).
+async fn check_assignee(tx: &mut AsyncPgConnection, task: &Task) -> Result<(), TxError> {
+    let Some(assignee) = task.assignee_id else {
+        return Ok(());
+    };
+    let member: Option<Uuid> = team_memberships::table
+        .find((task.team_id.as_uuid(), assignee.as_uuid()))
+        .select(team_memberships::user_id)
+        .for_share()
+        .first(tx)
+        .await
+        .optional()?;
+    member
+        .map(drop)
+        .ok_or(TxError(StoreError::Conflict(ASSIGNEE.into())))
+}
+
+/// Binds a task's columns as $1..$13 (the order both writes use).
+fn write_query(
+    sql: String,
+    task: &Task,
+) -> diesel::query_builder::BoxedSqlQuery<'static, diesel::pg::Pg, diesel::query_builder::SqlQuery>
+{
+    diesel::sql_query(sql)
+        .into_boxed()
+        .bind::<SqlUuid, _>(task.task_id.as_uuid())
+        .bind::<SqlUuid, _>(task.team_id.as_uuid())
+        .bind::<Text, _>(task.title.as_str().to_owned())
+        .bind::<Text, _>(task.status.as_str())
+        .bind::<SmallInt, _>(task.priority.rank())
+        .bind::<Nullable<SqlUuid>, _>(task.assignee_id.map(|a| a.as_uuid()))
+        .bind::<SqlUuid, _>(task.creator_id.as_uuid())
+        .bind::<Nullable<Timestamptz>, _>(task.due_date)
+        .bind::<Array<Text>, _>(task.tags.as_slice().to_vec())
+        .bind::<Text, _>(task.description.as_str().to_owned())
+        .bind::<Int8, _>(task.version)
+        .bind::<Timestamptz, _>(task.metadata.created)
+        .bind::<Timestamptz, _>(task.metadata.updated)
+}
+
+#[derive(QueryableByName)]
+struct ListedRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    team_id: Uuid,
+    #[diesel(sql_type = BigInt)]
+    version: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    sort_key: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct HistoryRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    entity_id: Uuid,
+    #[diesel(sql_type = Text)]
+    action: String,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    actor_id: Option<Uuid>,
+    #[diesel(sql_type = Timestamptz)]
+    at: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    previous_state: Option<serde_json::Value>,
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    new_state: Option<serde_json::Value>,
+    #[diesel(sql_type = Nullable<Text>)]
+    ip: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    user_agent: Option<String>,
+}
+
+/// The sort expression of a list query and the type its cursor key is cast back to. A missing
+/// due date sorts last either way.
+fn sort_expression(field: SortField, descending: bool) -> (&'static str, &'static str) {
+    match (field, descending) {
+        (SortField::Created, _) => ("t.created_at", "timestamptz"),
+        (SortField::Updated, _) => ("t.updated_at", "timestamptz"),
+        (SortField::Due, false) => (
+            "COALESCE(t.due_date, 'infinity'::timestamptz)",
+            "timestamptz",
+        ),
+        (SortField::Due, true) => (
+            "COALESCE(t.due_date, '-infinity'::timestamptz)",
+            "timestamptz",
+        ),
+        (SortField::Priority, _) => ("t.priority", "smallint"),
+    }
+}
+
+#[async_trait]
+impl TaskRepository for PgTaskRepository {
+    async fn create(&self, task: &Task, change: Change) -> Result<Receipt, StoreError> {
+        let task = task.clone();
+        in_change(&self.store, change, move |tx| {
+            Box::pin(async move {
+                check_assignee(tx, &task).await?;
+                let sql = format!(
+                    "INSERT INTO tasks (id, team_id, title, status, priority, assignee_id, creator_id, \
+                     due_date, tags, search, version, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {SEARCH}, $11, $12, $13)"
+                );
+                write_query(sql, &task).execute(tx).await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    async fn core(&self, id: TaskId) -> Result<Option<TaskCore>, StoreError> {
+        let row: Option<(Uuid, Uuid, i64)> = self
+            .store
+            .run(async move |conn| {
+                tasks::table
+                    .find(id.as_uuid())
+                    .select((tasks::id, tasks::team_id, tasks::version))
+                    .first(conn)
+                    .await
+                    .optional()
+                    .map_err(map_err)
+            })
+            .await?;
+        Ok(row.map(|(id, team, version)| TaskCore {
+            id: TaskId::from_uuid(id),
+            team_id: TeamId::from_uuid(team),
+            version,
+        }))
+    }
+
+    async fn update(
+        &self,
+        task: &Task,
+        expected: i64,
+        change: Change,
+    ) -> Result<Receipt, StoreError> {
+        let task = task.clone();
+        in_change(&self.store, change, move |tx| {
+            Box::pin(async move {
+                check_assignee(tx, &task).await?;
+                // One binding order serves both writes; $7 and $12 (creator, creation time)
+                // never change and are left unused here.
+                let sql = format!(
+                    "UPDATE tasks SET title = $3, status = $4, priority = $5, assignee_id = $6, \
+                     due_date = $8, tags = $9, search = {SEARCH}, version = $11, updated_at = $13 \
+                     WHERE id = $1 AND team_id = $2 AND version = $14"
+                );
+                let n = write_query(sql, &task)
+                    .bind::<Int8, _>(expected)
+                    .execute(tx)
+                    .await?;
+                if n == 1 {
+                    return Ok(());
+                }
+                let exists: Option<Uuid> = tasks::table
+                    .find(task.task_id.as_uuid())
+                    .select(tasks::id)
+                    .first(tx)
+                    .await
+                    .optional()?;
+                Err(TxError(if exists.is_some() {
+                    StoreError::StaleVersion
+                } else {
+                    StoreError::NotFound
+                }))
+            })
+        })
+        .await
+    }
+
+    async fn delete(&self, id: TaskId, change: Change) -> Result<Receipt, StoreError> {
+        in_change(&self.store, change, move |tx| {
+            Box::pin(async move {
+                let n = diesel::delete(tasks::table.find(id.as_uuid()))
+                    .execute(tx)
+                    .await?;
+                one_row(n, StoreError::NotFound)
+            })
+        })
+        .await
+    }
+
+    async fn list(
+        &self,
+        user: UserId,
+        q: &TaskQuery,
+    ) -> Result<Vec<(TaskCore, Cursor)>, StoreError> {
+        let (expr, key_type) = sort_expression(q.sort.field, q.sort.descending);
+        let mut sql = format!(
+            "SELECT t.id, t.team_id, t.version, ({expr})::text AS sort_key FROM tasks t \
+             WHERE t.team_id IN (SELECT m.team_id FROM team_memberships m JOIN role_permissions p \
+             ON p.team_id = m.team_id AND p.role = m.role \
+             WHERE m.user_id = $1 AND 'task.read' = ANY (p.permissions))"
+        );
+        let mut n = 1;
+        let mut next = |sql: &mut String, clause: &str| {
+            n += 1;
+            sql.push_str(&clause.replace('?', &format!("${n}")));
+        };
+        // Each clause's bind is added below in the same order.
+        if q.team.is_some() {
+            next(&mut sql, " AND t.team_id = ?");
+        }
+        if !q.statuses.is_empty() {
+            next(&mut sql, " AND t.status = ANY (?)");
+        }
+        if !q.priorities.is_empty() {
+            next(&mut sql, " AND t.priority = ANY (?)");
+        }
+        if q.assignee.is_some() {
+            next(&mut sql, " AND t.assignee_id = ?");
+        }
+        if !q.tags.is_empty() {
+            next(&mut sql, " AND t.tags @> ?");
+        }
+        if q.due_before.is_some() {
+            next(&mut sql, " AND t.due_date < ?");
+        }
+        if q.due_after.is_some() {
+            next(&mut sql, " AND t.due_date > ?");
+        }
+        if q.text.is_some() {
+            next(
+                &mut sql,
+                " AND t.search @@ websearch_to_tsquery('simple', ?)",
+            );
+        }
+        let (cmp, order) = if q.sort.descending {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
+        if q.after.is_some() {
+            next(
+                &mut sql,
+                &format!(" AND (({expr}), t.id) {cmp} (?::{key_type}"),
+            );
+            next(&mut sql, ", ?)");
+        }
+        next(
+            &mut sql,
+            &format!(" ORDER BY {expr} {order}, t.id {order} LIMIT ?"),
+        );
+
+        let mut query = diesel::sql_query(sql)
+            .into_boxed()
+            .bind::<SqlUuid, _>(user.as_uuid());
+        if let Some(team) = q.team {
+            query = query.bind::<SqlUuid, _>(team.as_uuid());
+        }
+        if !q.statuses.is_empty() {
+            query = query
+                .bind::<Array<Text>, _>(q.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+        }
+        if !q.priorities.is_empty() {
+            query = query.bind::<Array<SmallInt>, _>(
+                q.priorities.iter().map(|p| p.rank()).collect::<Vec<_>>(),
+            );
+        }
+        if let Some(assignee) = q.assignee {
+            query = query.bind::<SqlUuid, _>(assignee.as_uuid());
+        }
+        if !q.tags.is_empty() {
+            query = query.bind::<Array<Text>, _>(q.tags.clone());
+        }
+        if let Some(before) = q.due_before {
+            query = query.bind::<Timestamptz, _>(before);
+        }
+        if let Some(after) = q.due_after {
+            query = query.bind::<Timestamptz, _>(after);
+        }
+        if let Some(text) = &q.text {
+            query = query.bind::<Text, _>(text.clone());
+        }
+        if let Some(cursor) = &q.after {
+            query = query
+                .bind::<Nullable<Text>, _>(cursor.key.clone())
+                .bind::<SqlUuid, _>(cursor.id.as_uuid());
+        }
+        let query = query.bind::<BigInt, _>(q.limit);
+        let rows: Vec<ListedRow> = self
+            .store
+            .run(async move |conn| query.load(conn).await.map_err(map_err))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let id = TaskId::from_uuid(r.id);
+                let core = TaskCore {
+                    id,
+                    team_id: TeamId::from_uuid(r.team_id),
+                    version: r.version,
+                };
+                (
+                    core,
+                    Cursor {
+                        key: r.sort_key,
+                        id,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    async fn history(
+        &self,
+        id: TaskId,
+        before: Option<AuditId>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows: Vec<HistoryRow> = self
+            .store
+            .run(async move |conn| {
+                diesel::sql_query(
+                    "SELECT id, entity_id, action, actor_id, at, previous_state, new_state, ip, user_agent \
+                     FROM audit_log a WHERE entity_type = 'task' AND entity_id = $1 \
+                     AND ($2::uuid IS NULL OR (a.at, a.id) < (SELECT b.at, b.id FROM audit_log b WHERE b.id = $2)) \
+                     ORDER BY at DESC, id DESC LIMIT $3",
+                )
+                .bind::<SqlUuid, _>(id.as_uuid())
+                .bind::<Nullable<SqlUuid>, _>(before.map(|b| b.as_uuid()))
+                .bind::<BigInt, _>(limit)
+                .load(conn)
+                .await
+                .map_err(map_err)
+            })
+            .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: AuditId::from_uuid(r.id),
+                    entity_id: r.entity_id,
+                    action: AuditAction::parse(&r.action).ok_or_else(|| {
+                        StoreError::Internal(anyhow::anyhow!("stored audit action {}", r.action))
+                    })?,
+                    actor_id: r.actor_id.map(UserId::from_uuid),
+                    at: r.at,
+                    previous_state: r.previous_state,
+                    new_state: r.new_state,
+                    ip: r.ip,
+                    user_agent: r.user_agent,
+                })
+            })
+            .collect()
+    }
+
+    async fn scan(&self, after: Option<TaskId>, limit: i64) -> Result<Vec<TaskCore>, StoreError> {
+        let after = after.map_or(Uuid::nil(), |a| a.as_uuid());
+        let rows: Vec<(Uuid, Uuid, i64)> = self
+            .store
+            .run(async move |conn| {
+                tasks::table
+                    .filter(tasks::id.gt(after))
+                    .order(tasks::id)
+                    .limit(limit)
+                    .select((tasks::id, tasks::team_id, tasks::version))
+                    .load(conn)
+                    .await
+                    .map_err(map_err)
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, team, version)| TaskCore {
+                id: TaskId::from_uuid(id),
+                team_id: TeamId::from_uuid(team),
+                version,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,12 @@
+//! Tasks: the relational core in PostgreSQL, the full document in MongoDB, a cache in Redis,
+//! all written through the write path and read at the committed version.
+
+pub mod model;
+pub mod ports;
+pub mod query;
+pub mod service;
+
+pub use model::{CustomFields, Description, Priority, Status, Tags, Task, TaskPatch, TaskTitle};
+pub use ports::{AuditEntry, TaskCore, TaskRepository};
+pub use query::{SortField, TaskQuery, TaskSort};
+pub use service::{NewTask, TaskErasure, TaskService};

@@ -1,0 +1,302 @@
+//! The task use cases.
+
+use super::model::{
+    CustomFields, Description, Priority, Status, Tags, Task, TaskMetadata, TaskPatch, TaskTitle,
+};
+use super::ports::{AuditEntry, TaskCore, TaskRepository};
+use super::query::{Cursor, TaskQuery};
+use crate::clock::Clock;
+use crate::ids::{AuditId, TaskId, TeamId, UserId};
+use crate::teams::{Permission, Requirement, TeamErasure, TeamService};
+use crate::validation::FieldError;
+use crate::write_path::{
+    Actor, AuditAction, AuditDraft, AuditEntityType, AuditScope, CacheKey, Change, Collection,
+    DocumentReader, Effect, FastPath,
+};
+use crate::{Error, StoreError};
+use chrono::{DateTime, SubsecRound, Utc};
+use std::sync::Arc;
+
+/// How often a PATCH without `If-Match` retries when another change of the task committed first.
+const PATCH_ATTEMPTS: usize = 20;
+
+pub struct NewTask {
+    pub team: TeamId,
+    pub title: TaskTitle,
+    pub description: Description,
+    pub status: Status,
+    pub priority: Priority,
+    pub assignee: Option<UserId>,
+    pub due_date: Option<DateTime<Utc>>,
+    pub tags: Tags,
+    pub custom_fields: CustomFields,
+}
+
+pub struct TaskService {
+    tasks: Arc<dyn TaskRepository>,
+    teams: Arc<TeamService>,
+    reader: DocumentReader,
+    fast_path: FastPath,
+    clock: Arc<dyn Clock>,
+}
+
+/// Removes a deleted team's task documents from MongoDB (its rows go by cascade).
+pub struct TaskErasure;
+
+impl TeamErasure for TaskErasure {
+    fn effects(&self, team: TeamId) -> Vec<Effect> {
+        vec![Effect::DeleteTeamDocuments {
+            collection: Collection::Tasks,
+            team_id: team,
+        }]
+    }
+}
+
+fn to_json(task: &Task) -> Result<serde_json::Value, Error> {
+    serde_json::to_value(task).map_err(|e| Error::Internal(e.into()))
+}
+
+/// A task change: its audit row in the team's chain, its document and cache effects. Every
+/// change of a team's tasks is one aggregate, so a team's deletion can never be overtaken by a
+/// late projection of one of its tasks.
+fn task_change(
+    task: &Task,
+    action: AuditAction,
+    actor: &Actor,
+    previous: Option<&Task>,
+    next: Option<&Task>,
+) -> Result<Change, Error> {
+    let id = task.task_id;
+    let document = match next {
+        Some(next) => Effect::PutDocument {
+            collection: Collection::Tasks,
+            id: id.as_uuid(),
+            version: next.version,
+            body: to_json(next)?,
+        },
+        None => Effect::DeleteDocument {
+            collection: Collection::Tasks,
+            id: id.as_uuid(),
+        },
+    };
+    Ok(Change {
+        audit: AuditDraft {
+            scope: AuditScope::Team(task.team_id),
+            entity_type: AuditEntityType::Task,
+            entity_id: id.as_uuid(),
+            action,
+            actor: actor.clone(),
+            previous_state: previous.map(to_json).transpose()?,
+            new_state: next.map(to_json).transpose()?,
+        },
+        aggregate: format!("team:{}", task.team_id),
+        effects: vec![
+            document,
+            Effect::DropCache {
+                key: CacheKey::Task(id),
+            },
+        ],
+    })
+}
+
+fn assignee_error(e: StoreError) -> Error {
+    match e {
+        StoreError::Conflict(_) => {
+            FieldError::new("assigneeId", "must be a member of the task's team").into()
+        }
+        other => other.into(),
+    }
+}
+
+impl TaskService {
+    pub fn new(
+        tasks: Arc<dyn TaskRepository>,
+        teams: Arc<TeamService>,
+        reader: DocumentReader,
+        fast_path: FastPath,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            tasks,
+            teams,
+            reader,
+            fast_path,
+            clock,
+        }
+    }
+
+    pub async fn create(&self, caller: UserId, new: NewTask, actor: &Actor) -> Result<Task, Error> {
+        let access = self
+            .teams
+            .authorize(
+                caller,
+                new.team,
+                Requirement::Permission(Permission::TaskCreate),
+            )
+            .await?;
+        if new.assignee.is_some() {
+            access.require(Requirement::Permission(Permission::TaskAssign))?;
+        }
+        // Stores keep microseconds: the document and the row must agree to the digit.
+        let now = self.clock.now().trunc_subsecs(6);
+        let task = Task {
+            task_id: TaskId::new(),
+            team_id: new.team,
+            title: new.title,
+            description: new.description,
+            status: new.status,
+            priority: new.priority,
+            assignee_id: new.assignee,
+            creator_id: caller,
+            due_date: new.due_date,
+            tags: new.tags,
+            custom_fields: new.custom_fields,
+            attachments: vec![],
+            version: 1,
+            metadata: TaskMetadata {
+                created: now,
+                updated: now,
+            },
+        };
+        let change = task_change(&task, AuditAction::Create, actor, None, Some(&task))?;
+        let receipt = self
+            .tasks
+            .create(&task, change)
+            .await
+            .map_err(assignee_error)?;
+        self.fast_path.project(receipt).await;
+        Ok(task)
+    }
+
+    /// The task's core, if `caller` may see it with `permission`; 404 otherwise (and for
+    /// outsiders), 403 for members without the permission.
+    async fn authorized(
+        &self,
+        caller: UserId,
+        id: TaskId,
+        requirement: Requirement,
+    ) -> Result<(TaskCore, crate::teams::Access), Error> {
+        let core = self.tasks.core(id).await?.ok_or(Error::NotFound)?;
+        let access = self
+            .teams
+            .authorize(caller, core.team_id, requirement)
+            .await?;
+        Ok((core, access))
+    }
+
+    async fn document(&self, core: &TaskCore) -> Result<Task, Error> {
+        let body = self
+            .reader
+            .read_at(
+                Collection::Tasks,
+                core.id.as_uuid(),
+                CacheKey::Task(core.id),
+                core.version,
+            )
+            .await?;
+        serde_json::from_value(body).map_err(|e| Error::Internal(e.into()))
+    }
+
+    pub async fn get(&self, caller: UserId, id: TaskId) -> Result<Task, Error> {
+        let read = Requirement::Permission(Permission::TaskRead);
+        let (core, _) = self.authorized(caller, id, read).await?;
+        self.document(&core).await
+    }
+
+    /// Applies `patch`. With `if_match`, a task whose version has moved on answers 412;
+    /// without it, concurrent patches are applied one after the other.
+    pub async fn patch(
+        &self,
+        caller: UserId,
+        id: TaskId,
+        patch: &TaskPatch,
+        if_match: Option<i64>,
+        actor: &Actor,
+    ) -> Result<Task, Error> {
+        for _ in 0..PATCH_ATTEMPTS {
+            let (core, access) = self.authorized(caller, id, Requirement::Member).await?;
+            let changes_assignee = patch.assignee_id.is_some();
+            let changes_other = TaskPatch {
+                assignee_id: None,
+                ..patch.clone()
+            }
+            .touches_anything();
+            if changes_assignee {
+                access.require(Requirement::Permission(Permission::TaskAssign))?;
+            }
+            if changes_other || !changes_assignee {
+                access.require(Requirement::Permission(Permission::TaskUpdate))?;
+            }
+            if if_match.is_some_and(|v| v != core.version) {
+                return Err(Error::PreconditionFailed);
+            }
+            let current = self.document(&core).await?;
+            let mut next = patch.apply(&current);
+            next.version = core.version + 1;
+            next.metadata.updated = self.clock.now().trunc_subsecs(6);
+            let action = if next.assignee_id != current.assignee_id {
+                AuditAction::Assign
+            } else if next.status != current.status {
+                AuditAction::StatusChange
+            } else {
+                AuditAction::Update
+            };
+            let change = task_change(&next, action, actor, Some(&current), Some(&next))?;
+            match self.tasks.update(&next, core.version, change).await {
+                Ok(receipt) => {
+                    self.fast_path.project(receipt).await;
+                    return Ok(next);
+                }
+                Err(StoreError::StaleVersion) if if_match.is_some() => {
+                    return Err(Error::PreconditionFailed)
+                }
+                Err(StoreError::StaleVersion) => continue,
+                Err(e) => return Err(assignee_error(e)),
+            }
+        }
+        Err(Error::Conflict(
+            "the task is being changed concurrently; try again".into(),
+        ))
+    }
+
+    pub async fn delete(&self, caller: UserId, id: TaskId, actor: &Actor) -> Result<(), Error> {
+        let remove = Requirement::Permission(Permission::TaskDelete);
+        let (core, _) = self.authorized(caller, id, remove).await?;
+        let current = self.document(&core).await?;
+        let change = task_change(&current, AuditAction::Delete, actor, Some(&current), None)?;
+        let receipt = self.tasks.delete(id, change).await?;
+        self.fast_path.project(receipt).await;
+        Ok(())
+    }
+
+    /// One page of the caller's tasks and the cursor of the next page, if any.
+    pub async fn list(
+        &self,
+        caller: UserId,
+        mut query: TaskQuery,
+    ) -> Result<(Vec<Task>, Option<Cursor>), Error> {
+        let limit = query.limit;
+        query.limit = limit + 1;
+        let mut rows = self.tasks.list(caller, &query).await?;
+        let next = (rows.len() as i64 > limit).then(|| {
+            rows.truncate(limit as usize);
+            rows.last().map(|(_, cursor)| cursor.clone())
+        });
+        let tasks =
+            futures::future::try_join_all(rows.iter().map(|(core, _)| self.document(core))).await?;
+        Ok((tasks, next.flatten()))
+    }
+
+    /// The task's activity, newest first.
+    pub async fn activity(
+        &self,
+        caller: UserId,
+        id: TaskId,
+        before: Option<AuditId>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, Error> {
+        let read = Requirement::Permission(Permission::TaskRead);
+        self.authorized(caller, id, read).await?;
+        Ok(self.tasks.history(id, before, limit).await?)
+    }
+}
