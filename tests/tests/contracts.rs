@@ -6,7 +6,8 @@ use taskforge_adapter_mongo::{MongoDocumentStore, MongoStore};
 use taskforge_adapter_redis::{RedisCache, RedisRateLimiter, RedisSessionStore, RedisStore};
 use taskforge_adapter_sql::PgStore;
 use taskforge_adapter_sql::{
-    migrations, provisioning, PgOutbox, PgTaskRepository, PgTeamRepository, PgUserRepository,
+    migrations, provisioning, PgIdempotency, PgOutbox, PgTaskRepository, PgTeamRepository,
+    PgUserRepository,
 };
 use taskforge_tests::TestApp;
 
@@ -109,6 +110,17 @@ async fn postgres_task_repository_meets_the_contract() {
     contract::task_repository(
         &PgTaskRepository::new(sql.clone()),
         &PgTeamRepository::new(sql.clone()),
+        &PgUserRepository::new(sql),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_idempotency_store_meets_the_contract() {
+    let app = stores().await;
+    let sql = app.sql();
+    contract::idempotency(
+        &PgIdempotency::new(sql.clone()),
         &PgUserRepository::new(sql),
     )
     .await;

@@ -19,8 +19,9 @@ use taskforge_domain::teams::{
     MemberView, Permission, PermissionMap, Role, Team, TeamRepository, TeamView,
 };
 use taskforge_domain::write_path::{
-    AuditEntityType, Cache, CacheKey, Change, Collection, DocumentStore, Effect, EffectApplier,
-    Outbox, Receipt, RelayReport, VersionedDocument,
+    AuditEntityType, Cache, CacheKey, Change, Claim, Collection, DocumentStore, Effect,
+    EffectApplier, IdempotencyKey, IdempotencyStore, Outbox, Receipt, RelayReport,
+    VersionedDocument,
 };
 use taskforge_domain::StoreError;
 use uuid::Uuid;
@@ -81,6 +82,8 @@ struct Relational {
     permissions: HashMap<(TeamId, Role), BTreeSet<Permission>>,
     audit: Vec<(AuditId, DateTime<Utc>, Change)>,
     tasks: BTreeMap<TaskId, Task>,
+    /// (user, key) → (request hash, recorded response).
+    idempotency: HashMap<(UserId, String), (String, Option<serde_json::Value>)>,
     outbox: BTreeMap<i64, OutboxRow>,
     in_flight: HashSet<i64>,
     next_id: i64,
@@ -88,6 +91,11 @@ struct Relational {
 
 impl Relational {
     fn commit(&mut self, change: Change) -> Receipt {
+        if let Some(done) = &change.idempotency {
+            if let Some(entry) = self.idempotency.get_mut(&(done.user, done.key.clone())) {
+                entry.1 = Some(done.response.clone());
+            }
+        }
         let effects = change.effects.clone();
         let aggregate = change.aggregate.clone();
         self.audit.push((AuditId::new(), Utc::now(), change));
@@ -632,6 +640,32 @@ impl TaskRepository for InMemoryRelational {
             .take(usize::try_from(limit).unwrap_or(0))
             .map(core_of)
             .collect())
+    }
+}
+
+#[async_trait]
+impl IdempotencyStore for InMemoryRelational {
+    async fn claim(&self, key: &IdempotencyKey) -> Result<Claim, StoreError> {
+        let mut db = lock(&self.0);
+        let id = (key.user, key.key.clone());
+        Ok(match db.idempotency.get(&id) {
+            None => {
+                db.idempotency.insert(id, (key.request_hash.clone(), None));
+                Claim::Fresh
+            }
+            Some((hash, _)) if *hash != key.request_hash => Claim::Mismatch,
+            Some((_, Some(response))) => Claim::Replay(response.clone()),
+            Some((_, None)) => Claim::InFlight,
+        })
+    }
+
+    async fn release(&self, key: &IdempotencyKey) -> Result<(), StoreError> {
+        let mut db = lock(&self.0);
+        let id = (key.user, key.key.clone());
+        if matches!(db.idempotency.get(&id), Some((_, None))) {
+            db.idempotency.remove(&id);
+        }
+        Ok(())
     }
 }
 

@@ -48,3 +48,9 @@ async fn fake_task_repository_meets_the_contract() {
     let db = InMemoryRelational::default();
     contract::task_repository(&db, &db, &db).await;
 }
+
+#[tokio::test]
+async fn fake_idempotency_store_meets_the_contract() {
+    let db = InMemoryRelational::default();
+    contract::idempotency(&db, &db).await;
+}

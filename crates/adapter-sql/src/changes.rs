@@ -3,7 +3,7 @@
 //! transaction, after the rows that change, so outbox ids of one aggregate follow commit order.
 
 use crate::pool::{PgStore, TxError};
-use crate::schema::{audit_log, outbox};
+use crate::schema::{audit_log, idempotency_keys, outbox};
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -49,6 +49,12 @@ pub(crate) async fn commit(
         })
         .execute(conn)
         .await?;
+    if let Some(done) = &change.idempotency {
+        diesel::update(idempotency_keys::table.find((done.user.as_uuid(), &done.key)))
+            .set(idempotency_keys::response.eq(&done.response))
+            .execute(conn)
+            .await?;
+    }
     if change.effects.is_empty() {
         return Ok(Receipt { outbox_id: None });
     }

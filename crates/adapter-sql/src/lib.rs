@@ -8,6 +8,7 @@
 pub mod audit_chain;
 pub mod changes;
 pub mod config;
+pub mod idempotency;
 pub mod migrations;
 pub mod outbox;
 pub mod pool;
@@ -19,6 +20,7 @@ pub mod users;
 
 pub use audit_chain::AuditChain;
 pub use config::SqlConfig;
+pub use idempotency::PgIdempotency;
 pub use outbox::PgOutbox;
 
 pub use pool::PgStore;

@@ -143,6 +143,11 @@ impl From<DomainError> for ApiError {
                 "PRECONDITION_FAILED",
                 "the resource has changed",
             ),
+            DomainError::IdempotencyKeyReused => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "IDEMPOTENCY_KEY_REUSED",
+                "this Idempotency-Key was used with a different request",
+            ),
             DomainError::RateLimited { retry_after } => Self {
                 retry_after: Some(retry_after.as_secs_f64().ceil().max(1.0) as u64),
                 ..Self::new(

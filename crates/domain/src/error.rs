@@ -45,6 +45,8 @@ pub enum Error {
     Conflict(String),
     #[error("precondition failed")]
     PreconditionFailed,
+    #[error("the idempotency key was used with another request")]
+    IdempotencyKeyReused,
     #[error("rate limited")]
     RateLimited { retry_after: Duration },
     #[error("{0} unavailable")]

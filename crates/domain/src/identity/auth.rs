@@ -95,6 +95,7 @@ pub(crate) fn account_change(
         },
         aggregate: account_aggregate(user),
         effects,
+        idempotency: None,
     }
 }
 

@@ -10,8 +10,8 @@ use crate::ids::{AuditId, TaskId, TeamId, UserId};
 use crate::teams::{Permission, Requirement, TeamErasure, TeamService};
 use crate::validation::FieldError;
 use crate::write_path::{
-    Actor, AuditAction, AuditDraft, AuditEntityType, AuditScope, CacheKey, Change, Collection,
-    DocumentReader, Effect, FastPath,
+    Actor, AuditAction, AuditDraft, AuditEntityType, AuditScope, CacheKey, Change, Claim,
+    Collection, DocumentReader, Effect, FastPath, IdempotencyKey, IdempotencyStore,
 };
 use crate::{Error, StoreError};
 use chrono::{DateTime, SubsecRound, Utc};
@@ -34,6 +34,7 @@ pub struct NewTask {
 
 pub struct TaskService {
     tasks: Arc<dyn TaskRepository>,
+    idempotency: Arc<dyn IdempotencyStore>,
     teams: Arc<TeamService>,
     reader: DocumentReader,
     fast_path: FastPath,
@@ -96,6 +97,7 @@ fn task_change(
                 key: CacheKey::Task(id),
             },
         ],
+        idempotency: None,
     })
 }
 
@@ -111,6 +113,7 @@ fn assignee_error(e: StoreError) -> Error {
 impl TaskService {
     pub fn new(
         tasks: Arc<dyn TaskRepository>,
+        idempotency: Arc<dyn IdempotencyStore>,
         teams: Arc<TeamService>,
         reader: DocumentReader,
         fast_path: FastPath,
@@ -118,6 +121,7 @@ impl TaskService {
     ) -> Self {
         Self {
             tasks,
+            idempotency,
             teams,
             reader,
             fast_path,
@@ -125,7 +129,44 @@ impl TaskService {
         }
     }
 
-    pub async fn create(&self, caller: UserId, new: NewTask, actor: &Actor) -> Result<Task, Error> {
+    /// Creates a task. With an idempotency key, a retry of the same request answers the first
+    /// outcome (and creates nothing), the same key with another request is refused (422), and a
+    /// retry while the first is still running is a conflict (409).
+    pub async fn create(
+        &self,
+        caller: UserId,
+        new: NewTask,
+        actor: &Actor,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<Task, Error> {
+        let Some(key) = key else {
+            return self.create_once(caller, new, actor, None).await;
+        };
+        match self.idempotency.claim(key).await? {
+            Claim::Replay(body) => {
+                serde_json::from_value(body).map_err(|e| Error::Internal(e.into()))
+            }
+            Claim::InFlight => Err(Error::Conflict(
+                "a request with this Idempotency-Key is still in progress".into(),
+            )),
+            Claim::Mismatch => Err(Error::IdempotencyKeyReused),
+            Claim::Fresh => {
+                let outcome = self.create_once(caller, new, actor, Some(key)).await;
+                if outcome.is_err() {
+                    let _ = self.idempotency.release(key).await;
+                }
+                outcome
+            }
+        }
+    }
+
+    async fn create_once(
+        &self,
+        caller: UserId,
+        new: NewTask,
+        actor: &Actor,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<Task, Error> {
         let access = self
             .teams
             .authorize(
@@ -137,7 +178,6 @@ impl TaskService {
         if new.assignee.is_some() {
             access.require(Requirement::Permission(Permission::TaskAssign))?;
         }
-        // Stores keep microseconds: the document and the row must agree to the digit.
         let now = self.clock.now().trunc_subsecs(6);
         let task = Task {
             task_id: TaskId::new(),
@@ -158,7 +198,9 @@ impl TaskService {
                 updated: now,
             },
         };
-        let change = task_change(&task, AuditAction::Create, actor, None, Some(&task))?;
+        let mut change = task_change(&task, AuditAction::Create, actor, None, Some(&task))?;
+        change.idempotency =
+            key.map(|k| k.completion(change.audit.new_state.clone().unwrap_or_default()));
         let receipt = self
             .tasks
             .create(&task, change)

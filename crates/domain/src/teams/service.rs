@@ -45,6 +45,7 @@ fn team_change(
         },
         aggregate: format!("team:{team}"),
         effects: vec![],
+        idempotency: None,
     }
 }
 

@@ -8,11 +8,13 @@
 
 mod audit;
 mod effect;
+mod idempotency;
 mod projector;
 mod reader;
 
 pub use audit::{Actor, AuditAction, AuditDraft, AuditEntityType, AuditScope};
 pub use effect::{CacheKey, Collection, Effect};
+pub use idempotency::{Claim, IdempotencyCompletion, IdempotencyKey, IdempotencyStore};
 pub use projector::{Cache, DocumentStore, EffectApplier, Projector};
 pub use reader::DocumentReader;
 
@@ -27,6 +29,8 @@ pub struct Change {
     /// Effects of one aggregate are applied in commit order; this names the aggregate.
     pub aggregate: String,
     pub effects: Vec<Effect>,
+    /// The response to record under the request's idempotency key, if it had one.
+    pub idempotency: Option<IdempotencyCompletion>,
 }
 
 /// The outbox row that a committed change left behind.
