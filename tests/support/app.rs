@@ -253,6 +253,17 @@ impl TestApp {
         assert_eq!(r.status, StatusCode::CREATED, "add member: {:?}", r.body);
     }
 
+    /// Creates a task in `team` as `user` with `fields` merged over a title; returns the task.
+    pub async fn task(&self, user: &TestUser, team: &str, fields: Value) -> Value {
+        let mut body = json!({ "teamId": team, "title": "A task" });
+        if let (Some(b), Value::Object(extra)) = (body.as_object_mut(), fields) {
+            b.extend(extra);
+        }
+        let r = self.post("/api/tasks", &user.token, Some(body)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "create task: {:?}", r.body);
+        r.body
+    }
+
     /// A relay of this app's stores, for tests that drive projection by hand.
     pub async fn relay(&self) -> Relay {
         match wiring::wire(&self.settings).await {

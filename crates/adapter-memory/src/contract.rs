@@ -249,15 +249,17 @@ impl RecordingApplier {
     }
 }
 
-/// `Outbox`: rows apply once each, in commit order per aggregate, one row per aggregate in a
-/// pass; a failed row stays pending and is not retried before its backoff. Needs the
+/// `Outbox`: rows apply once each and in commit order per aggregate. A relay pass takes one row
+/// per aggregate and leaves failed rows to their backoff; naming rows (a request's fast path)
+/// applies them together with the older pending rows of their aggregates. Needs the
 /// `UserRepository` of the same store to commit changes.
 pub async fn outbox(users: &dyn UserRepository, outbox: &dyn Outbox) {
     let hash = PasswordHash::from_stored("h".into());
     let applier = RecordingApplier::default();
+    let set_failing = |on: bool| *applier.failing.lock().unwrap_or_else(|p| p.into_inner()) = on;
 
     let failing = new_user(&unique_email());
-    *applier.failing.lock().unwrap_or_else(|p| p.into_inner()) = true;
+    set_failing(true);
     let row = must(
         users
             .create(
@@ -282,12 +284,15 @@ pub async fn outbox(users: &dyn UserRepository, outbox: &dyn Outbox) {
         (0, 1),
         "a failing row is reported, not applied"
     );
-    *applier.failing.lock().unwrap_or_else(|p| p.into_inner()) = false;
+    set_failing(false);
     let report = must(
-        outbox.apply_pending(Some(&row), 10, &applier).await,
-        "retry at once",
+        outbox.apply_pending(None, 10, &applier).await,
+        "relay at once",
     );
-    assert_eq!(report.applied, 0, "a failed row waits for its backoff");
+    assert_eq!(
+        report.applied, 0,
+        "the relay leaves a failed row to its backoff"
+    );
 
     let user = new_user(&unique_email());
     let id = user.id.as_uuid();
@@ -313,35 +318,76 @@ pub async fn outbox(users: &dyn UserRepository, outbox: &dyn Outbox) {
             .await,
         "update",
     );
-    let ids: Vec<i64> = [first.outbox_id, second.outbox_id]
+    let third = must(
+        users
+            .update_profile(
+                user.id,
+                2,
+                names,
+                change(user.id, AuditAction::Update, vec![put(id, 3)]),
+            )
+            .await,
+        "update",
+    );
+    for (expected, applied) in [(vec![1], 1), (vec![1, 2], 1)] {
+        let report = must(outbox.apply_pending(None, 10, &applier).await, "relay");
+        assert_eq!(
+            report.applied, applied,
+            "a relay pass takes one row per aggregate"
+        );
+        assert_eq!(applier.versions_of(id), expected, "in commit order");
+    }
+    let named: Vec<i64> = third.outbox_id.into_iter().collect();
+    let report = must(
+        outbox.apply_pending(Some(&named), 10, &applier).await,
+        "fast path",
+    );
+    assert_eq!(report.applied, 1);
+    assert_eq!(applier.versions_of(id), vec![1, 2, 3]);
+    let all: Vec<i64> = [first.outbox_id, second.outbox_id, third.outbox_id]
         .into_iter()
         .flatten()
         .collect();
     let report = must(
-        outbox.apply_pending(Some(&ids[1..]), 10, &applier).await,
-        "apply second",
-    );
-    assert_eq!(
-        report.applied, 0,
-        "a row waits while an older row of its aggregate is pending"
-    );
-    for expected in [vec![1], vec![1, 2]] {
-        let report = must(
-            outbox.apply_pending(Some(&ids), 10, &applier).await,
-            "apply",
-        );
-        assert_eq!(report.applied, 1, "one row of an aggregate per pass");
-        assert_eq!(
-            applier.versions_of(id),
-            expected,
-            "effects land in commit order"
-        );
-    }
-    let report = must(
-        outbox.apply_pending(Some(&ids), 10, &applier).await,
+        outbox.apply_pending(Some(&all), 10, &applier).await,
         "apply again",
     );
     assert_eq!(report.applied, 0, "applied rows are not applied again");
+
+    let late = new_user(&unique_email());
+    let lid = late.id.as_uuid();
+    let names = (&late.first_name, &late.last_name);
+    must(
+        users
+            .create(
+                &late,
+                &hash,
+                change(late.id, AuditAction::Create, vec![put(lid, 1)]),
+            )
+            .await,
+        "create",
+    );
+    let newest = must(
+        users
+            .update_profile(
+                late.id,
+                1,
+                names,
+                change(late.id, AuditAction::Update, vec![put(lid, 2)]),
+            )
+            .await,
+        "update",
+    );
+    let named: Vec<i64> = newest.outbox_id.into_iter().collect();
+    let report = must(
+        outbox.apply_pending(Some(&named), 10, &applier).await,
+        "fast path",
+    );
+    assert_eq!(
+        report.applied, 2,
+        "a fast path applies what its aggregate still owed first"
+    );
+    assert_eq!(applier.versions_of(lid), vec![1, 2]);
 }
 
 /// `DocumentStore`: versions only move forward; deletes are idempotent.

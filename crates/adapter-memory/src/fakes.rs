@@ -677,31 +677,55 @@ impl Outbox for InMemoryRelational {
         limit: i64,
         applier: &dyn EffectApplier,
     ) -> Result<RelayReport, StoreError> {
-        let claimed: Vec<(i64, Vec<Effect>)> = {
+        let claimed: Vec<(i64, String, Vec<Effect>)> = {
             let mut db = lock(&self.0);
-            let mut blocked = HashSet::new();
-            let mut claimed = Vec::new();
-            for (id, row) in &db.outbox {
-                if row.applied {
-                    continue;
+            let pending = db.outbox.iter().filter(|(_, row)| !row.applied);
+            let mut claimed: Vec<(i64, String, Vec<Effect>)> = match only {
+                // The relay: the first pending row of each aggregate, if due and not in flight.
+                None => {
+                    let mut seen = HashSet::new();
+                    pending
+                        .filter(|(_, row)| seen.insert(row.aggregate.clone()))
+                        .filter(|(id, row)| {
+                            row.retry_at.is_none_or(|at| Instant::now() >= at)
+                                && !db.in_flight.contains(id)
+                        })
+                        .map(|(id, row)| (*id, row.aggregate.clone(), row.effects.clone()))
+                        .collect()
                 }
-                // An unapplied older row holds back its aggregate, claimed by us or not.
-                let first_of_aggregate = blocked.insert(row.aggregate.clone());
-                let wanted = only.is_none_or(|ids| ids.contains(id));
-                let due = row.retry_at.is_none_or(|at| Instant::now() >= at);
-                if first_of_aggregate && wanted && due && !db.in_flight.contains(id) {
-                    claimed.push((*id, row.effects.clone()));
+                // A fast path: the named rows and the older pending rows of their aggregates.
+                Some(ids) => {
+                    let aggregates: HashSet<&String> = ids
+                        .iter()
+                        .filter_map(|id| db.outbox.get(id))
+                        .map(|row| &row.aggregate)
+                        .collect();
+                    let upto = ids.iter().copied().max().unwrap_or(0);
+                    pending
+                        .filter(|(id, row)| **id <= upto && aggregates.contains(&row.aggregate))
+                        .filter(|(id, _)| !db.in_flight.contains(id))
+                        .map(|(id, row)| (*id, row.aggregate.clone(), row.effects.clone()))
+                        .collect()
                 }
-            }
+            };
             claimed.truncate(usize::try_from(limit).unwrap_or(0));
-            db.in_flight.extend(claimed.iter().map(|(id, _)| *id));
+            db.in_flight.extend(claimed.iter().map(|(id, _, _)| *id));
             claimed
         };
         let mut report = RelayReport::default();
-        for (id, effects) in claimed {
-            let outcome = applier.apply(&effects).await;
+        let mut stalled = HashSet::new();
+        for (id, aggregate, effects) in claimed {
+            let outcome = if stalled.contains(&aggregate) {
+                lock(&self.0).in_flight.remove(&id);
+                continue;
+            } else {
+                applier.apply(&effects).await
+            };
             let mut db = lock(&self.0);
             db.in_flight.remove(&id);
+            if outcome.is_err() {
+                stalled.insert(aggregate);
+            }
             match outcome {
                 Ok(()) => {
                     report.applied += 1;

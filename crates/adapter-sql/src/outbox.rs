@@ -5,8 +5,9 @@ use crate::pool::{map_err, PgStore, TxError};
 use crate::schema::outbox;
 use async_trait::async_trait;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Int8, Jsonb, Nullable};
+use diesel::sql_types::{Array, BigInt, Int8, Jsonb, Nullable, Text};
 use diesel_async::{AsyncConnection, RunQueryDsl};
+use std::collections::HashSet;
 use std::time::Duration;
 use taskforge_domain::write_path::{
     Collection, Effect, EffectApplier, Outbox, RelayReport, VersionedDocument,
@@ -14,29 +15,33 @@ use taskforge_domain::write_path::{
 use taskforge_domain::StoreError;
 use uuid::Uuid;
 
-/// Pending rows that are due, the oldest first, at most one per aggregate: a row waits while an
-/// older row of its aggregate is unapplied, so each aggregate's effects land in commit order.
-const CLAIM: &str = "
-SELECT id, effects FROM outbox o
+/// A relay pass: pending rows that are due, the oldest first, at most one per aggregate (a row
+/// waits while an older row of its aggregate is unapplied, so each aggregate's effects land in
+/// commit order). Rows another process holds are skipped, so any number of relays may run.
+/// ($1 is unused here; both claims bind the same parameters.)
+const RELAY_CLAIM: &str = "
+SELECT id, aggregate, effects FROM outbox o
 WHERE o.applied_at IS NULL
   AND o.available_at <= now()
-  AND ($1::int8[] IS NULL OR o.id = ANY($1))
+  AND $1::int8[] IS NULL
   AND NOT EXISTS (
       SELECT 1 FROM outbox e
       WHERE e.aggregate = o.aggregate AND e.id < o.id AND e.applied_at IS NULL)
 ORDER BY o.id
 LIMIT $2
-FOR UPDATE";
+FOR UPDATE SKIP LOCKED";
 
-/// The relay skips rows another process is applying; a request's fast path waits for them
-/// instead, so that its caller reads its own write once the response is out.
-fn claim_query(fast_path: bool) -> String {
-    if fast_path {
-        CLAIM.to_owned()
-    } else {
-        format!("{CLAIM} SKIP LOCKED")
-    }
-}
+/// A request's fast path: its rows and every older pending row of their aggregates, in order,
+/// waiting for rows another process is applying, so that the caller's change is projected
+/// (with whatever its aggregate still owed) before the response goes out.
+const FAST_CLAIM: &str = "
+SELECT id, aggregate, effects FROM outbox o
+WHERE o.applied_at IS NULL
+  AND o.aggregate IN (SELECT aggregate FROM outbox WHERE id = ANY ($1))
+  AND o.id <= (SELECT max(x) FROM unnest($1::int8[]) x)
+ORDER BY o.id
+LIMIT $2
+FOR UPDATE";
 
 /// The newest row that puts a given document.
 const LATEST_DOCUMENT: &str = "
@@ -47,6 +52,16 @@ LIMIT 1";
 
 #[derive(QueryableByName)]
 struct ClaimedRow {
+    #[diesel(sql_type = Int8)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    aggregate: String,
+    #[diesel(sql_type = Jsonb)]
+    effects: serde_json::Value,
+}
+
+#[derive(QueryableByName)]
+struct DocumentRow {
     #[diesel(sql_type = Int8)]
     id: i64,
     #[diesel(sql_type = Jsonb)]
@@ -89,7 +104,11 @@ impl Outbox for PgOutbox {
         limit: i64,
         applier: &dyn EffectApplier,
     ) -> Result<RelayReport, StoreError> {
-        let query = claim_query(only.is_some());
+        let query = if only.is_some() {
+            FAST_CLAIM
+        } else {
+            RELAY_CLAIM
+        };
         let only = only.map(<[i64]>::to_vec);
         self.store
             .run(async move |conn| {
@@ -100,7 +119,12 @@ impl Outbox for PgOutbox {
                         .load(tx)
                         .await?;
                     let mut report = RelayReport::default();
+                    // After a failure, the rest of that aggregate waits: order before progress.
+                    let mut stalled: HashSet<String> = HashSet::new();
                     for row in rows {
+                        if stalled.contains(&row.aggregate) {
+                            continue;
+                        }
                         let outcome = match serde_json::from_value::<Vec<Effect>>(row.effects) {
                             Ok(effects) => applier.apply(&effects).await,
                             Err(e) => Err(StoreError::Internal(e.into())),
@@ -116,6 +140,7 @@ impl Outbox for PgOutbox {
                             }
                             Err(e) => {
                                 report.failed += 1;
+                                stalled.insert(row.aggregate);
                                 let attempts: i32 = diesel::update(target)
                                     .set((
                                         outbox::attempts.eq(outbox::attempts + 1),
@@ -149,7 +174,7 @@ impl Outbox for PgOutbox {
     ) -> Result<Option<(i64, VersionedDocument)>, StoreError> {
         let probe =
             serde_json::json!([{ "type": "put_document", "collection": collection, "id": id }]);
-        let row: Option<ClaimedRow> = self
+        let row: Option<DocumentRow> = self
             .store
             .run(async move |conn| {
                 diesel::sql_query(LATEST_DOCUMENT)

@@ -3,16 +3,19 @@
 
 use crate::settings::WorkerSettings;
 use std::time::{Duration, Instant};
-use taskforge_adapter_sql::{AuditChain, PgOutbox};
+use taskforge_adapter_sql::{AuditChain, PgIdempotency, PgOutbox};
 use taskforge_domain::write_path::{FastPath, RelayReport};
 use tokio::sync::watch;
 
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
+/// Clients retry with the same key within minutes; a day is generous.
+const IDEMPOTENCY_RETENTION: Duration = Duration::from_secs(24 * 3600);
 
 pub struct Relay {
     pub(crate) fast_path: FastPath,
     pub(crate) chain: AuditChain,
     pub(crate) outbox: PgOutbox,
+    pub(crate) idempotency: PgIdempotency,
     pub(crate) settings: WorkerSettings,
 }
 
@@ -52,6 +55,9 @@ impl Relay {
                 last_prune = Instant::now();
                 if let Err(e) = self.outbox.prune(retention).await {
                     tracing::warn!(error = %e, "outbox prune failed");
+                }
+                if let Err(e) = self.idempotency.prune(IDEMPOTENCY_RETENTION).await {
+                    tracing::warn!(error = %e, "idempotency key prune failed");
                 }
             }
             if !busy {

@@ -2,17 +2,20 @@
 
 use crate::settings::HttpSettings;
 use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
 use std::time::Duration;
 use taskforge_adapter_mongo::MongoStore;
 use taskforge_adapter_redis::RedisStore;
 use taskforge_adapter_sql::PgStore;
 use taskforge_domain::identity::{AuthService, ProfileService};
+use taskforge_domain::tasks::TaskService;
 use taskforge_domain::teams::TeamService;
 
 pub struct AppState {
     pub auth: AuthService,
     pub profiles: ProfileService,
-    pub teams: TeamService,
+    pub teams: Arc<TeamService>,
+    pub tasks: TaskService,
     pub stores: Stores,
     pub http: HttpSettings,
     pub session_max_age: Duration,

@@ -9,9 +9,13 @@ use std::sync::Arc;
 use std::time::Duration;
 use taskforge_adapter_mongo::{MongoDocumentStore, MongoStore};
 use taskforge_adapter_redis::{RedisCache, RedisRateLimiter, RedisSessionStore, RedisStore};
-use taskforge_adapter_sql::{AuditChain, PgOutbox, PgStore, PgTeamRepository, PgUserRepository};
+use taskforge_adapter_sql::{
+    AuditChain, PgIdempotency, PgOutbox, PgStore, PgTaskRepository, PgTeamRepository,
+    PgUserRepository,
+};
 use taskforge_domain::clock::SystemClock;
 use taskforge_domain::identity::{AuthService, ProfileService};
+use taskforge_domain::tasks::{TaskErasure, TaskService};
 use taskforge_domain::teams::TeamService;
 use taskforge_domain::write_path::{DocumentReader, FastPath, Projector};
 
@@ -45,24 +49,34 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<(AppState, Relay)> {
     .await?;
     let reader = DocumentReader::new(documents, cache, fast_path.clone());
     let profiles = ProfileService::new(users.clone(), reader.clone(), fast_path.clone());
-    let teams = TeamService::new(
+    let teams = Arc::new(TeamService::new(
         Arc::new(PgTeamRepository::new(stores.sql.clone())),
         users,
         Arc::new(SystemClock),
         fast_path.clone(),
-        vec![],
+        vec![Arc::new(TaskErasure)],
+    ));
+    let tasks = TaskService::new(
+        Arc::new(PgTaskRepository::new(stores.sql.clone())),
+        Arc::new(PgIdempotency::new(stores.sql.clone())),
+        teams.clone(),
+        reader,
+        fast_path.clone(),
+        Arc::new(SystemClock),
     );
 
     let relay = Relay {
         fast_path,
         chain: AuditChain::new(stores.sql.clone()),
         outbox: PgOutbox::new(stores.sql.clone()),
+        idempotency: PgIdempotency::new(stores.sql.clone()),
         settings: settings.worker.clone(),
     };
     let state = AppState {
         auth,
         profiles,
         teams,
+        tasks,
         stores,
         http: settings.http.clone(),
         session_max_age: Duration::from_secs(settings.auth.absolute_timeout_secs),

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod ops;
+pub mod tasks;
 pub mod teams;
 pub mod users;
 
@@ -15,6 +16,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::scope("/api")
                 .configure(auth::configure)
                 .configure(users::configure)
-                .configure(teams::configure),
+                .configure(teams::configure)
+                .configure(tasks::configure),
         );
 }

@@ -40,7 +40,7 @@ impl ProfileService {
     }
 
     async fn current_document(&self, user: &User) -> Result<ProfileDocument, Error> {
-        let body = self
+        let doc = self
             .reader
             .read_at(
                 Collection::Profiles,
@@ -49,7 +49,7 @@ impl ProfileService {
                 user.profile_version,
             )
             .await?;
-        serde_json::from_value(body).map_err(|e| Error::Internal(e.into()))
+        serde_json::from_value(doc.body).map_err(|e| Error::Internal(e.into()))
     }
 
     pub async fn patch(

@@ -226,8 +226,9 @@ impl TaskService {
         Ok((core, access))
     }
 
+    /// The task's document at its core's version or newer.
     async fn document(&self, core: &TaskCore) -> Result<Task, Error> {
-        let body = self
+        let doc = self
             .reader
             .read_at(
                 Collection::Tasks,
@@ -236,6 +237,11 @@ impl TaskService {
                 core.version,
             )
             .await?;
+        let mut body = doc.body;
+        // The document store keeps the version beside the body, not in it.
+        if let Some(fields) = body.as_object_mut() {
+            fields.insert("version".into(), doc.version.into());
+        }
         serde_json::from_value(body).map_err(|e| Error::Internal(e.into()))
     }
 
@@ -273,6 +279,9 @@ impl TaskService {
                 return Err(Error::PreconditionFailed);
             }
             let current = self.document(&core).await?;
+            if current.version != core.version {
+                continue;
+            }
             let mut next = patch.apply(&current);
             next.version = core.version + 1;
             next.metadata.updated = self.clock.now().trunc_subsecs(6);

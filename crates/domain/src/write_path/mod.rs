@@ -57,10 +57,12 @@ pub struct VersionedDocument {
 /// The outbox side of the write path (owned by PostgreSQL).
 #[async_trait]
 pub trait Outbox: Send + Sync {
-    /// Claims pending rows (all due ones when `only` is `None`), at most one per aggregate and in
-    /// commit order within an aggregate, applies their effects and marks them done. A relay pass
-    /// (`only` is `None`) skips rows another process is applying, so any number of relays may
-    /// run; a fast path (`only` names rows) waits for them, so its caller reads its own write.
+    /// Applies pending rows and marks them done; effects of one aggregate land in commit order,
+    /// and after a failure the rest of that aggregate waits. With `only` as `None` (a relay
+    /// pass) it takes the first due row of each aggregate, skipping rows another process holds,
+    /// so any number of relays may run; failed rows wait out a growing backoff. Naming rows (a
+    /// request's fast path) applies them together with the older pending rows of their
+    /// aggregates, waiting for rows another process holds, so the caller reads its own write.
     async fn apply_pending(
         &self,
         only: Option<&[i64]>,
@@ -79,6 +81,9 @@ pub trait Outbox: Send + Sync {
     /// Rows not applied yet.
     async fn pending_count(&self) -> Result<i64, StoreError>;
 }
+
+/// The most rows one fast path applies: its own and what its aggregate still owed before it.
+const FAST_PATH_LIMIT: i64 = 100;
 
 /// Projects committed changes right after their commit; what fails here the relay retries.
 #[derive(Clone)]
@@ -101,7 +106,7 @@ impl FastPath {
         let ids = [id];
         if let Err(e) = self
             .outbox
-            .apply_pending(Some(&ids), 1, self.projector.as_ref())
+            .apply_pending(Some(&ids), FAST_PATH_LIMIT, self.projector.as_ref())
             .await
         {
             tracing::warn!(error = %e, outbox_id = id, "fast path deferred to the relay");

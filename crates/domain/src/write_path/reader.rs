@@ -1,6 +1,7 @@
-//! Reading a projected document at the version PostgreSQL says is committed: the cache, else
-//! MongoDB (filling the cache), else the outbox row that committed it (projected at once).
-//! An older copy is never served, so every caller reads its own writes.
+//! Reading a projected document at least as new as the version PostgreSQL says is committed:
+//! the cache, else MongoDB (filling the cache), else the outbox row that committed it (projected
+//! at once). An older copy is never served, so every caller reads its own writes; a newer one
+//! (committed meanwhile by someone else) is.
 
 use super::{Cache, CacheKey, Collection, DocumentStore, FastPath, Receipt, VersionedDocument};
 use crate::Error;
@@ -18,8 +19,12 @@ fn encode(doc: &VersionedDocument) -> serde_json::Value {
     serde_json::json!({ "version": doc.version, "body": doc.body })
 }
 
-fn decode_at(cached: &serde_json::Value, version: i64) -> Option<serde_json::Value> {
-    (cached.get("version")?.as_i64()? == version).then(|| cached.get("body").cloned())?
+fn decode_from(cached: &serde_json::Value, version: i64) -> Option<VersionedDocument> {
+    let stored = cached.get("version")?.as_i64()?;
+    (stored >= version).then(|| VersionedDocument {
+        version: stored,
+        body: cached.get("body").cloned().unwrap_or_default(),
+    })
 }
 
 impl DocumentReader {
@@ -35,40 +40,40 @@ impl DocumentReader {
         }
     }
 
-    /// The body of document `id` at exactly `version`.
+    /// Document `id` at `version` or newer.
     pub async fn read_at(
         &self,
         collection: Collection,
         id: Uuid,
         key: CacheKey,
         version: i64,
-    ) -> Result<serde_json::Value, Error> {
+    ) -> Result<VersionedDocument, Error> {
         if let Ok(Some(cached)) = self.cache.get(key).await {
-            if let Some(body) = decode_at(&cached, version) {
-                return Ok(body);
+            if let Some(doc) = decode_from(&cached, version) {
+                return Ok(doc);
             }
         }
         let stored = self.documents.get(collection, id).await;
         if let Ok(Some(doc)) = &stored {
-            if doc.version == version {
+            if doc.version >= version {
                 let _ = self.cache.put(key, &encode(doc)).await;
-                return Ok(doc.body.clone());
+                return Ok(doc.clone());
             }
         }
-        match self
+        let committed = self
             .fast_path
             .outbox()
             .latest_document(collection, id)
-            .await?
-        {
-            Some((row, doc)) if doc.version == version => {
+            .await?;
+        match committed {
+            Some((row, doc)) if doc.version >= version => {
                 self.fast_path
                     .project(Receipt {
                         outbox_id: Some(row),
                     })
                     .await;
                 let _ = self.cache.put(key, &encode(&doc)).await;
-                Ok(doc.body)
+                Ok(doc)
             }
             _ => match stored {
                 Err(e) => Err(e.into()),

@@ -1,0 +1,77 @@
+use super::{page_limit, parse_time};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Caller;
+use crate::state::AppState;
+use actix_web::{get, web, HttpResponse};
+use taskforge_domain::ids::{TeamId, UserId};
+use taskforge_domain::tasks::query::Cursor;
+use taskforge_domain::tasks::{Priority, Status, TaskQuery, TaskSort};
+use taskforge_domain::validation::FieldError;
+
+fn uuid(field: &str, raw: &str) -> Result<uuid::Uuid, FieldError> {
+    raw.parse()
+        .map_err(|_| FieldError::new(field, "must be a UUID"))
+}
+
+/// Reads the query string (`status`, `priority` and `tag` may repeat), collecting every error.
+fn parse(caller: UserId, pairs: &[(String, String)]) -> Result<TaskQuery, ApiError> {
+    let mut q = TaskQuery::default();
+    let mut errors = Vec::new();
+    let mut limit = None;
+    for (key, value) in pairs {
+        let outcome: Result<(), FieldError> = match key.as_str() {
+            "teamId" => uuid(key, value).map(|id| q.team = Some(TeamId::from_uuid(id))),
+            "status" => Status::parse(key, value).map(|s| q.statuses.push(s)),
+            "priority" => Priority::parse(key, value).map(|p| q.priorities.push(p)),
+            "assigneeId" if value == "me" => {
+                q.assignee = Some(caller);
+                Ok(())
+            }
+            "assigneeId" => uuid(key, value).map(|id| q.assignee = Some(UserId::from_uuid(id))),
+            "tag" => {
+                q.tags.push(value.clone());
+                Ok(())
+            }
+            "dueBefore" => parse_time(key, value).map(|t| q.due_before = Some(t)),
+            "dueAfter" => parse_time(key, value).map(|t| q.due_after = Some(t)),
+            "q" if (1..=200).contains(&value.chars().count()) => {
+                q.text = Some(value.clone());
+                Ok(())
+            }
+            "q" => Err(FieldError::new(key, "must be 1 to 200 characters")),
+            "sort" => TaskSort::parse(key, value).map(|s| q.sort = s),
+            "cursor" => Cursor::decode(key, value).map(|c| q.after = Some(c)),
+            "limit" => {
+                limit = Some(value.clone());
+                Ok(())
+            }
+            other => Err(FieldError::new(other, "is not a filter of this list")),
+        };
+        if let Err(e) = outcome {
+            errors.push(e);
+        }
+    }
+    match page_limit(limit.as_deref()) {
+        Ok(n) => q.limit = n,
+        Err(e) => errors.push(e),
+    }
+    if errors.is_empty() {
+        Ok(q)
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+#[get("/tasks")]
+pub async fn handle(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<Vec<(String, String)>>,
+) -> ApiResult<HttpResponse> {
+    let q = parse(caller.auth.user_id, &query)?;
+    let (tasks, next) = state.tasks.list(caller.auth.user_id, q).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "items": tasks,
+        "nextCursor": next.map(|c| c.encode()),
+    })))
+}

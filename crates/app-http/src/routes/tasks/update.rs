@@ -1,0 +1,134 @@
+use super::{parse_time, task_response, typed};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Caller;
+use crate::state::AppState;
+use actix_web::{patch, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Deserializer};
+use taskforge_domain::ids::{TaskId, UserId};
+use taskforge_domain::tasks::{
+    CustomFields, Description, Priority, Status, Tags, TaskPatch, TaskTitle,
+};
+use taskforge_domain::validation::{rejected, FieldError};
+
+/// Tells an explicit `null` (Some(None)) from an absent field (None).
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Body {
+    title: Option<String>,
+    description: Option<String>,
+    status: Option<String>,
+    priority: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    assignee_id: Option<Option<uuid::Uuid>>,
+    #[serde(default, deserialize_with = "nullable")]
+    due_date: Option<Option<String>>,
+    tags: Option<Vec<String>>,
+    custom_fields: Option<serde_json::Value>,
+}
+
+impl Body {
+    fn try_into_domain(self) -> Result<TaskPatch, ApiError> {
+        let title = self
+            .title
+            .map(|t| TaskTitle::parse("title", &t))
+            .transpose();
+        let description = self
+            .description
+            .map(|d| Description::parse("description", d))
+            .transpose();
+        let status = self.status.map(|s| Status::parse("status", &s)).transpose();
+        let priority = self
+            .priority
+            .map(|p| Priority::parse("priority", &p))
+            .transpose();
+        let due = self
+            .due_date
+            .map(|d| d.map(|raw| parse_time("dueDate", &raw)).transpose())
+            .transpose();
+        let tags = self.tags.map(|t| Tags::parse("tags", t)).transpose();
+        let fields = self
+            .custom_fields
+            .map(|f| CustomFields::parse("customFields", f))
+            .transpose();
+        match (title, description, status, priority, due, tags, fields) {
+            (
+                Ok(title),
+                Ok(description),
+                Ok(status),
+                Ok(priority),
+                Ok(due_date),
+                Ok(tags),
+                Ok(custom_fields),
+            ) => Ok(TaskPatch {
+                title,
+                description,
+                status,
+                priority,
+                assignee_id: self.assignee_id.map(|a| a.map(UserId::from_uuid)),
+                due_date,
+                tags,
+                custom_fields,
+            }),
+            (a, b, c, d, e, f, g) => Err(rejected([
+                a.err(),
+                b.err(),
+                c.err(),
+                d.err(),
+                e.err(),
+                f.err(),
+                g.err(),
+            ])
+            .into()),
+        }
+    }
+}
+
+/// `If-Match: "3"` (or `W/"3"`, or `*` for any version).
+fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
+    let Some(value) = req.headers().get("if-match") else {
+        return Ok(None);
+    };
+    let raw = value.to_str().unwrap_or_default().trim();
+    if raw == "*" {
+        return Ok(None);
+    }
+    raw.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse::<i64>()
+        .map(Some)
+        .map_err(|_| {
+            ApiError::validation(vec![FieldError::new(
+                "If-Match",
+                "must be an ETag this API gave out",
+            )])
+        })
+}
+
+#[patch("/tasks/{taskId}")]
+pub async fn handle(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<uuid::Uuid>,
+    body: web::Json<serde_json::Value>,
+) -> ApiResult<HttpResponse> {
+    let expected = if_match(&req)?;
+    let patch = typed::<Body>(&body)?.try_into_domain()?;
+    let task = state
+        .tasks
+        .patch(
+            caller.auth.user_id,
+            TaskId::from_uuid(path.into_inner()),
+            &patch,
+            expected,
+            &caller.actor,
+        )
+        .await?;
+    Ok(task_response(HttpResponse::Ok(), &task))
+}
