@@ -267,8 +267,16 @@ impl TestApp {
     /// A relay of this app's stores, for tests that drive projection by hand.
     pub async fn relay(&self) -> Relay {
         match wiring::wire(&self.settings).await {
-            Ok((_, relay)) => relay,
+            Ok(wired) => wired.relay,
             Err(e) => panic!("wiring a relay: {e:#}"),
+        }
+    }
+
+    /// A reconciler of this app's stores.
+    pub async fn reconciler(&self) -> taskforge_domain::tasks::Reconciler {
+        match wiring::wire(&self.settings).await {
+            Ok(wired) => wired.reconciler,
+            Err(e) => panic!("wiring a reconciler: {e:#}"),
         }
     }
 

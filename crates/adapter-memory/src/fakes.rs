@@ -836,6 +836,15 @@ impl DocumentStore for InMemoryDocuments {
         Ok(lock(&self.docs).get(&(collection, id)).cloned())
     }
 
+    async fn ids(&self, collection: Collection) -> Result<Vec<Uuid>, StoreError> {
+        self.outage.check("mongo")?;
+        Ok(lock(&self.docs)
+            .keys()
+            .filter(|(c, _)| *c == collection)
+            .map(|(_, id)| *id)
+            .collect())
+    }
+
     async fn delete_team(&self, collection: Collection, team: TeamId) -> Result<(), StoreError> {
         self.outage.check("mongo")?;
         let team = team.to_string();

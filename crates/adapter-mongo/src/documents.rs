@@ -2,6 +2,7 @@
 
 use crate::store::MongoStore;
 use async_trait::async_trait;
+use futures::TryStreamExt;
 use mongodb::bson::{self, doc, Document};
 use taskforge_domain::ids::TeamId;
 use taskforge_domain::write_path::{Collection, DocumentStore, VersionedDocument};
@@ -68,6 +69,19 @@ impl DocumentStore for MongoDocumentStore {
             .ok_or_else(|| internal(anyhow::anyhow!("document {id} has no version")))?;
         let body = bson::deserialize_from_document(document).map_err(internal)?;
         Ok(Some(VersionedDocument { version, body }))
+    }
+
+    async fn ids(&self, collection: Collection) -> Result<Vec<Uuid>, StoreError> {
+        let coll = self.collection(collection);
+        let cursor = self
+            .store
+            .call(coll.find(doc! {}).projection(doc! { "_id": 1 }))
+            .await?;
+        let docs: Vec<Document> = self.store.call(cursor.try_collect()).await?;
+        Ok(docs
+            .iter()
+            .filter_map(|d| d.get_str("_id").ok()?.parse().ok())
+            .collect())
     }
 
     async fn delete_team(&self, collection: Collection, team: TeamId) -> Result<(), StoreError> {

@@ -37,6 +37,19 @@ impl Relay {
         })
     }
 
+    /// Passes until one applies nothing (at most `limit` passes); returns the rows applied.
+    pub async fn drain(&self, limit: usize) -> anyhow::Result<usize> {
+        let mut applied = 0;
+        for _ in 0..limit {
+            let pass = self.pass().await?;
+            if pass.outbox.applied == 0 {
+                break;
+            }
+            applied += pass.outbox.applied;
+        }
+        Ok(applied)
+    }
+
     /// Passes until `stop` turns true; busy passes follow each other at once, idle ones wait
     /// the poll interval.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {

@@ -22,7 +22,7 @@ pub async fn start(
     settings: &Settings,
     extra: ExtraRoutes,
 ) -> anyhow::Result<(Server, SocketAddr, Relay)> {
-    let (state, relay) = crate::wiring::wire(settings).await?;
+    let crate::wiring::Wired { state, relay, .. } = crate::wiring::wire(settings).await?;
     let state = web::Data::new(state);
     let json_limit = settings.http.json_limit_bytes;
     let server = HttpServer::new(move || {

@@ -15,11 +15,18 @@ use taskforge_adapter_sql::{
 };
 use taskforge_domain::clock::SystemClock;
 use taskforge_domain::identity::{AuthService, ProfileService};
-use taskforge_domain::tasks::{TaskErasure, TaskService};
+use taskforge_domain::tasks::{Reconciler, TaskErasure, TaskService};
 use taskforge_domain::teams::TeamService;
 use taskforge_domain::write_path::{DocumentReader, FastPath, Projector};
 
-pub async fn wire(settings: &Settings) -> anyhow::Result<(AppState, Relay)> {
+/// Everything the binaries run: the HTTP state, the relay, and the reconciler.
+pub struct Wired {
+    pub state: AppState,
+    pub relay: Relay,
+    pub reconciler: Reconciler,
+}
+
+pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     let stores = Stores {
         sql: PgStore::new(&settings.database)?,
         mongo: MongoStore::connect(&settings.mongo).await?,
@@ -47,7 +54,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<(AppState, Relay)> {
         settings.auth.policy(),
     )
     .await?;
-    let reader = DocumentReader::new(documents, cache, fast_path.clone());
+    let reader = DocumentReader::new(documents.clone(), cache.clone(), fast_path.clone());
     let profiles = ProfileService::new(users.clone(), reader.clone(), fast_path.clone());
     let teams = Arc::new(TeamService::new(
         Arc::new(PgTeamRepository::new(stores.sql.clone())),
@@ -56,8 +63,15 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<(AppState, Relay)> {
         fast_path.clone(),
         vec![Arc::new(TaskErasure)],
     ));
+    let task_rows = Arc::new(PgTaskRepository::new(stores.sql.clone()));
+    let reconciler = Reconciler::new(
+        task_rows.clone(),
+        documents,
+        cache,
+        fast_path.outbox().clone(),
+    );
     let tasks = TaskService::new(
-        Arc::new(PgTaskRepository::new(stores.sql.clone())),
+        task_rows,
         Arc::new(PgIdempotency::new(stores.sql.clone())),
         teams.clone(),
         reader,
@@ -82,5 +96,9 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<(AppState, Relay)> {
         session_max_age: Duration::from_secs(settings.auth.absolute_timeout_secs),
         metrics: metrics_handle()?,
     };
-    Ok((state, relay))
+    Ok(Wired {
+        state,
+        relay,
+        reconciler,
+    })
 }

@@ -15,7 +15,7 @@ async fn main() -> std::process::ExitCode {
     };
     telemetry::init_logging(&settings.log);
     let relay = match wiring::wire(&settings).await {
-        Ok((_, relay)) => relay,
+        Ok(wired) => wired.relay,
         Err(e) => {
             eprintln!("taskforge-worker: {e:#}");
             return std::process::ExitCode::FAILURE;

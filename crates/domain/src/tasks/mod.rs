@@ -4,9 +4,11 @@
 pub mod model;
 pub mod ports;
 pub mod query;
+pub mod reconcile;
 pub mod service;
 
 pub use model::{CustomFields, Description, Priority, Status, Tags, Task, TaskPatch, TaskTitle};
 pub use ports::{AuditEntry, TaskCore, TaskRepository};
 pub use query::{SortField, TaskQuery, TaskSort};
+pub use reconcile::{ReconcileReport, Reconciler};
 pub use service::{NewTask, TaskErasure, TaskService};

@@ -32,6 +32,8 @@ pub trait DocumentStore: Send + Sync {
         id: Uuid,
     ) -> Result<Option<super::VersionedDocument>, StoreError>;
     async fn delete(&self, collection: Collection, id: Uuid) -> Result<(), StoreError>;
+    /// The ids of every document in `collection` (for reconcile).
+    async fn ids(&self, collection: Collection) -> Result<Vec<Uuid>, StoreError>;
     /// Deletes every document whose `teamId` is `team`.
     async fn delete_team(&self, collection: Collection, team: TeamId) -> Result<(), StoreError>;
 }
