@@ -681,17 +681,20 @@ impl Outbox for InMemoryRelational {
             let mut db = lock(&self.0);
             let pending = db.outbox.iter().filter(|(_, row)| !row.applied);
             let mut claimed: Vec<(i64, String, Vec<Effect>)> = match only {
-                // The relay: the first pending row of each aggregate, if due and not in flight.
+                // The relay: due rows not in flight, unless an older row of their aggregate is
+                // held back (not due, or in flight).
                 None => {
-                    let mut seen = HashSet::new();
-                    pending
-                        .filter(|(_, row)| seen.insert(row.aggregate.clone()))
-                        .filter(|(id, row)| {
-                            row.retry_at.is_none_or(|at| Instant::now() >= at)
-                                && !db.in_flight.contains(id)
-                        })
-                        .map(|(id, row)| (*id, row.aggregate.clone(), row.effects.clone()))
-                        .collect()
+                    let mut blocked = HashSet::new();
+                    let mut rows = Vec::new();
+                    for (id, row) in pending {
+                        let due = row.retry_at.is_none_or(|at| Instant::now() >= at);
+                        if !due || db.in_flight.contains(id) || blocked.contains(&row.aggregate) {
+                            blocked.insert(row.aggregate.clone());
+                        } else {
+                            rows.push((*id, row.aggregate.clone(), row.effects.clone()));
+                        }
+                    }
+                    rows
                 }
                 // A fast path: the named rows and the older pending rows of their aggregates.
                 Some(ids) => {

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 const TRIP_AFTER: u32 = 3;
-const COOL_DOWN: Duration = Duration::from_secs(3);
+const COOL_DOWN: Duration = Duration::from_secs(1);
 
 #[derive(Default)]
 pub struct Breaker {

@@ -29,6 +29,8 @@ impl MongoStore {
         let mut options = ClientOptions::parse(config.uri.expose_secret()).await?;
         options.server_selection_timeout = Some(timeout);
         options.connect_timeout = Some(timeout);
+        // Notice a restarted server within half a second (the driver's default is 10 s).
+        options.heartbeat_freq = Some(Duration::from_millis(500));
         options.app_name = Some("taskforge".into());
         let client = Client::with_options(options)?;
         Ok(Self {

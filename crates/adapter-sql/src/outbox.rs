@@ -15,21 +15,23 @@ use taskforge_domain::write_path::{
 use taskforge_domain::StoreError;
 use uuid::Uuid;
 
-/// A relay pass: pending rows that are due, the oldest first, at most one per aggregate (a row
-/// waits while an older row of its aggregate is unapplied, so each aggregate's effects land in
-/// commit order). Rows another process holds are skipped, so any number of relays may run.
+/// A relay pass: the oldest due rows that no one else holds, minus any row whose aggregate has
+/// an older unapplied row outside this batch (held elsewhere, or waiting out its backoff): each
+/// aggregate's effects land in commit order, and any number of relays may run.
 /// ($1 is unused here; both claims bind the same parameters.)
 const RELAY_CLAIM: &str = "
-SELECT id, aggregate, effects FROM outbox o
-WHERE o.applied_at IS NULL
-  AND o.available_at <= now()
-  AND $1::int8[] IS NULL
-  AND NOT EXISTS (
-      SELECT 1 FROM outbox e
-      WHERE e.aggregate = o.aggregate AND e.id < o.id AND e.applied_at IS NULL)
-ORDER BY o.id
-LIMIT $2
-FOR UPDATE SKIP LOCKED";
+WITH batch AS (
+    SELECT id, aggregate, effects FROM outbox
+    WHERE applied_at IS NULL AND available_at <= now() AND $1::int8[] IS NULL
+    ORDER BY id
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED)
+SELECT b.id, b.aggregate, b.effects FROM batch b
+WHERE NOT EXISTS (
+    SELECT 1 FROM outbox e
+    WHERE e.aggregate = b.aggregate AND e.id < b.id AND e.applied_at IS NULL
+      AND e.id NOT IN (SELECT id FROM batch))
+ORDER BY b.id";
 
 /// A request's fast path: its rows and every older pending row of their aggregates, in order,
 /// waiting for rows another process is applying, so that the caller's change is projected
@@ -68,11 +70,11 @@ struct DocumentRow {
     effects: serde_json::Value,
 }
 
-/// Backoff of a row whose effects failed: 0.5 s, 1 s, 2 s, 4 s, then every 5 s, so that the
-/// stores agree again within seconds of an outage's end (a failing store costs the relay one
-/// fast-failing call per row and pass: MongoDB's breaker answers at once).
+/// Backoff of a row whose effects failed: 0.5 s, 1 s, then every 2 s, so that the stores agree
+/// again within seconds of an outage's end (a failing store costs the relay one fast-failing
+/// call per aggregate and pass: MongoDB's breaker answers at once).
 fn backoff(attempts: i32) -> Duration {
-    Duration::from_millis(250u64 << attempts.clamp(1, 5)).min(Duration::from_secs(5))
+    Duration::from_millis(250u64 << attempts.clamp(1, 3)).min(Duration::from_secs(2))
 }
 
 pub struct PgOutbox {
@@ -82,6 +84,23 @@ pub struct PgOutbox {
 impl PgOutbox {
     pub fn new(store: PgStore) -> Self {
         Self { store }
+    }
+
+    /// Marks every retained row unapplied again, so the relay projects everything once more
+    /// (recovery after restoring MongoDB or Redis from an old backup); returns how many.
+    pub async fn redeliver(&self) -> Result<usize, StoreError> {
+        self.store
+            .run(async move |conn| {
+                diesel::update(outbox::table.filter(outbox::applied_at.is_not_null()))
+                    .set((
+                        outbox::applied_at.eq(None::<chrono::DateTime<chrono::Utc>>),
+                        outbox::attempts.eq(0),
+                    ))
+                    .execute(conn)
+                    .await
+                    .map_err(map_err)
+            })
+            .await
     }
 
     /// Deletes applied rows older than `keep`; returns how many went.

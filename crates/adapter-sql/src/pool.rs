@@ -4,8 +4,8 @@
 use crate::config::SqlConfig;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
-use diesel_async::AsyncPgConnection;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use secrecy::ExposeSecret;
 use std::future::Future;
 use std::time::Duration;
@@ -23,15 +23,40 @@ pub struct PgStore {
 
 impl PgStore {
     pub fn new(config: &SqlConfig) -> anyhow::Result<Self> {
-        let manager =
-            AsyncDieselConnectionManager::<AsyncPgConnection>::new(config.url.expose_secret());
+        let mut setup = ManagerConfig::<AsyncPgConnection>::default();
+        let limits = format!(
+            "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION}'",
+            config.timeout_ms
+        );
+        setup.custom_setup =
+            Box::new(move |url| Box::pin(establish(url.to_owned(), limits.clone())));
+        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+            config.url.expose_secret(),
+            setup,
+        );
         let pool = Pool::builder(manager).max_size(config.pool_size).build()?;
         Ok(Self {
             pool,
             timeout: Duration::from_millis(config.timeout_ms),
         })
     }
+}
 
+/// PostgreSQL ends a transaction left idle this long: one abandoned mid-way (its caller timed
+/// out) releases its row locks within seconds instead of idling in the pool. Longer than any
+/// MongoDB or Redis call a transaction makes between two statements (the outbox's effects).
+const IDLE_IN_TRANSACTION: &str = "4s";
+
+/// Opens a connection with the session limits PostgreSQL enforces itself.
+async fn establish(url: String, limits: String) -> diesel::ConnectionResult<AsyncPgConnection> {
+    let mut conn = AsyncPgConnection::establish(&url).await?;
+    conn.batch_execute(&limits)
+        .await
+        .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+    Ok(conn)
+}
+
+impl PgStore {
     /// Runs `work` on a pooled connection under the store timeout.
     pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
     where

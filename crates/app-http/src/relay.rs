@@ -50,15 +50,15 @@ impl Relay {
         Ok(applied)
     }
 
-    /// Passes until `stop` turns true; busy passes follow each other at once, idle ones wait
-    /// the poll interval.
+    /// Passes until `stop` turns true; a pass that applied something is followed at once, an
+    /// idle one waits the poll interval.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         let idle = Duration::from_millis(self.settings.poll_interval_ms);
         let retention = Duration::from_secs(self.settings.retention_hours * 3600);
         let mut last_prune = Instant::now();
         while !*stop.borrow() {
             let busy = match self.pass().await {
-                Ok(pass) => pass.outbox.applied >= self.settings.batch_size as usize,
+                Ok(pass) => pass.outbox.applied > 0,
                 Err(e) => {
                     tracing::warn!(error = %e, "relay pass failed");
                     false

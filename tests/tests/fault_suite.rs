@@ -1,0 +1,409 @@
+//! The fault suite: 1,000 mixed task writes from concurrent clients while FerretDB and Redis are
+//! stopped and restarted at random moments, then the checks that nothing acknowledged was lost,
+//! nothing refused became visible, and the three stores agree. Plus the outbox's own hazards:
+//! commits out of id order, double delivery, and a relay killed mid-batch.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use reqwest::StatusCode;
+use secrecy::SecretString;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use taskforge_adapter_sql::{PgOutbox, PgTaskRepository};
+use taskforge_domain::tasks::TaskRepository;
+use taskforge_domain::write_path::{Cache, CacheKey, Collection, DocumentStore, Outbox};
+use taskforge_tests::processes::{self, Private};
+use taskforge_tests::{eventually, TestApp, TestUser};
+
+const CLIENTS: usize = 4;
+const OPS_PER_CLIENT: usize = 250;
+const STATUSES: [&str; 5] = ["backlog", "todo", "in_progress", "in_review", "done"];
+
+/// What a client knows of one of its tasks: the state of its last acknowledged write, and
+/// whether a later write ended without an answer (then either state may be the true one).
+#[derive(Debug, Clone)]
+struct Known {
+    title: String,
+    status: String,
+    assignee: Option<String>,
+    version: i64,
+    deleted: bool,
+    uncertain: bool,
+}
+
+#[derive(Debug, Default)]
+struct Tally {
+    acknowledged: usize,
+    refused: usize,
+    indeterminate: usize,
+    /// Titles of creates that got no answer: they may or may not exist.
+    maybe_created: BTreeSet<String>,
+    tasks: BTreeMap<String, Known>,
+}
+
+enum Answer {
+    Done(Value),
+    Refused(StatusCode),
+    Unknown,
+}
+
+/// One write with a deadline: a timeout or a broken connection is indeterminate.
+async fn send(req: reqwest::RequestBuilder) -> Answer {
+    match req.timeout(Duration::from_secs(5)).send().await {
+        Ok(res) if res.status().is_success() => {
+            let bytes = res.bytes().await.unwrap_or_default();
+            Answer::Done(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+        }
+        Ok(res) => Answer::Refused(res.status()),
+        Err(_) => Answer::Unknown,
+    }
+}
+
+/// Logs in again after Redis lost the sessions (retrying while Redis is down).
+async fn relogin(app: &TestApp, user: &mut TestUser) {
+    for _ in 0..200 {
+        let r = app.login(&user.email, &user.password).await;
+        if r.status == StatusCode::OK {
+            user.token = r.body["token"].as_str().unwrap_or_default().to_owned();
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("could not log in again");
+}
+
+async fn client(app: Arc<TestApp>, mut user: TestUser, team: String, seed: u64, n: usize) -> Tally {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut tally = Tally::default();
+    let mut made = 0;
+    for _ in 0..OPS_PER_CLIENT {
+        let live: Vec<String> = tally
+            .tasks
+            .iter()
+            .filter(|(_, k)| !k.deleted)
+            .map(|(id, _)| id.clone())
+            .collect();
+        let roll = rng.random_range(0..100);
+        let target = (!live.is_empty()).then(|| live[rng.random_range(0..live.len())].clone());
+        let (request, op): (reqwest::RequestBuilder, &str) = match (&target, roll) {
+            (None, _) | (_, 0..30) => {
+                made += 1;
+                let body = json!({ "teamId": team, "title": format!("c{n}-t{made}") });
+                (app.client.post(app.url("/api/tasks")).json(&body), "create")
+            }
+            (Some(id), 30..55) => {
+                let title = format!("c{n}-t{made}-u{}", rng.random_range(0..1_000_000));
+                (
+                    app.client
+                        .patch(app.url(&format!("/api/tasks/{id}")))
+                        .json(&json!({ "title": title })),
+                    "update",
+                )
+            }
+            (Some(id), 55..70) => {
+                let assignee = if rng.random_bool(0.5) {
+                    json!(user.id)
+                } else {
+                    Value::Null
+                };
+                (
+                    app.client
+                        .patch(app.url(&format!("/api/tasks/{id}")))
+                        .json(&json!({ "assigneeId": assignee })),
+                    "assign",
+                )
+            }
+            (Some(id), 70..85) => {
+                let status = STATUSES[rng.random_range(0..STATUSES.len())];
+                (
+                    app.client
+                        .patch(app.url(&format!("/api/tasks/{id}")))
+                        .json(&json!({ "status": status })),
+                    "status",
+                )
+            }
+            (Some(id), _) => (
+                app.client.delete(app.url(&format!("/api/tasks/{id}"))),
+                "delete",
+            ),
+        };
+        // While a store is down the write is refused (503; 401 once Redis lost the sessions):
+        // the client waits a moment and sends it again, as a real client would.
+        let mut answer = Answer::Refused(StatusCode::SERVICE_UNAVAILABLE);
+        for _ in 0..400 {
+            let Some(attempt) = request.try_clone() else {
+                break;
+            };
+            answer = send(attempt.bearer_auth(&user.token)).await;
+            match answer {
+                Answer::Refused(StatusCode::UNAUTHORIZED) => relogin(&app, &mut user).await,
+                Answer::Refused(StatusCode::SERVICE_UNAVAILABLE) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await
+                }
+                _ => break,
+            }
+        }
+        match answer {
+            Answer::Done(body) => {
+                tally.acknowledged += 1;
+                match (op, &target) {
+                    ("delete", Some(id)) => {
+                        if let Some(k) = tally.tasks.get_mut(id) {
+                            k.deleted = true;
+                            k.uncertain = false;
+                        }
+                    }
+                    _ => {
+                        let id = body["taskId"].as_str().unwrap_or_default().to_owned();
+                        tally.tasks.insert(
+                            id,
+                            Known {
+                                title: body["title"].as_str().unwrap_or_default().to_owned(),
+                                status: body["status"].as_str().unwrap_or_default().to_owned(),
+                                assignee: body["assigneeId"].as_str().map(str::to_owned),
+                                version: body["version"].as_i64().unwrap_or_default(),
+                                deleted: false,
+                                uncertain: false,
+                            },
+                        );
+                    }
+                }
+            }
+            Answer::Refused(_) => tally.refused += 1,
+            Answer::Unknown => {
+                tally.indeterminate += 1;
+                match &target {
+                    Some(id) if op != "create" => {
+                        if let Some(k) = tally.tasks.get_mut(id) {
+                            k.uncertain = true;
+                        }
+                    }
+                    _ => {
+                        tally.maybe_created.insert(format!("c{n}-t{made}"));
+                    }
+                }
+            }
+        }
+    }
+    tally
+}
+
+/// Stops and restarts FerretDB or Redis at random moments until told to stop; returns how
+/// many restarts it made. Every stop lasts 0.3 to 1 s.
+fn inject_faults(
+    mut ferret: Private,
+    mut redis: Private,
+    done: Arc<AtomicBool>,
+    seed: u64,
+) -> (usize, Private, Private) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut restarts = 0;
+    while !done.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(rng.random_range(200..700)));
+        let victim = if rng.random_bool(0.5) {
+            &mut ferret
+        } else {
+            &mut redis
+        };
+        victim.stop();
+        std::thread::sleep(Duration::from_millis(rng.random_range(300..1000)));
+        victim.start();
+        restarts += 1;
+    }
+    (restarts, ferret, redis)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_writes_through_store_restarts_lose_nothing() {
+    let ferret = processes::ferretdb();
+    let redis = processes::redis();
+    let (mongo_uri, redis_url) = (processes::mongo_uri(&ferret), processes::redis_url(&redis));
+    let app = Arc::new(
+        TestApp::spawn_with(|s| {
+            s.mongo.uri = SecretString::from(mongo_uri);
+            s.redis.url = SecretString::from(redis_url);
+            s.auth.rate_limits.api_per_user.limit = 1_000_000;
+        })
+        .await,
+    );
+    let seed: u64 = rand::random();
+    println!("fault suite seed {seed}");
+
+    let mut clients = Vec::new();
+    for n in 0..CLIENTS {
+        let user = app.user().await;
+        let team = app.team(&user).await;
+        clients.push(tokio::spawn(client(
+            app.clone(),
+            user,
+            team,
+            seed.wrapping_add(n as u64),
+            n,
+        )));
+    }
+    let done = Arc::new(AtomicBool::new(false));
+    let injector = {
+        let done = done.clone();
+        tokio::task::spawn_blocking(move || inject_faults(ferret, redis, done, seed))
+    };
+    let mut tally = Tally::default();
+    for c in clients {
+        let t = match c.await {
+            Ok(t) => t,
+            Err(e) => panic!("client: {e}"),
+        };
+        tally.acknowledged += t.acknowledged;
+        tally.refused += t.refused;
+        tally.indeterminate += t.indeterminate;
+        tally.maybe_created.extend(t.maybe_created);
+        tally.tasks.extend(t.tasks);
+    }
+    done.store(true, Ordering::Relaxed);
+    let (restarts, _ferret, _redis) = match injector.await {
+        Ok(r) => r,
+        Err(e) => panic!("injector: {e}"),
+    };
+    let last_restart = Instant::now();
+    assert_eq!(
+        tally.acknowledged + tally.refused + tally.indeterminate,
+        CLIENTS * OPS_PER_CLIENT
+    );
+    assert!(
+        restarts > 0 && tally.acknowledged > 0,
+        "faults were injected and work was done"
+    );
+
+    // The stores agree within 10 s of the last restart: nothing pending, MongoDB = PostgreSQL.
+    let rows = PgTaskRepository::new(app.sql());
+    let outbox = PgOutbox::new(app.sql());
+    let docs = app.documents().await;
+    let agree = || async {
+        let Ok(0) = outbox.pending_count().await else {
+            return false;
+        };
+        let (Ok(cores), Ok(ids)) = (
+            rows.scan(None, 100_000).await,
+            docs.ids(Collection::Tasks).await,
+        ) else {
+            return false;
+        };
+        let pg: BTreeSet<_> = cores.iter().map(|c| c.id.as_uuid()).collect();
+        let mongo: BTreeSet<_> = ids.into_iter().collect();
+        if pg != mongo {
+            return false;
+        }
+        for core in &cores {
+            match docs.get(Collection::Tasks, core.id.as_uuid()).await {
+                Ok(Some(d)) if d.version == core.version => {}
+                _ => return false,
+            }
+        }
+        true
+    };
+    if !eventually(Duration::from_secs(10), agree).await {
+        let pending = outbox.pending_count().await;
+        let cores = rows.scan(None, 100_000).await.unwrap_or_default();
+        let mut behind = Vec::new();
+        for core in &cores {
+            let doc = docs
+                .get(Collection::Tasks, core.id.as_uuid())
+                .await
+                .map(|d| d.map(|d| d.version));
+            if !matches!(doc, Ok(Some(v)) if v == core.version) {
+                behind.push((core.id, core.version, doc));
+            }
+        }
+        panic!(
+            "stores disagree 10 s after the last restart: pending {pending:?}, behind {behind:?}"
+        );
+    }
+    let agreed_after = last_restart.elapsed();
+
+    // Every acknowledged write is visible; nothing else is.
+    let cores = rows.scan(None, 100_000).await.unwrap_or_default();
+    let live_in_pg: BTreeSet<String> = cores.iter().map(|c| c.id.to_string()).collect();
+    let mut checked = 0;
+    for (id, known) in &tally.tasks {
+        if known.uncertain {
+            continue;
+        }
+        checked += 1;
+        assert_eq!(
+            live_in_pg.contains(id),
+            !known.deleted,
+            "task {id}: {known:?}"
+        );
+        if known.deleted {
+            continue;
+        }
+        let doc = docs
+            .get(Collection::Tasks, id.parse().unwrap_or_default())
+            .await
+            .ok()
+            .flatten();
+        let doc = doc.unwrap_or_else(|| panic!("document of acknowledged task {id}"));
+        assert_eq!(doc.version, known.version, "task {id}");
+        assert_eq!(doc.body["title"], known.title.as_str(), "task {id}");
+        assert_eq!(doc.body["status"], known.status.as_str(), "task {id}");
+        assert_eq!(
+            doc.body["assigneeId"].as_str().map(str::to_owned),
+            known.assignee,
+            "task {id}"
+        );
+    }
+    for core in &cores {
+        let id = core.id.to_string();
+        let doc = docs
+            .get(Collection::Tasks, core.id.as_uuid())
+            .await
+            .ok()
+            .flatten()
+            .map(|d| d.body)
+            .unwrap_or_default();
+        let title = doc["title"].as_str().unwrap_or_default();
+        let token = title.split("-u").next().unwrap_or_default();
+        assert!(
+            tally.tasks.contains_key(&id) || tally.maybe_created.contains(token),
+            "task {id} ({title}) was never acknowledged nor left unanswered"
+        );
+        // One audit row per committed write, and the version counts the writes.
+        let audit = rows
+            .history(core.id, None, 10_000)
+            .await
+            .map(|h| h.len() as i64);
+        assert_eq!(audit.ok(), Some(core.version), "audit rows of {id}");
+        let cached = app
+            .cache()
+            .get(CacheKey::Task(core.id))
+            .await
+            .ok()
+            .flatten();
+        if let Some(c) = cached {
+            assert_eq!(
+                c["version"].as_i64(),
+                Some(core.version),
+                "cache of {id} matches"
+            );
+        }
+    }
+    let report = match app.reconciler().await.run().await {
+        Ok(r) => r,
+        Err(e) => panic!("reconcile: {e}"),
+    };
+    assert_eq!(report.drift(), 0, "reconcile finds no drift: {report:?}");
+    println!(
+        "fault suite: {} writes: {} acknowledged, {} refused, {} indeterminate; {} restarts; \
+         {} tasks checked, {} in PostgreSQL = MongoDB; stores agreed {:.1} s after the last restart",
+        CLIENTS * OPS_PER_CLIENT,
+        tally.acknowledged,
+        tally.refused,
+        tally.indeterminate,
+        restarts,
+        checked,
+        cores.len(),
+        agreed_after.as_secs_f64()
+    );
+}
