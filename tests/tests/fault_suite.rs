@@ -407,3 +407,165 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
         agreed_after.as_secs_f64()
     );
 }
+
+/// An app on a private FerretDB (stopped while the test wants projections to fail), with no
+/// relay of its own: the tests run relays by hand.
+async fn app_without_relay(ferret: &Private) -> TestApp {
+    let uri = processes::mongo_uri(ferret);
+    TestApp::spawn_with(|s| {
+        s.mongo.uri = SecretString::from(uri);
+        s.worker.embedded = false;
+    })
+    .await
+}
+
+/// Creates `n` tasks at once (with MongoDB down, their projections all wait in the outbox).
+async fn concurrent_tasks(app: &TestApp, user: &TestUser, team: &str, n: usize) -> Vec<String> {
+    let creates = (0..n).map(|i| app.task(user, team, json!({ "title": format!("t{i}") })));
+    futures::future::join_all(creates)
+        .await
+        .iter()
+        .map(|t| t["taskId"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+async fn documents_match_rows(app: &TestApp) -> bool {
+    let rows = PgTaskRepository::new(app.sql());
+    let docs = app.documents().await;
+    let Ok(cores) = rows.scan(None, 100_000).await else {
+        return false;
+    };
+    for core in &cores {
+        match docs.get(Collection::Tasks, core.id.as_uuid()).await {
+            Ok(Some(d)) if d.version == core.version => {}
+            _ => return false,
+        }
+    }
+    matches!(docs.ids(Collection::Tasks).await, Ok(ids) if ids.len() == cores.len())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_creates_leave_no_outbox_row_unapplied() {
+    let mut ferret = processes::ferretdb();
+    let app = app_without_relay(&ferret).await;
+    let user = app.user().await;
+    let team = app.team(&user).await;
+    ferret.stop();
+    // Their transactions commit in whatever order the scheduler gives, not in id order.
+    let ids = concurrent_tasks(&app, &user, &team, 50).await;
+    assert_eq!(ids.len(), 50);
+    let outbox = PgOutbox::new(app.sql());
+    assert!(
+        matches!(outbox.pending_count().await, Ok(n) if n >= 50),
+        "every projection waits"
+    );
+    ferret.start();
+    let relay = app.relay().await;
+    let caught_up = eventually(Duration::from_secs(10), || async {
+        let _ = relay.drain(100).await;
+        matches!(outbox.pending_count().await, Ok(0))
+    })
+    .await;
+    assert!(
+        caught_up,
+        "no outbox row is left behind: {:?}",
+        outbox.pending_count().await
+    );
+    assert!(
+        documents_match_rows(&app).await,
+        "MongoDB holds every task at its version"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delivering_every_outbox_row_twice_changes_nothing() {
+    let ferret = processes::ferretdb();
+    let app = app_without_relay(&ferret).await;
+    let user = app.user().await;
+    let team = app.team(&user).await;
+    let ids = concurrent_tasks(&app, &user, &team, 5).await;
+    app.patch(
+        &format!("/api/tasks/{}", ids[0]),
+        &user.token,
+        json!({ "status": "done" }),
+    )
+    .await;
+    app.patch(
+        &format!("/api/tasks/{}", ids[1]),
+        &user.token,
+        json!({ "assigneeId": user.id }),
+    )
+    .await;
+    assert_eq!(
+        app.delete(&format!("/api/tasks/{}", ids[2]), &user.token, None)
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    let docs = app.documents().await;
+    let snapshot = || async {
+        let mut all = BTreeMap::new();
+        for id in docs.ids(Collection::Tasks).await.unwrap_or_default() {
+            all.insert(id, docs.get(Collection::Tasks, id).await.ok().flatten());
+        }
+        all
+    };
+    let chain = app.audit_chain();
+    let scope = format!("team:{team}");
+    let relay = app.relay().await;
+    let _ = relay.drain(100).await;
+    let before = (
+        snapshot().await,
+        chain.verify(&scope).await.map(|c| c.checked).ok(),
+    );
+
+    let outbox = PgOutbox::new(app.sql());
+    let redelivered = outbox.redeliver().await.unwrap_or_default();
+    assert!(redelivered >= 9, "every row goes out again ({redelivered})");
+    let _ = relay.drain(100).await;
+    assert!(matches!(outbox.pending_count().await, Ok(0)));
+    let after = (
+        snapshot().await,
+        chain.verify(&scope).await.map(|c| c.checked).ok(),
+    );
+    assert_eq!(
+        before, after,
+        "one document per task, as before; one audit row per change, as before"
+    );
+    assert_eq!(after.0.len(), 4, "the deleted task stays deleted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_killed_mid_batch_loses_nothing() {
+    let mut ferret = processes::ferretdb();
+    let app = app_without_relay(&ferret).await;
+    let user = app.user().await;
+    let team = app.team(&user).await;
+    ferret.stop();
+    concurrent_tasks(&app, &user, &team, 40).await;
+    ferret.start();
+
+    let doomed = app.relay().await;
+    let docs = app.documents().await;
+    let (_stop, stop) = tokio::sync::watch::channel(false);
+    let killed = tokio::spawn(doomed.run(stop));
+    let started = eventually(Duration::from_secs(10), || async {
+        matches!(docs.ids(Collection::Tasks).await, Ok(ids) if !ids.is_empty())
+    })
+    .await;
+    killed.abort();
+    assert!(started, "the relay was killed after it had begun");
+
+    let relay = app.relay().await;
+    let outbox = PgOutbox::new(app.sql());
+    let recovered = eventually(Duration::from_secs(10), || async {
+        let _ = relay.drain(100).await;
+        matches!(outbox.pending_count().await, Ok(0))
+    })
+    .await;
+    assert!(recovered, "another relay finishes the job");
+    assert!(
+        documents_match_rows(&app).await,
+        "nothing lost, nothing doubled"
+    );
+}
