@@ -3,8 +3,11 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
+use taskforge_adapter_sql::PgIdempotency;
 use taskforge_domain::ids::TaskId;
-use taskforge_domain::write_path::{Cache, CacheKey, Collection, DocumentStore};
+use taskforge_domain::write_path::{
+    Cache, CacheKey, Claim, Collection, DocumentStore, IdempotencyKey, IdempotencyStore,
+};
 use taskforge_tests::{TestApp, TestUser};
 
 fn task_id(task: &Value) -> TaskId {
