@@ -551,6 +551,19 @@ async fn an_idempotency_key_makes_a_create_happen_once() {
     send(&"k".repeat(256), "x")
         .await
         .assert_error(StatusCode::BAD_REQUEST, "VALIDATION_FAILED");
+
+    // A first request still running holds its key: a repeat meanwhile is a conflict.
+    let body = json!({ "teamId": team, "title": "Slow" });
+    let user: taskforge_domain::ids::UserId = admin.id.parse().unwrap_or_default();
+    let held = match IdempotencyKey::new(user, "k-3", &body) {
+        Ok(k) => k,
+        Err(e) => panic!("{e:?}"),
+    };
+    let claim = PgIdempotency::new(app.sql()).claim(&held).await;
+    assert!(matches!(claim, Ok(Claim::Fresh)), "{claim:?}");
+    send("k-3", "Slow")
+        .await
+        .assert_error(StatusCode::CONFLICT, "CONFLICT");
 }
 
 #[tokio::test]
