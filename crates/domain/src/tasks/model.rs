@@ -12,12 +12,7 @@ pub struct TaskTitle(String);
 
 impl TaskTitle {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        let title = raw.trim();
-        if (1..=200).contains(&title.chars().count()) {
-            Ok(Self(title.to_owned()))
-        } else {
-            Err(FieldError::new(field, "must be 1 to 200 characters"))
-        }
+        crate::validation::line(field, raw, 200).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -33,11 +28,7 @@ impl Description {
     pub const MAX_CHARS: usize = 20_000;
 
     pub fn parse(field: &str, raw: String) -> Result<Self, FieldError> {
-        if raw.chars().count() <= Self::MAX_CHARS {
-            Ok(Self(raw))
-        } else {
-            Err(FieldError::new(field, "must be at most 20000 characters"))
-        }
+        crate::validation::at_most(field, raw, Self::MAX_CHARS).map(Self)
     }
 
     pub fn as_str(&self) -> &str {

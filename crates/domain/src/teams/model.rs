@@ -139,12 +139,7 @@ pub struct TeamName(String);
 
 impl TeamName {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        let name = raw.trim();
-        if (1..=100).contains(&name.chars().count()) && !name.chars().any(char::is_control) {
-            Ok(Self(name.to_owned()))
-        } else {
-            Err(FieldError::new(field, "must be 1 to 100 characters"))
-        }
+        crate::validation::line(field, raw, 100).map(Self)
     }
 
     pub fn from_stored(name: String) -> Self {
@@ -163,11 +158,7 @@ pub struct TeamDescription(String);
 
 impl TeamDescription {
     pub fn parse(field: &str, raw: String) -> Result<Self, FieldError> {
-        if raw.chars().count() <= 2000 {
-            Ok(Self(raw))
-        } else {
-            Err(FieldError::new(field, "must be at most 2000 characters"))
-        }
+        crate::validation::at_most(field, raw, 2000).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
