@@ -1,13 +1,11 @@
-use super::{parse_time, task_response, typed};
+use super::{task_response, typed, RawFields};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use crate::state::AppState;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use taskforge_domain::tasks::{
-    CustomFields, Description, NewTask, Priority, Status, Tags, TaskTitle,
-};
-use taskforge_domain::validation::rejected;
+use taskforge_domain::ids::{TeamId, UserId};
+use taskforge_domain::tasks::NewTask;
 use taskforge_domain::write_path::IdempotencyKey;
 
 #[derive(Deserialize)]
@@ -28,52 +26,29 @@ struct Body {
 
 impl Body {
     fn try_into_domain(self) -> Result<NewTask, ApiError> {
-        let title = TaskTitle::parse("title", &self.title);
-        let description = Description::parse("description", self.description);
-        let status = self
-            .status
-            .map_or(Ok(Status::default()), |s| Status::parse("status", &s));
-        let priority = self
-            .priority
-            .map_or(Ok(Priority::default()), |p| Priority::parse("priority", &p));
-        let due = self.due_date.map(|d| parse_time("dueDate", &d)).transpose();
-        let tags = Tags::parse("tags", self.tags);
-        let fields = self.custom_fields.map_or(Ok(CustomFields::default()), |f| {
-            CustomFields::parse("customFields", f)
-        });
-        match (title, description, status, priority, due, tags, fields) {
-            (
-                Ok(title),
-                Ok(description),
-                Ok(status),
-                Ok(priority),
-                Ok(due_date),
-                Ok(tags),
-                Ok(custom_fields),
-            ) => Ok(NewTask {
-                team: taskforge_domain::ids::TeamId::from_uuid(self.team_id),
-                title,
-                description,
-                status,
-                priority,
-                assignee: self
-                    .assignee_id
-                    .map(taskforge_domain::ids::UserId::from_uuid),
-                due_date,
-                tags,
-                custom_fields,
-            }),
-            (a, b, c, d, e, f, g) => Err(rejected([
-                a.err(),
-                b.err(),
-                c.err(),
-                d.err(),
-                e.err(),
-                f.err(),
-                g.err(),
-            ])
-            .into()),
+        let fields = RawFields {
+            title: Some(self.title),
+            description: Some(self.description),
+            status: self.status,
+            priority: self.priority,
+            due_date: self.due_date.map(Some),
+            tags: Some(self.tags),
+            custom_fields: self.custom_fields,
         }
+        .validate()?;
+        Ok(NewTask {
+            team: TeamId::from_uuid(self.team_id),
+            title: fields
+                .title
+                .ok_or_else(|| ApiError::bad_input("title", "is required"))?,
+            description: fields.description.unwrap_or_default(),
+            status: fields.status.unwrap_or_default(),
+            priority: fields.priority.unwrap_or_default(),
+            assignee: self.assignee_id.map(UserId::from_uuid),
+            due_date: fields.due_date.flatten(),
+            tags: fields.tags.unwrap_or_default(),
+            custom_fields: fields.custom_fields.unwrap_or_default(),
+        })
     }
 }
 

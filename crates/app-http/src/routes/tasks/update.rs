@@ -1,14 +1,12 @@
-use super::{parse_time, task_response, typed};
+use super::{task_response, typed, RawFields};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use crate::state::AppState;
 use actix_web::{patch, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Deserializer};
 use taskforge_domain::ids::{TaskId, UserId};
-use taskforge_domain::tasks::{
-    CustomFields, Description, Priority, Status, Tags, TaskPatch, TaskTitle,
-};
-use taskforge_domain::validation::{rejected, FieldError};
+use taskforge_domain::tasks::TaskPatch;
+use taskforge_domain::validation::FieldError;
 
 /// Tells an explicit `null` (Some(None)) from an absent field (None).
 fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
@@ -34,58 +32,26 @@ struct Body {
 
 impl Body {
     fn try_into_domain(self) -> Result<TaskPatch, ApiError> {
-        let title = self
-            .title
-            .map(|t| TaskTitle::parse("title", &t))
-            .transpose();
-        let description = self
-            .description
-            .map(|d| Description::parse("description", d))
-            .transpose();
-        let status = self.status.map(|s| Status::parse("status", &s)).transpose();
-        let priority = self
-            .priority
-            .map(|p| Priority::parse("priority", &p))
-            .transpose();
-        let due = self
-            .due_date
-            .map(|d| d.map(|raw| parse_time("dueDate", &raw)).transpose())
-            .transpose();
-        let tags = self.tags.map(|t| Tags::parse("tags", t)).transpose();
-        let fields = self
-            .custom_fields
-            .map(|f| CustomFields::parse("customFields", f))
-            .transpose();
-        match (title, description, status, priority, due, tags, fields) {
-            (
-                Ok(title),
-                Ok(description),
-                Ok(status),
-                Ok(priority),
-                Ok(due_date),
-                Ok(tags),
-                Ok(custom_fields),
-            ) => Ok(TaskPatch {
-                title,
-                description,
-                status,
-                priority,
-                assignee_id: self.assignee_id.map(|a| a.map(UserId::from_uuid)),
-                due_date,
-                tags,
-                custom_fields,
-            }),
-            (a, b, c, d, e, f, g) => Err(rejected([
-                a.err(),
-                b.err(),
-                c.err(),
-                d.err(),
-                e.err(),
-                f.err(),
-                g.err(),
-            ])
-            .into()),
+        let fields = RawFields {
+            title: self.title,
+            description: self.description,
+            status: self.status,
+            priority: self.priority,
+            due_date: self.due_date,
+            tags: self.tags,
+            custom_fields: self.custom_fields,
         }
+        .validate()?;
+        Ok(TaskPatch {
+            title: fields.title,
+            description: fields.description,
+            status: fields.status,
+            priority: fields.priority,
+            assignee_id: self.assignee_id.map(|a| a.map(UserId::from_uuid)),
+            due_date: fields.due_date,
+            tags: fields.tags,
+            custom_fields: fields.custom_fields,
+        })
     }
 }
 
