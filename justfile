@@ -30,3 +30,7 @@ services-down:
 # Apply pending migrations.
 migrate: services
     {{services_env}} && cargo run -q -p taskforge-app-http --bin taskforge-admin -- migrate
+
+# Benchmarks of the hot read paths on a release build; results in target/bench/results.md.
+bench: services
+    bash deploy/local/bench.sh
