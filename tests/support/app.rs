@@ -13,11 +13,33 @@ use taskforge_app_http::testing::RunningApp;
 use taskforge_app_http::wiring;
 use tokio::sync::OnceCell;
 
-/// The migrated template every test database is cloned from.
+/// Test databases are named `tft_{unix seconds}_{random}`.
+const TEST_DATABASES: &str = "tft_";
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The migrated template every test database is cloned from. The first test of a run also drops
+/// the databases that runs older than two hours left behind.
 async fn template(admin_url: &str) -> anyhow::Result<String> {
     static TEMPLATE: OnceCell<String> = OnceCell::const_new();
     TEMPLATE
-        .get_or_try_init(|| provisioning::ensure_template(admin_url))
+        .get_or_try_init(|| async {
+            let cutoff = unix_now().saturating_sub(2 * 3600);
+            for name in provisioning::databases_with_prefix(admin_url, TEST_DATABASES).await? {
+                let born = name[TEST_DATABASES.len()..]
+                    .split('_')
+                    .next()
+                    .and_then(|t| t.parse::<u64>().ok());
+                if born.is_some_and(|t| t < cutoff) {
+                    provisioning::drop_database(admin_url, &name).await?;
+                }
+            }
+            provisioning::ensure_template(admin_url).await
+        })
         .await
         .cloned()
 }
@@ -92,7 +114,7 @@ impl TestApp {
         }
         let admin_url = settings.database.url.expose_secret().to_owned();
         let suffix = uuid::Uuid::new_v4().simple().to_string();
-        let database = format!("tft_{}", &suffix[..16]);
+        let database = format!("{TEST_DATABASES}{}_{}", unix_now(), &suffix[..12]);
         provisioning::create_database(&admin_url, &database, Some(&template(&admin_url).await?))
             .await?;
 

@@ -888,13 +888,6 @@ impl Cache for InMemoryCache {
 #[derive(Default)]
 pub struct InMemorySessions {
     sessions: Mutex<HashMap<TokenHash, Session>>,
-    outage: Outage,
-}
-
-impl InMemorySessions {
-    pub fn set_down(&self, down: bool) {
-        *lock(&self.outage.0) = down;
-    }
 }
 
 #[async_trait]
@@ -905,13 +898,11 @@ impl SessionStore for InMemorySessions {
         session: &Session,
         _ttl: Duration,
     ) -> Result<(), StoreError> {
-        self.outage.check("redis")?;
         lock(&self.sessions).insert(token.clone(), session.clone());
         Ok(())
     }
 
     async fn find(&self, token: &TokenHash) -> Result<Option<Session>, StoreError> {
-        self.outage.check("redis")?;
         Ok(lock(&self.sessions).get(token).cloned())
     }
 
@@ -921,7 +912,6 @@ impl SessionStore for InMemorySessions {
         session: &Session,
         _ttl: Duration,
     ) -> Result<(), StoreError> {
-        self.outage.check("redis")?;
         if let Some(stored) = lock(&self.sessions).get_mut(token) {
             *stored = session.clone();
         }
@@ -929,7 +919,6 @@ impl SessionStore for InMemorySessions {
     }
 
     async fn list(&self, user: UserId) -> Result<Vec<Session>, StoreError> {
-        self.outage.check("redis")?;
         Ok(lock(&self.sessions)
             .values()
             .filter(|s| s.user_id == user)
@@ -938,7 +927,6 @@ impl SessionStore for InMemorySessions {
     }
 
     async fn revoke(&self, user: UserId, session: SessionId) -> Result<bool, StoreError> {
-        self.outage.check("redis")?;
         let mut sessions = lock(&self.sessions);
         let before = sessions.len();
         sessions.retain(|_, s| !(s.user_id == user && s.id == session));
@@ -946,7 +934,6 @@ impl SessionStore for InMemorySessions {
     }
 
     async fn revoke_all(&self, user: UserId, keep: Option<SessionId>) -> Result<(), StoreError> {
-        self.outage.check("redis")?;
         lock(&self.sessions).retain(|_, s| s.user_id != user || Some(s.id) == keep);
         Ok(())
     }
@@ -955,12 +942,6 @@ impl SessionStore for InMemorySessions {
 /// Redis's rate limit fake: counts per bucket, windows restart only when told.
 #[derive(Default)]
 pub struct InMemoryRateLimiter(Mutex<HashMap<RateBucket, u32>>);
-
-impl InMemoryRateLimiter {
-    pub fn reset(&self) {
-        lock(&self.0).clear();
-    }
-}
 
 #[async_trait]
 impl RateLimiter for InMemoryRateLimiter {

@@ -23,10 +23,6 @@ impl Keys {
         }
     }
 
-    pub fn prefix(&self) -> &str {
-        &self.prefix
-    }
-
     /// `session:{hash of token}`: the session JSON, TTL = the idle timeout.
     pub fn session(&self, token_hash: &str) -> String {
         format!("{}session:{token_hash}", self.prefix)

@@ -30,7 +30,7 @@ async fn sigterm_drains_in_flight_requests_and_exits_zero() -> anyhow::Result<()
     let settings = Settings::load()?;
     let admin = settings.database.url.expose_secret().to_owned();
     let template = provisioning::ensure_template(&admin).await?;
-    let database = format!("tft_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
+    let database = format!("tfs_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
     provisioning::create_database(&admin, &database, Some(&template)).await?;
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let base = format!("http://127.0.0.1:{port}");
