@@ -448,7 +448,11 @@ pub async fn cache(cache: &dyn Cache) {
     let value = serde_json::json!({ "version": 3, "body": { "bio": "hi" } });
     assert_eq!(must(cache.get(key).await, "get absent"), None);
     must(cache.put(key, &value).await, "put");
-    assert_eq!(must(cache.get(key).await, "get"), Some(value));
+    assert_eq!(must(cache.get(key).await, "get"), Some(value.clone()));
+    let absent = CacheKey::UserProfile(UserId::new());
+    let many = must(cache.get_many(&[absent, key]).await, "get_many");
+    assert_eq!(many, vec![None, Some(value)], "in the order asked");
+    assert_eq!(must(cache.get_many(&[]).await, "get_many none"), vec![]);
     must(cache.drop_key(key).await, "drop");
     must(cache.drop_key(key).await, "drop again");
     assert_eq!(must(cache.get(key).await, "get dropped"), None);

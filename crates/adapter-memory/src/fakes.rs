@@ -872,6 +872,14 @@ impl Cache for InMemoryCache {
         Ok(lock(&self.0).get(&key).cloned())
     }
 
+    async fn get_many(
+        &self,
+        keys: &[CacheKey],
+    ) -> Result<Vec<Option<serde_json::Value>>, StoreError> {
+        let cache = lock(&self.0);
+        Ok(keys.iter().map(|k| cache.get(k).cloned()).collect())
+    }
+
     async fn put(&self, key: CacheKey, value: &serde_json::Value) -> Result<(), StoreError> {
         lock(&self.0).insert(key, value.clone());
         Ok(())

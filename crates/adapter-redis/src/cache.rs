@@ -24,6 +24,20 @@ impl Cache for RedisCache {
         raw.as_deref().map(decode).transpose()
     }
 
+    async fn get_many(
+        &self,
+        keys: &[CacheKey],
+    ) -> Result<Vec<Option<serde_json::Value>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(vec![]);
+        }
+        let names: Vec<String> = keys.iter().map(|k| self.store.keys().cache(*k).0).collect();
+        let raws: Vec<Option<String>> = self.store.call(async |c| c.mget(&names).await).await?;
+        raws.iter()
+            .map(|raw| raw.as_deref().map(decode).transpose())
+            .collect()
+    }
+
     async fn put(&self, key: CacheKey, value: &serde_json::Value) -> Result<(), StoreError> {
         let (name, ttl) = self.store.keys().cache(key);
         let raw = encode(value)?;

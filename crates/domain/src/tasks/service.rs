@@ -9,6 +9,7 @@ use crate::clock::Clock;
 use crate::ids::{AuditId, TaskId, TeamId, UserId};
 use crate::teams::{Permission, Requirement, TeamErasure, TeamService};
 use crate::validation::FieldError;
+use crate::write_path::VersionedDocument;
 use crate::write_path::{
     Actor, AuditAction, AuditDraft, AuditEntityType, AuditScope, CacheKey, Change, Claim,
     Collection, DocumentReader, Effect, FastPath, IdempotencyKey, IdempotencyStore,
@@ -99,6 +100,15 @@ fn task_change(
         ],
         idempotency: None,
     })
+}
+
+/// A task from its stored document; the store keeps the version beside the body, not in it.
+fn task_of(doc: VersionedDocument) -> Result<Task, Error> {
+    let mut body = doc.body;
+    if let Some(fields) = body.as_object_mut() {
+        fields.insert("version".into(), doc.version.into());
+    }
+    serde_json::from_value(body).map_err(|e| Error::Internal(e.into()))
 }
 
 fn assignee_error(e: StoreError) -> Error {
@@ -237,12 +247,7 @@ impl TaskService {
                 core.version,
             )
             .await?;
-        let mut body = doc.body;
-        // The document store keeps the version beside the body, not in it.
-        if let Some(fields) = body.as_object_mut() {
-            fields.insert("version".into(), doc.version.into());
-        }
-        serde_json::from_value(body).map_err(|e| Error::Internal(e.into()))
+        task_of(doc)
     }
 
     pub async fn get(&self, caller: UserId, id: TaskId) -> Result<Task, Error> {
@@ -333,8 +338,15 @@ impl TaskService {
             rows.truncate(limit as usize);
             rows.last().map(|(_, cursor)| cursor.clone())
         });
-        let tasks =
-            futures::future::try_join_all(rows.iter().map(|(core, _)| self.document(core))).await?;
+        let wanted: Vec<_> = rows
+            .iter()
+            .map(|(core, _)| (core.id.as_uuid(), CacheKey::Task(core.id), core.version))
+            .collect();
+        let docs = self.reader.read_many(Collection::Tasks, &wanted).await?;
+        let tasks = docs
+            .into_iter()
+            .map(task_of)
+            .collect::<Result<Vec<_>, _>>()?;
         Ok((tasks, next.flatten()))
     }
 

@@ -42,6 +42,11 @@ pub trait DocumentStore: Send + Sync {
 #[async_trait]
 pub trait Cache: Send + Sync {
     async fn get(&self, key: CacheKey) -> Result<Option<serde_json::Value>, StoreError>;
+    /// Several entries in one round trip, in the order asked.
+    async fn get_many(
+        &self,
+        keys: &[CacheKey],
+    ) -> Result<Vec<Option<serde_json::Value>>, StoreError>;
     async fn put(&self, key: CacheKey, value: &serde_json::Value) -> Result<(), StoreError>;
     async fn drop_key(&self, key: CacheKey) -> Result<(), StoreError>;
 }

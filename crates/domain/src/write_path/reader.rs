@@ -40,6 +40,30 @@ impl DocumentReader {
         }
     }
 
+    /// Several documents, each at its version or newer: the cache in one round trip, the rest
+    /// one by one as `read_at` does.
+    pub async fn read_many(
+        &self,
+        collection: Collection,
+        wanted: &[(Uuid, CacheKey, i64)],
+    ) -> Result<Vec<VersionedDocument>, Error> {
+        let keys: Vec<CacheKey> = wanted.iter().map(|(_, key, _)| *key).collect();
+        let cached = self.cache.get_many(&keys).await.unwrap_or_default();
+        let reads = wanted.iter().enumerate().map(|(i, (id, key, version))| {
+            let hit = cached
+                .get(i)
+                .and_then(Option::as_ref)
+                .and_then(|c| decode_from(c, *version));
+            async move {
+                match hit {
+                    Some(doc) => Ok(doc),
+                    None => self.read_at(collection, *id, *key, *version).await,
+                }
+            }
+        });
+        futures::future::try_join_all(reads).await
+    }
+
     /// Document `id` at `version` or newer.
     pub async fn read_at(
         &self,
