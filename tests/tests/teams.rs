@@ -574,3 +574,33 @@ async fn role_matrix_of_team_routes() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_deleted_account_leaves_every_team() {
+    let app = TestApp::spawn().await;
+    let (ada, grace) = (app.user().await, app.user().await);
+    let team = app.team(&ada).await;
+    app.add_member(&ada, &team, &grace, "member").await;
+    let gone = app
+        .delete(
+            "/api/users/me",
+            &grace.token,
+            Some(json!({ "password": grace.password })),
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    let members = app
+        .get(&format!("/api/teams/{team}/members"), &ada.token)
+        .await;
+    let ids: Vec<&str> = members.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["userId"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [ada.id.as_str()],
+        "the membership went with the account"
+    );
+}
