@@ -1,8 +1,8 @@
 //! `taskforge-worker`: the outbox relay and audit sequencer on their own; run as many as you
-//! like beside the servers.
+//! like beside the servers. SIGTERM or SIGINT lets the current pass finish, then exits.
 
 use taskforge_app_http::settings::Settings;
-use taskforge_app_http::{telemetry, wiring};
+use taskforge_app_http::{server, telemetry, wiring};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -23,7 +23,7 @@ async fn main() -> std::process::ExitCode {
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(relay.run(stop_rx));
-    let _ = tokio::signal::ctrl_c().await;
+    server::shutdown_signal().await;
     let _ = stop_tx.send(true);
     let _ = task.await;
     std::process::ExitCode::SUCCESS
