@@ -63,6 +63,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         .await?;
         tracing::info!(?applied, "migrations applied");
     }
+    // Listening from the start: a signal during start-up still ends the server cleanly.
+    let signal = actix_web::rt::spawn(shutdown_signal());
     let (server, addr, relay) = start(&settings, |_| {}).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let relay_task = settings
@@ -71,7 +73,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         .then(|| actix_web::rt::spawn(relay.run(stop_rx)));
     let handle = server.handle();
     actix_web::rt::spawn(async move {
-        shutdown_signal().await;
+        let _ = signal.await;
         tracing::info!("shutting down: draining in-flight requests");
         handle.stop(true).await;
     });

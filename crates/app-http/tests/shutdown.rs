@@ -154,3 +154,33 @@ async fn sigterm_drains_in_flight_requests_and_exits_zero() -> anyhow::Result<()
     provisioning::drop_database(&admin, &database).await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_stops_on_sigterm_and_exits_zero() -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    let admin = settings.database.url.expose_secret().to_owned();
+    let template = provisioning::ensure_template(&admin).await?;
+    let database = format!("tfs_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
+    provisioning::create_database(&admin, &database, Some(&template)).await?;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_taskforge-worker"))
+        .env(
+            "DATABASE_URL",
+            provisioning::with_database(&admin, &database)?,
+        )
+        .env("TASKFORGE__MONGO__DATABASE", &database)
+        .env("TASKFORGE__REDIS__KEY_PREFIX", format!("{database}:"))
+        .env("TASKFORGE__AUTH__BCRYPT_COST", "4")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    // Whether the signal comes during start-up or during the relay's passes, it ends cleanly.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()?;
+    anyhow::ensure!(status.success(), "kill -TERM failed");
+    let exit = tokio::task::spawn_blocking(move || child.wait()).await??;
+    assert!(exit.success(), "exit status {exit:?}");
+    provisioning::drop_database(&admin, &database).await?;
+    Ok(())
+}

@@ -14,6 +14,8 @@ async fn main() -> std::process::ExitCode {
         }
     };
     telemetry::init_logging(&settings.log);
+    // Listening from the start: a signal during start-up still ends the worker cleanly.
+    let signal = tokio::spawn(server::shutdown_signal());
     let relay = match wiring::wire(&settings).await {
         Ok(wired) => wired.relay,
         Err(e) => {
@@ -23,7 +25,7 @@ async fn main() -> std::process::ExitCode {
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(relay.run(stop_rx));
-    server::shutdown_signal().await;
+    let _ = signal.await;
     let _ = stop_tx.send(true);
     let _ = task.await;
     std::process::ExitCode::SUCCESS
