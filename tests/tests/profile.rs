@@ -116,6 +116,8 @@ async fn patch_refuses_fields_it_does_not_allow_and_bad_values() {
         json!({ "profilePicture": "javascript:alert(1)" }),
         json!({ "firstName": "" }),
         json!({ "bio": 42 }),
+        json!({ "firstName": null }),
+        json!({ "preferences": { "theme": null } }),
     ];
     for body in refused {
         let r = app.patch("/api/users/me", &user.token, body.clone()).await;

@@ -212,6 +212,15 @@ async fn patch_follows_if_match_and_permissions() {
     patch(&admin.token, json!({ "creatorId": guest.id }), None)
         .await
         .assert_error(StatusCode::BAD_REQUEST, "VALIDATION_FAILED");
+    for cleared in [
+        json!({ "title": null }),
+        json!({ "status": null }),
+        json!({ "tags": null }),
+    ] {
+        patch(&admin.token, cleared, None)
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "VALIDATION_FAILED");
+    }
     patch(&admin.token, json!({ "status": "finished" }), None)
         .await
         .assert_error(StatusCode::BAD_REQUEST, "VALIDATION_FAILED");

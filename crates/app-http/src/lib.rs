@@ -6,6 +6,7 @@
 pub mod error;
 pub mod extract;
 pub mod hasher;
+pub mod json_fields;
 pub mod middleware;
 pub mod relay;
 pub mod routes;

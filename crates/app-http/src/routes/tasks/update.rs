@@ -1,32 +1,32 @@
 use super::{task_response, typed, RawFields};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
+use crate::json_fields::{not_null, nullable};
 use crate::state::AppState;
 use actix_web::{patch, web, HttpRequest, HttpResponse};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use taskforge_domain::ids::{TaskId, UserId};
 use taskforge_domain::tasks::TaskPatch;
 use taskforge_domain::validation::FieldError;
 
-/// Tells an explicit `null` (Some(None)) from an absent field (None).
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Body {
+    #[serde(default, deserialize_with = "not_null")]
     title: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     description: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     status: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     priority: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     assignee_id: Option<Option<uuid::Uuid>>,
     #[serde(default, deserialize_with = "nullable")]
     due_date: Option<Option<String>>,
+    #[serde(default, deserialize_with = "not_null")]
     tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "not_null")]
     custom_fields: Option<serde_json::Value>,
 }
 

@@ -1,42 +1,45 @@
 use super::ProfileResponse;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
+use crate::json_fields::{not_null, nullable};
 use crate::state::AppState;
 use actix_web::{patch, web, HttpResponse};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use taskforge_domain::identity::{Bio, Frequency, PersonName, PictureUrl, ProfilePatch, Theme};
 use taskforge_domain::validation::{rejected, FieldError};
-
-/// Tells an explicit `null` (Some(None)) from an absent field (None).
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Body {
+    #[serde(default, deserialize_with = "not_null")]
     first_name: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     last_name: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     bio: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     profile_picture: Option<Option<String>>,
+    #[serde(default, deserialize_with = "not_null")]
     preferences: Option<PreferencesBody>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PreferencesBody {
+    #[serde(default, deserialize_with = "not_null")]
     theme: Option<Theme>,
+    #[serde(default, deserialize_with = "not_null")]
     notifications: Option<NotificationsBody>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NotificationsBody {
+    #[serde(default, deserialize_with = "not_null")]
     email: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     push: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     frequency: Option<Frequency>,
 }
 
