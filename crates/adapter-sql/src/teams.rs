@@ -67,8 +67,7 @@ impl From<TeamRow> for Team {
         Team {
             id: TeamId::from_uuid(r.id),
             name: TeamName::from_stored(r.name),
-            // Stored descriptions were validated on the way in.
-            description: TeamDescription::parse("description", r.description).unwrap_or_default(),
+            description: TeamDescription::from_stored(r.description),
             created_by: UserId::from_uuid(r.created_by),
             created_at: r.created_at,
         }

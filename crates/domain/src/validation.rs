@@ -47,3 +47,51 @@ pub fn at_most(field: &str, raw: String, max: usize) -> Result<String, FieldErro
         ))
     }
 }
+
+/// Declares a validated text type: `line` ones are trimmed, 1 to `max` characters, one line;
+/// `free` ones hold up to `max` characters as written (and default to empty).
+macro_rules! text_type {
+    ($(#[$doc:meta])* $name:ident, line, $max:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(field: &str, raw: &str) -> Result<Self, $crate::validation::FieldError> {
+                $crate::validation::line(field, raw, $max).map(Self)
+            }
+
+            /// A value the store holds, validated when it went in.
+            pub fn from_stored(text: String) -> Self {
+                Self(text)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+    ($(#[$doc:meta])* $name:ident, free, $max:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(field: &str, raw: String) -> Result<Self, $crate::validation::FieldError> {
+                $crate::validation::at_most(field, raw, $max).map(Self)
+            }
+
+            /// A value the store holds, validated when it went in.
+            pub fn from_stored(text: String) -> Self {
+                Self(text)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+pub(crate) use text_type;

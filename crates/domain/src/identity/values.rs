@@ -90,39 +90,19 @@ impl fmt::Debug for PasswordHash {
     }
 }
 
-/// A first or last name: trimmed, 1 to 100 characters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct PersonName(String);
+crate::validation::text_type!(
+    /// A first or last name: trimmed, 1 to 100 characters.
+    PersonName,
+    line,
+    100
+);
 
-impl PersonName {
-    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        crate::validation::line(field, raw, 100).map(Self)
-    }
-
-    pub fn from_stored(name: String) -> Self {
-        Self(name)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// A profile's free text: at most 2,000 characters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Bio(String);
-
-impl Bio {
-    pub fn parse(field: &str, raw: String) -> Result<Self, FieldError> {
-        crate::validation::at_most(field, raw, 2000).map(Self)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+crate::validation::text_type!(
+    /// A profile's free text: at most 2,000 characters.
+    Bio,
+    free,
+    2000
+);
 
 /// A link to a profile picture: an http(s) URL of at most 2,048 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,35 +6,19 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct TaskTitle(String);
+crate::validation::text_type!(
+    /// A task's title: trimmed, 1 to 200 characters.
+    TaskTitle,
+    line,
+    200
+);
 
-impl TaskTitle {
-    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        crate::validation::line(field, raw, 200).map(Self)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Description(String);
-
-impl Description {
-    pub const MAX_CHARS: usize = 20_000;
-
-    pub fn parse(field: &str, raw: String) -> Result<Self, FieldError> {
-        crate::validation::at_most(field, raw, Self::MAX_CHARS).map(Self)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+crate::validation::text_type!(
+    /// A task's description: at most 20,000 characters.
+    Description,
+    free,
+    20_000
+);
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

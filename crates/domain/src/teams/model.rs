@@ -132,39 +132,19 @@ pub fn default_permissions() -> PermissionMap {
         .collect()
 }
 
-/// A team's name: trimmed, 1 to 100 characters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct TeamName(String);
+crate::validation::text_type!(
+    /// A team's name: trimmed, 1 to 100 characters.
+    TeamName,
+    line,
+    100
+);
 
-impl TeamName {
-    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        crate::validation::line(field, raw, 100).map(Self)
-    }
-
-    pub fn from_stored(name: String) -> Self {
-        Self(name)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// A team's description: at most 2,000 characters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct TeamDescription(String);
-
-impl TeamDescription {
-    pub fn parse(field: &str, raw: String) -> Result<Self, FieldError> {
-        crate::validation::at_most(field, raw, 2000).map(Self)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+crate::validation::text_type!(
+    /// A team's description: at most 2,000 characters.
+    TeamDescription,
+    free,
+    2000
+);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Team {
