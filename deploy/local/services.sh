@@ -50,7 +50,7 @@ psql_admin() { as_root su postgres -c "psql -v ON_ERROR_STOP=1 -qAt -p $pg_port 
 postgres_up() {
   command -v pg_ctlcluster >/dev/null && [ -n "$(pg_version)" ] || { say "installing PostgreSQL"; apt_install postgresql; }
   local ver; ver=$(pg_version)
-  pg_lsclusters -h 2>/dev/null | awk '{print $1" "$2}' | grep -qx "$ver main" \
+  [[ $(pg_lsclusters -h 2>/dev/null | awk '{print $1" "$2}') == *"$ver main"* ]] \
     || as_root pg_createcluster "$ver" main --port "$pg_port" -- --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   if ! pg_ready; then
     as_root pg_ctlcluster "$ver" main start
@@ -74,7 +74,7 @@ postgres_up() {
     || die "cannot log in to PostgreSQL as $pg_user over TCP"
 }
 
-redis_ready() { redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG; }
+redis_ready() { [[ $(redis-cli -p "$redis_port" ping 2>/dev/null) == PONG ]]; }
 
 redis_up() {
   command -v redis-server >/dev/null || { say "installing Redis"; apt_install redis-server; }
@@ -85,8 +85,14 @@ redis_up() {
   wait_for "Redis" 30 redis_ready || die "Redis did not start (see $state/log/redis.log)"
 }
 
+# (Output captured, not piped into `grep -q`: with pipefail, grep quitting early makes the
+# writer's SIGPIPE fail the whole check at random.)
+ferret_is_built() {
+  [ -x "$ferret_bin" ] && [[ $("$ferret_bin" --version 2>/dev/null) == *"version: $ferret_version"* ]]
+}
+
 ferret_build() {
-  [ -x "$ferret_bin" ] && "$ferret_bin" --version 2>/dev/null | grep -q "$ferret_version" && return 0
+  ferret_is_built && return 0
   command -v go >/dev/null || die "Go is needed to build FerretDB"
   say "building FerretDB $ferret_version (about a minute the first time)"
   local scratch; scratch=$(mktemp -d)
@@ -102,7 +108,7 @@ ferret_build() {
   (cd "$scratch" && go mod edit -replace "github.com/FerretDB/FerretDB=./ferretdb-src" \
     && CGO_ENABLED=0 go build -trimpath -o "$ferret_bin" github.com/FerretDB/FerretDB/cmd/ferretdb)
   rm -rf "$scratch"
-  "$ferret_bin" --version | grep -q "$ferret_version" || die "built FerretDB is not $ferret_version"
+  ferret_is_built || die "built FerretDB is not $ferret_version"
 }
 
 ferret_ready() { curl -fsS -o /dev/null "http://127.0.0.1:$ferret_debug_port/debug/livez" 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$ferret_port"); }
