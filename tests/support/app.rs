@@ -22,20 +22,31 @@ fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
+/// Whether a test database (PostgreSQL or MongoDB) was made by a run over two hours ago.
+fn left_behind(name: &str) -> bool {
+    let born = name[TEST_DATABASES.len()..]
+        .split('_')
+        .next()
+        .and_then(|t| t.parse::<u64>().ok());
+    born.is_some_and(|t| t < unix_now().saturating_sub(2 * 3600))
+}
+
 /// The migrated template every test database is cloned from. The first test of a run also drops
-/// the databases that runs older than two hours left behind.
-async fn template(admin_url: &str) -> anyhow::Result<String> {
+/// the databases that runs older than two hours left behind, in both stores.
+async fn template(settings: &Settings) -> anyhow::Result<String> {
     static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+    let admin_url = settings.database.url.expose_secret();
     TEMPLATE
         .get_or_try_init(|| async {
-            let cutoff = unix_now().saturating_sub(2 * 3600);
             for name in provisioning::databases_with_prefix(admin_url, TEST_DATABASES).await? {
-                let born = name[TEST_DATABASES.len()..]
-                    .split('_')
-                    .next()
-                    .and_then(|t| t.parse::<u64>().ok());
-                if born.is_some_and(|t| t < cutoff) {
+                if left_behind(&name) {
                     provisioning::drop_database(admin_url, &name).await?;
+                }
+            }
+            let mongo = MongoStore::connect(&settings.mongo).await?;
+            for name in mongo.databases_with_prefix(TEST_DATABASES).await? {
+                if left_behind(&name) {
+                    mongo.drop_database(&name).await?;
                 }
             }
             provisioning::ensure_template(admin_url).await
@@ -115,7 +126,7 @@ impl TestApp {
         let admin_url = settings.database.url.expose_secret().to_owned();
         let suffix = uuid::Uuid::new_v4().simple().to_string();
         let database = format!("{TEST_DATABASES}{}_{}", unix_now(), &suffix[..12]);
-        provisioning::create_database(&admin_url, &database, Some(&template(&admin_url).await?))
+        provisioning::create_database(&admin_url, &database, Some(&template(&settings).await?))
             .await?;
 
         settings.database.url =

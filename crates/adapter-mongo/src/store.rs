@@ -16,6 +16,7 @@ const STORE: &str = "mongo";
 
 #[derive(Clone)]
 pub struct MongoStore {
+    client: Client,
     db: Database,
     timeout: Duration,
     breaker: Arc<Breaker>,
@@ -35,6 +36,7 @@ impl MongoStore {
         let client = Client::with_options(options)?;
         Ok(Self {
             db: client.database(&config.database),
+            client,
             timeout,
             breaker: Arc::default(),
         })
@@ -42,6 +44,20 @@ impl MongoStore {
 
     pub fn database(&self) -> &Database {
         &self.db
+    }
+
+    /// Names of the server's databases that start with `prefix` (provisioning and clean-up).
+    pub async fn databases_with_prefix(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let names = self.call(self.client.list_database_names()).await?;
+        Ok(names
+            .into_iter()
+            .filter(|n| n.starts_with(prefix))
+            .collect())
+    }
+
+    /// Drops a whole database of the server.
+    pub async fn drop_database(&self, name: &str) -> Result<(), StoreError> {
+        self.call(self.client.database(name).drop()).await
     }
 
     /// Runs one driver call under the timeout and the circuit breaker.
