@@ -132,6 +132,7 @@ impl TestApp {
         settings.database.url =
             SecretString::from(provisioning::with_database(&admin_url, &database)?);
         settings.database.pool_size = 4;
+        settings.database.projection_pool_size = 2;
         settings.mongo.database = database.clone();
         settings.redis.key_prefix = format!("{database}:");
         settings.redis.pool_size = 4;

@@ -22,7 +22,17 @@ pub struct PgStore {
 }
 
 impl PgStore {
+    /// The pool requests commit on.
     pub fn new(config: &SqlConfig) -> anyhow::Result<Self> {
+        Self::with_size(config, config.pool_size)
+    }
+
+    /// The pool outbox rows are applied on.
+    pub fn for_projection(config: &SqlConfig) -> anyhow::Result<Self> {
+        Self::with_size(config, config.projection_pool_size)
+    }
+
+    fn with_size(config: &SqlConfig, size: usize) -> anyhow::Result<Self> {
         let mut setup = ManagerConfig::<AsyncPgConnection>::default();
         let limits = format!(
             "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION}'",
@@ -34,7 +44,7 @@ impl PgStore {
             config.url.expose_secret(),
             setup,
         );
-        let pool = Pool::builder(manager).max_size(config.pool_size).build()?;
+        let pool = Pool::builder(manager).max_size(size).build()?;
         Ok(Self {
             pool,
             timeout: Duration::from_millis(config.timeout_ms),

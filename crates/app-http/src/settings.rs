@@ -166,8 +166,8 @@ impl Settings {
                 "http.json_limit_bytes must be positive",
             ),
             (
-                self.database.pool_size > 0,
-                "database.pool_size must be positive",
+                self.database.pool_size > 0 && self.database.projection_pool_size > 0,
+                "database.pool_size and database.projection_pool_size must be positive",
             ),
             (self.redis.pool_size > 0, "redis.pool_size must be positive"),
             (

@@ -32,8 +32,9 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         mongo: MongoStore::connect(&settings.mongo).await?,
         redis: RedisStore::new(&settings.redis)?,
     };
+    let projection_sql = PgStore::for_projection(&settings.database)?;
     let users = Arc::new(PgUserRepository::new(stores.sql.clone()));
-    let outbox = Arc::new(PgOutbox::new(stores.sql.clone()));
+    let outbox = Arc::new(PgOutbox::new(projection_sql.clone()));
     let documents = Arc::new(MongoDocumentStore::new(stores.mongo.clone()));
     let cache = Arc::new(RedisCache::new(stores.redis.clone()));
     let sessions = Arc::new(RedisSessionStore::new(stores.redis.clone()));
@@ -82,7 +83,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     let relay = Relay {
         fast_path,
         chain: AuditChain::new(stores.sql.clone()),
-        outbox: PgOutbox::new(stores.sql.clone()),
+        outbox: PgOutbox::new(projection_sql),
         idempotency: PgIdempotency::new(stores.sql.clone()),
         settings: settings.worker.clone(),
     };
