@@ -499,6 +499,14 @@ async fn the_list_filters_sorts_and_pages_over_the_callers_teams_only() {
         }
     }
     assert_eq!(seen, of(&[3, 2, 1, 0]), "pages of one walk the list once");
+    let first = app.get("/api/tasks?limit=1", &admin.token).await;
+    let newest = first.body["nextCursor"].as_str().unwrap_or_default();
+    app.get(
+        &format!("/api/tasks?sort=priority&cursor={newest}"),
+        &admin.token,
+    )
+    .await
+    .assert_error(StatusCode::BAD_REQUEST, "VALIDATION_FAILED");
     for bad in [
         "limit=0",
         "limit=101",
@@ -585,6 +593,14 @@ async fn deleting_a_team_removes_its_tasks_from_every_store() {
             .iter()
             .map(task_id)
             .collect();
+    let cache = app.cache();
+    for id in &ids {
+        app.get(&format!("/api/tasks/{id}"), &admin.token).await;
+        assert!(
+            matches!(cache.get(CacheKey::Task(*id)).await, Ok(Some(_))),
+            "a read cached {id}"
+        );
+    }
     assert_eq!(
         app.delete(&format!("/api/teams/{team}"), &admin.token, None)
             .await
@@ -598,6 +614,8 @@ async fn deleting_a_team_removes_its_tasks_from_every_store() {
             .assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
         let doc = documents.get(Collection::Tasks, id.as_uuid()).await;
         assert!(matches!(doc, Ok(None)), "document of {id} gone: {doc:?}");
+        let cached = cache.get(CacheKey::Task(id)).await;
+        assert!(matches!(cached, Ok(None)), "cache of {id} gone: {cached:?}");
     }
     assert_eq!(
         app.get("/api/tasks", &admin.token).await.body["items"],

@@ -424,6 +424,11 @@ pub async fn documents(store: &dyn DocumentStore) {
             "put task",
         );
     }
+    let mut of_team = must(store.team_ids(Collection::Tasks, team).await, "team ids");
+    of_team.sort();
+    let mut expected = ids[..2].to_vec();
+    expected.sort();
+    assert_eq!(of_team, expected, "the team's documents, no other");
     must(
         store.delete_team(Collection::Tasks, team).await,
         "delete team",

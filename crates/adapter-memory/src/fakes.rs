@@ -456,11 +456,12 @@ fn sort_key(task: &Task, field: SortField, descending: bool) -> String {
     match field {
         SortField::Created => time(task.metadata.created),
         SortField::Updated => time(task.metadata.updated),
+        // Rendered as PostgreSQL renders them, and sorting last either way.
         SortField::Due => task.due_date.map(time).unwrap_or_else(|| {
             if descending {
-                String::new()
+                "-infinity".into()
             } else {
-                "~".into()
+                "infinity".into()
             }
         }),
         SortField::Priority => task.priority.rank().to_string(),
@@ -845,6 +846,20 @@ impl DocumentStore for InMemoryDocuments {
             .keys()
             .filter(|(c, _)| *c == collection)
             .map(|(_, id)| *id)
+            .collect())
+    }
+
+    async fn team_ids(
+        &self,
+        collection: Collection,
+        team: TeamId,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        self.outage.check("mongo")?;
+        let team = team.to_string();
+        Ok(lock(&self.docs)
+            .iter()
+            .filter(|((c, _), d)| *c == collection && d.body["teamId"] == team.as_str())
+            .map(|((_, id), _)| *id)
             .collect())
     }
 

@@ -21,6 +21,23 @@ impl MongoDocumentStore {
     fn collection(&self, c: Collection) -> mongodb::Collection<Document> {
         self.store.database().collection(c.name())
     }
+
+    async fn ids_matching(
+        &self,
+        collection: Collection,
+        filter: Document,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let coll = self.collection(collection);
+        let cursor = self
+            .store
+            .call(coll.find(filter).projection(doc! { "_id": 1 }))
+            .await?;
+        let docs: Vec<Document> = self.store.call(cursor.try_collect()).await?;
+        Ok(docs
+            .iter()
+            .filter_map(|d| d.get_str("_id").ok()?.parse().ok())
+            .collect())
+    }
 }
 
 fn internal(e: impl Into<anyhow::Error>) -> StoreError {
@@ -72,16 +89,16 @@ impl DocumentStore for MongoDocumentStore {
     }
 
     async fn ids(&self, collection: Collection) -> Result<Vec<Uuid>, StoreError> {
-        let coll = self.collection(collection);
-        let cursor = self
-            .store
-            .call(coll.find(doc! {}).projection(doc! { "_id": 1 }))
-            .await?;
-        let docs: Vec<Document> = self.store.call(cursor.try_collect()).await?;
-        Ok(docs
-            .iter()
-            .filter_map(|d| d.get_str("_id").ok()?.parse().ok())
-            .collect())
+        self.ids_matching(collection, doc! {}).await
+    }
+
+    async fn team_ids(
+        &self,
+        collection: Collection,
+        team: TeamId,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        self.ids_matching(collection, doc! { "teamId": team.to_string() })
+            .await
     }
 
     async fn delete_team(&self, collection: Collection, team: TeamId) -> Result<(), StoreError> {

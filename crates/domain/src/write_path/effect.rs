@@ -20,6 +20,14 @@ impl Collection {
             Collection::Tasks => "tasks",
         }
     }
+
+    /// The cache entry that copies a document of this collection.
+    pub fn cache_key(&self, id: Uuid) -> CacheKey {
+        match self {
+            Collection::Profiles => CacheKey::UserProfile(UserId::from_uuid(id)),
+            Collection::Tasks => CacheKey::Task(TaskId::from_uuid(id)),
+        }
+    }
 }
 
 /// Redis cache entries that a change makes stale. Key names live in the Redis adapter's registry.

@@ -34,6 +34,9 @@ pub trait DocumentStore: Send + Sync {
     async fn delete(&self, collection: Collection, id: Uuid) -> Result<(), StoreError>;
     /// The ids of every document in `collection` (for reconcile).
     async fn ids(&self, collection: Collection) -> Result<Vec<Uuid>, StoreError>;
+    /// The ids of a team's documents in `collection` (their `teamId` is `team`).
+    async fn team_ids(&self, collection: Collection, team: TeamId)
+        -> Result<Vec<Uuid>, StoreError>;
     /// Deletes every document whose `teamId` is `team`.
     async fn delete_team(&self, collection: Collection, team: TeamId) -> Result<(), StoreError>;
 }
@@ -92,7 +95,14 @@ impl EffectApplier for Projector {
                 Effect::DeleteTeamDocuments {
                     collection,
                     team_id,
-                } => self.documents.delete_team(*collection, *team_id).await?,
+                } => {
+                    // Cache entries go first: a retry after the delete finds no documents,
+                    // so no entry may outlive them.
+                    for id in self.documents.team_ids(*collection, *team_id).await? {
+                        self.cache.drop_key(collection.cache_key(id)).await?;
+                    }
+                    self.documents.delete_team(*collection, *team_id).await?
+                }
                 Effect::DropCache { key } => self.cache.drop_key(*key).await?,
                 Effect::RevokeSessions { user_id, keep } => {
                     self.sessions.revoke_all(*user_id, *keep).await?

@@ -18,6 +18,7 @@ fn parse(caller: UserId, pairs: &[(String, String)]) -> Result<TaskQuery, ApiErr
     let mut q = TaskQuery::default();
     let mut errors = Vec::new();
     let mut limit = None;
+    let mut cursor = None;
     for (key, value) in pairs {
         let outcome: Result<(), FieldError> = match key.as_str() {
             "teamId" => uuid(key, value).map(|id| q.team = Some(TeamId::from_uuid(id))),
@@ -40,7 +41,10 @@ fn parse(caller: UserId, pairs: &[(String, String)]) -> Result<TaskQuery, ApiErr
             }
             "q" => Err(FieldError::new(key, "must be 1 to 200 characters")),
             "sort" => TaskSort::parse(key, value).map(|s| q.sort = s),
-            "cursor" => Cursor::decode(key, value).map(|c| q.after = Some(c)),
+            "cursor" => {
+                cursor = Some(value.clone());
+                Ok(())
+            }
             "limit" => {
                 limit = Some(value.clone());
                 Ok(())
@@ -49,6 +53,13 @@ fn parse(caller: UserId, pairs: &[(String, String)]) -> Result<TaskQuery, ApiErr
         };
         if let Err(e) = outcome {
             errors.push(e);
+        }
+    }
+    // Read last: a cursor belongs to the sort order, wherever `sort` stands in the query.
+    if let Some(raw) = cursor {
+        match Cursor::decode("cursor", &raw, q.sort) {
+            Ok(c) => q.after = Some(c),
+            Err(e) => errors.push(e),
         }
     }
     match page_limit(limit.as_deref()) {
@@ -69,9 +80,10 @@ pub async fn handle(
     query: web::Query<Vec<(String, String)>>,
 ) -> ApiResult<HttpResponse> {
     let q = parse(caller.auth.user_id, &query)?;
+    let sort = q.sort;
     let (tasks, next) = state.tasks.list(caller.auth.user_id, q).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "items": tasks,
-        "nextCursor": next.map(|c| c.encode()),
+        "nextCursor": next.map(|c| c.encode(sort)),
     })))
 }
