@@ -1,14 +1,23 @@
 //! `taskforge-admin`: operator commands.
 //!
 //! - `migrate`: apply pending migrations.
-//! - `seed-demo`: create the demo accounts (idempotent) and print how to log in.
+//! - `seed-demo`: create the demo accounts and, the first time, a team of the three with a few
+//!   tasks (idempotent); print how to log in.
 //! - `reconcile`: compare PostgreSQL, MongoDB and Redis, repair drift, print what was found.
 
 use secrecy::ExposeSecret;
 use std::process::ExitCode;
 use taskforge_app_http::settings::Settings;
+use taskforge_app_http::state::AppState;
 use taskforge_app_http::{telemetry, wiring};
+use taskforge_domain::identity::values::Email;
 use taskforge_domain::identity::RegisterInput;
+use taskforge_domain::ids::UserId;
+use taskforge_domain::tasks::{
+    CustomFields, Description, NewTask, Priority, Status, Tags, TaskTitle,
+};
+use taskforge_domain::teams::{Requirement, Role, TeamDescription, TeamName};
+use taskforge_domain::validation::FieldError;
 use taskforge_domain::write_path::Actor;
 use taskforge_domain::Error;
 
@@ -63,8 +72,56 @@ async fn migrate(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A demo task: title, status, priority, assignee (an index into `DEMO_USERS`), tags.
+type DemoTask = (
+    &'static str,
+    Status,
+    Priority,
+    Option<usize>,
+    &'static [&'static str],
+);
+
+const DEMO_TASKS: [DemoTask; 5] = [
+    (
+        "Write the first program",
+        Status::Done,
+        Priority::High,
+        Some(0),
+        &["notes"],
+    ),
+    (
+        "Compile the compiler",
+        Status::InProgress,
+        Priority::Urgent,
+        Some(1),
+        &["compiler"],
+    ),
+    (
+        "Find the moth in relay 70",
+        Status::InReview,
+        Priority::Medium,
+        Some(1),
+        &["bug"],
+    ),
+    (
+        "Decide what is computable",
+        Status::Todo,
+        Priority::High,
+        None,
+        &["theory"],
+    ),
+    (
+        "Order more punched cards",
+        Status::Backlog,
+        Priority::Low,
+        None,
+        &[],
+    ),
+];
+
 async fn seed_demo(settings: &Settings) -> anyhow::Result<()> {
     let wiring::Wired { state, relay, .. } = wiring::wire(settings).await?;
+    let mut created = Vec::new();
     for (email, password, first, last) in DEMO_USERS {
         let input = RegisterInput {
             email: email.into(),
@@ -73,12 +130,64 @@ async fn seed_demo(settings: &Settings) -> anyhow::Result<()> {
             last_name: last.into(),
         };
         match state.auth.register(input, &Actor::default()).await {
-            Ok(_) => println!("demo: created {email} (password {password})"),
+            Ok(user) => {
+                println!("demo: created {email} (password {password})");
+                created.push(user.id);
+            }
             Err(Error::Conflict(_)) => println!("demo: {email} exists (password {password})"),
             Err(e) => return Err(anyhow::anyhow!("seeding {email}: {e}")),
         }
     }
+    // Only a first seeding (all three accounts new) makes the team, so a rerun adds nothing.
+    if created.len() == DEMO_USERS.len() {
+        seed_team(&state, &created).await?;
+    }
     relay.pass().await?;
+    Ok(())
+}
+
+fn invalid(e: FieldError) -> anyhow::Error {
+    anyhow::anyhow!("demo data is invalid: {e:?}")
+}
+
+/// The demo team: Ada its admin, Grace a member, Alan a guest, and `DEMO_TASKS`.
+async fn seed_team(state: &AppState, users: &[UserId]) -> anyhow::Result<()> {
+    let actor = Actor::default();
+    let admin = users[0];
+    let name = TeamName::parse("name", "Analytical Engine").map_err(invalid)?;
+    let about = TeamDescription::parse("description", "The demo team.".into()).map_err(invalid)?;
+    let team = state.teams.create(admin, name, about, &actor).await?.team;
+    let access = state
+        .teams
+        .authorize(admin, team.id, Requirement::Member)
+        .await?;
+    for (i, role) in [(1, Role::Member), (2, Role::Guest)] {
+        let email = Email::parse("email", DEMO_USERS[i].0).map_err(invalid)?;
+        state
+            .teams
+            .add_member(&access, &email, role, &actor)
+            .await?;
+    }
+    for (title, status, priority, assignee, tags) in DEMO_TASKS {
+        let tags = tags.iter().map(|t| (*t).to_owned()).collect();
+        let task = NewTask {
+            team: team.id,
+            title: TaskTitle::parse("title", title).map_err(invalid)?,
+            description: Description::default(),
+            status,
+            priority,
+            assignee: assignee.map(|i| users[i]),
+            due_date: None,
+            tags: Tags::parse("tags", tags).map_err(invalid)?,
+            custom_fields: CustomFields::default(),
+        };
+        state.tasks.create(admin, task, &actor, None).await?;
+    }
+    println!(
+        "demo: team {} with {} tasks",
+        team.name.as_str(),
+        DEMO_TASKS.len()
+    );
     Ok(())
 }
 
