@@ -379,6 +379,17 @@ async fn the_activity_pages_every_change_newest_first() {
         .await;
     assert_eq!(actions(&rest), ["assign", "create"]);
     assert!(rest.body["nextCursor"].is_null());
+    assert_eq!(
+        (&first["ip"], &first["userAgent"]),
+        (&Value::Null, &Value::Null),
+        "a member without audit.read does not see where teammates connect from"
+    );
+    let as_admin = app.get(&format!("{path}/activity"), &admin.token).await;
+    assert_eq!(
+        as_admin.body["items"][0]["userAgent"].as_str(),
+        Some("taskforge-tests"),
+        "an admin does"
+    );
     app.get(&format!("{path}/activity?limit=0"), &member.token)
         .await
         .assert_error(StatusCode::BAD_REQUEST, "VALIDATION_FAILED");

@@ -359,7 +359,15 @@ impl TaskService {
         limit: i64,
     ) -> Result<Vec<AuditEntry>, Error> {
         let read = Requirement::Permission(Permission::TaskRead);
-        self.authorized(caller, id, read).await?;
-        Ok(self.tasks.history(id, before, limit).await?)
+        let (_, access) = self.authorized(caller, id, read).await?;
+        let mut entries = self.tasks.history(id, before, limit).await?;
+        // Where teammates connect from is for those who may read the audit log.
+        if !access.allows(Permission::AuditRead) {
+            for entry in &mut entries {
+                entry.ip = None;
+                entry.user_agent = None;
+            }
+        }
+        Ok(entries)
     }
 }
