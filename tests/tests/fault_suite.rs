@@ -75,7 +75,13 @@ async fn relogin(app: &TestApp, user: &mut TestUser) {
     panic!("could not log in again");
 }
 
-async fn client(app: Arc<TestApp>, mut user: TestUser, team: String, seed: u64, n: usize) -> Tally {
+async fn client(
+    app: Arc<TestApp>,
+    mut user: TestUser,
+    team: String,
+    seed: u64,
+    n: usize,
+) -> (Tally, TestUser) {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut tally = Tally::default();
     let mut made = 0;
@@ -188,7 +194,7 @@ async fn client(app: Arc<TestApp>, mut user: TestUser, team: String, seed: u64, 
             }
         }
     }
-    tally
+    (tally, user)
 }
 
 /// Stops and restarts FerretDB or Redis at random moments until told to stop; returns how
@@ -250,11 +256,13 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
         tokio::task::spawn_blocking(move || inject_faults(ferret, redis, done, seed))
     };
     let mut tally = Tally::default();
+    let mut owners = Vec::new();
     for c in clients {
-        let t = match c.await {
+        let (t, user) = match c.await {
             Ok(t) => t,
             Err(e) => panic!("client: {e}"),
         };
+        owners.push((user, t.tasks.keys().cloned().collect::<Vec<_>>()));
         tally.acknowledged += t.acknowledged;
         tally.refused += t.refused;
         tally.indeterminate += t.indeterminate;
@@ -386,6 +394,34 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
                 c["version"].as_i64(),
                 Some(core.version),
                 "cache of {id} matches"
+            );
+        }
+    }
+    // And through the API, as each client's user sees it.
+    for (user, ids) in &owners {
+        let token = app.another_session(user).await;
+        for id in ids {
+            let known = &tally.tasks[id];
+            if known.uncertain {
+                continue;
+            }
+            let r = app.get(&format!("/api/tasks/{id}"), &token).await;
+            if known.deleted {
+                r.assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
+                continue;
+            }
+            assert_eq!(
+                (
+                    r.status,
+                    r.body["version"].as_i64(),
+                    r.body["title"].as_str()
+                ),
+                (
+                    StatusCode::OK,
+                    Some(known.version),
+                    Some(known.title.as_str())
+                ),
+                "task {id} through the API"
             );
         }
     }
