@@ -5,7 +5,8 @@ use secrecy::SecretString;
 use serde_json::json;
 use std::time::Duration;
 use taskforge_adapter_sql::provisioning;
-use taskforge_domain::write_path::{Collection, DocumentStore};
+use taskforge_domain::identity::effects::PROFILES;
+use taskforge_domain::write_path::{DocumentStore};
 use taskforge_tests::{eventually, processes, TestApp};
 
 #[tokio::test]
@@ -51,7 +52,7 @@ async fn with_mongodb_down_writes_commit_and_documents_materialize_when_it_is_ba
         Err(e) => panic!("{e}"),
     };
     let projected = eventually(Duration::from_secs(20), || async {
-        matches!(documents.get(Collection::Profiles, id).await, Ok(Some(d)) if d.version == 2 && d.body["bio"] == "written while down")
+        matches!(documents.get(PROFILES.name, id).await, Ok(Some(d)) if d.version == 2 && d.body["bio"] == "written while down")
     })
     .await;
     assert!(

@@ -14,7 +14,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use taskforge_adapter_sql::{PgOutbox, PgTaskRepository};
 use taskforge_domain::tasks::TaskRepository;
-use taskforge_domain::write_path::{Cache, CacheKey, Collection, DocumentStore, Outbox};
+use taskforge_domain::tasks::TASKS;
+use taskforge_domain::write_path::{Cache, DocumentStore, Outbox};
 use taskforge_tests::processes::{self, Private};
 use taskforge_tests::{eventually, TestApp, TestUser};
 
@@ -294,17 +295,17 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
         };
         let (Ok(cores), Ok(ids)) = (
             rows.scan(None, 100_000).await,
-            docs.ids(Collection::Tasks).await,
+            docs.ids(TASKS.name).await,
         ) else {
             return false;
         };
-        let pg: BTreeSet<_> = cores.iter().map(|c| c.id.as_uuid()).collect();
+        let pg: BTreeSet<_> = cores.iter().map(|c| c.task_id.as_uuid()).collect();
         let mongo: BTreeSet<_> = ids.into_iter().collect();
         if pg != mongo {
             return false;
         }
         for core in &cores {
-            match docs.get(Collection::Tasks, core.id.as_uuid()).await {
+            match docs.get(TASKS.name, core.task_id.as_uuid()).await {
                 Ok(Some(d)) if d.version == core.version => {}
                 _ => return false,
             }
@@ -317,11 +318,11 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
         let mut behind = Vec::new();
         for core in &cores {
             let doc = docs
-                .get(Collection::Tasks, core.id.as_uuid())
+                .get(TASKS.name, core.task_id.as_uuid())
                 .await
                 .map(|d| d.map(|d| d.version));
             if !matches!(doc, Ok(Some(v)) if v == core.version) {
-                behind.push((core.id, core.version, doc));
+                behind.push((core.task_id, core.version, doc));
             }
         }
         panic!(
@@ -332,7 +333,7 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
 
     // Every acknowledged write is visible; nothing else is.
     let cores = rows.scan(None, 100_000).await.unwrap_or_default();
-    let live_in_pg: BTreeSet<String> = cores.iter().map(|c| c.id.to_string()).collect();
+    let live_in_pg: BTreeSet<String> = cores.iter().map(|c| c.task_id.to_string()).collect();
     let mut checked = 0;
     for (id, known) in &tally.tasks {
         if known.uncertain {
@@ -348,7 +349,7 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
             continue;
         }
         let doc = docs
-            .get(Collection::Tasks, id.parse().unwrap_or_default())
+            .get(TASKS.name, id.parse().unwrap_or_default())
             .await
             .ok()
             .flatten();
@@ -363,9 +364,9 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
         );
     }
     for core in &cores {
-        let id = core.id.to_string();
+        let id = core.task_id.to_string();
         let doc = docs
-            .get(Collection::Tasks, core.id.as_uuid())
+            .get(TASKS.name, core.task_id.as_uuid())
             .await
             .ok()
             .flatten()
@@ -379,13 +380,13 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
         );
         // One audit row per committed write, and the version counts the writes.
         let audit = rows
-            .history(core.id, None, 10_000)
+            .history(core.task_id, None, 10_000)
             .await
             .map(|h| h.len() as i64);
         assert_eq!(audit.ok(), Some(core.version), "audit rows of {id}");
         let cached = app
             .cache()
-            .get(CacheKey::Task(core.id))
+            .get(&TASKS.cache.key(core.task_id.as_uuid()))
             .await
             .ok()
             .flatten();
@@ -472,12 +473,12 @@ async fn documents_match_rows(app: &TestApp) -> bool {
         return false;
     };
     for core in &cores {
-        match docs.get(Collection::Tasks, core.id.as_uuid()).await {
+        match docs.get(TASKS.name, core.task_id.as_uuid()).await {
             Ok(Some(d)) if d.version == core.version => {}
             _ => return false,
         }
     }
-    matches!(docs.ids(Collection::Tasks).await, Ok(ids) if ids.len() == cores.len())
+    matches!(docs.ids(TASKS.name).await, Ok(ids) if ids.len() == cores.len())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -541,8 +542,8 @@ async fn delivering_every_outbox_row_twice_changes_nothing() {
     let docs = app.documents().await;
     let snapshot = || async {
         let mut all = BTreeMap::new();
-        for id in docs.ids(Collection::Tasks).await.unwrap_or_default() {
-            all.insert(id, docs.get(Collection::Tasks, id).await.ok().flatten());
+        for id in docs.ids(TASKS.name).await.unwrap_or_default() {
+            all.insert(id, docs.get(TASKS.name, id).await.ok().flatten());
         }
         all
     };
@@ -586,7 +587,7 @@ async fn a_relay_killed_mid_batch_loses_nothing() {
     let (_stop, stop) = tokio::sync::watch::channel(false);
     let killed = tokio::spawn(doomed.run(stop));
     let started = eventually(Duration::from_secs(10), || async {
-        matches!(docs.ids(Collection::Tasks).await, Ok(ids) if !ids.is_empty())
+        matches!(docs.ids(TASKS.name).await, Ok(ids) if !ids.is_empty())
     })
     .await;
     killed.abort();

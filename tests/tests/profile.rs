@@ -3,8 +3,9 @@
 use reqwest::StatusCode;
 use serde_json::json;
 use std::time::Duration;
+use taskforge_domain::identity::effects::PROFILES;
 use taskforge_domain::ids::UserId;
-use taskforge_domain::write_path::{Cache, CacheKey, Collection, DocumentStore};
+use taskforge_domain::write_path::{Cache, DocumentStore};
 use taskforge_tests::{eventually, TestApp};
 
 fn user_id(raw: &str) -> UserId {
@@ -37,7 +38,7 @@ async fn a_new_profile_has_the_documented_defaults() {
     let doc = app
         .documents()
         .await
-        .get(Collection::Profiles, id.as_uuid())
+        .get(PROFILES.name, id.as_uuid())
         .await;
     assert!(
         matches!(doc, Ok(Some(ref d)) if d.version == 1),
@@ -51,7 +52,7 @@ async fn patch_changes_only_what_it_names_and_refreshes_every_copy() {
     let user = app.user().await;
     let id = user_id(&user.id);
     app.get("/api/users/me", &user.token).await;
-    let cached = app.cache().get(CacheKey::UserProfile(id)).await;
+    let cached = app.cache().get(&PROFILES.cache.key(id.as_uuid())).await;
     assert!(
         matches!(cached, Ok(Some(_))),
         "a read fills the cache: {cached:?}"
@@ -73,7 +74,7 @@ async fn patch_changes_only_what_it_names_and_refreshes_every_copy() {
     );
     assert_eq!(r.body["profilePicture"], "https://example.com/g.png");
 
-    let stale = app.cache().get(CacheKey::UserProfile(id)).await;
+    let stale = app.cache().get(&PROFILES.cache.key(id.as_uuid())).await;
     assert!(
         matches!(stale, Ok(None)),
         "the write path dropped the cached profile: {stale:?}"
@@ -81,7 +82,7 @@ async fn patch_changes_only_what_it_names_and_refreshes_every_copy() {
     let doc = app
         .documents()
         .await
-        .get(Collection::Profiles, id.as_uuid())
+        .get(PROFILES.name, id.as_uuid())
         .await;
     assert!(
         matches!(&doc, Ok(Some(d)) if d.version == 2 && d.body["bio"] == "Rear admiral"),
@@ -237,11 +238,11 @@ async fn deleting_the_account_removes_it_from_every_store_but_the_audit_log() {
     let doc = app
         .documents()
         .await
-        .get(Collection::Profiles, id.as_uuid())
+        .get(PROFILES.name, id.as_uuid())
         .await;
     assert!(matches!(doc, Ok(None)), "profile document gone: {doc:?}");
     assert!(
-        matches!(app.cache().get(CacheKey::UserProfile(id)).await, Ok(None)),
+        matches!(app.cache().get(&PROFILES.cache.key(id.as_uuid())).await, Ok(None)),
         "cache gone"
     );
     assert_eq!(

@@ -4,9 +4,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use taskforge_adapter_sql::PgIdempotency;
+use taskforge_domain::tasks::TASKS;
 use taskforge_domain::ids::TaskId;
 use taskforge_domain::write_path::{
-    Cache, CacheKey, Claim, Collection, DocumentStore, IdempotencyKey, IdempotencyStore,
+    Cache, Claim, DocumentStore, IdempotencyKey, IdempotencyStore,
 };
 use taskforge_tests::{TestApp, TestUser};
 
@@ -75,7 +76,7 @@ async fn a_created_task_is_in_every_store_with_its_defaults() {
     let doc = app
         .documents()
         .await
-        .get(Collection::Tasks, id.as_uuid())
+        .get(TASKS.name, id.as_uuid())
         .await;
     assert!(
         matches!(&doc, Ok(Some(d)) if d.version == 1 && d.body["title"] == "Ship it"),
@@ -88,7 +89,7 @@ async fn a_created_task_is_in_every_store_with_its_defaults() {
     );
     assert_eq!(&got.body, t);
     assert!(
-        matches!(app.cache().get(CacheKey::Task(id)).await, Ok(Some(_))),
+        matches!(app.cache().get(&TASKS.cache.key(id.as_uuid())).await, Ok(Some(_))),
         "a read fills task:{{id}}"
     );
 }
@@ -323,12 +324,12 @@ async fn delete_needs_task_delete_and_removes_the_task_everywhere() {
     assert!(matches!(
         app.documents()
             .await
-            .get(Collection::Tasks, id.as_uuid())
+            .get(TASKS.name, id.as_uuid())
             .await,
         Ok(None)
     ));
     assert!(matches!(
-        app.cache().get(CacheKey::Task(id)).await,
+        app.cache().get(&TASKS.cache.key(id.as_uuid())).await,
         Ok(None)
     ));
 }
@@ -608,7 +609,7 @@ async fn deleting_a_team_removes_its_tasks_from_every_store() {
     for id in &ids {
         app.get(&format!("/api/tasks/{id}"), &admin.token).await;
         assert!(
-            matches!(cache.get(CacheKey::Task(*id)).await, Ok(Some(_))),
+            matches!(cache.get(&TASKS.cache.key(id.as_uuid())).await, Ok(Some(_))),
             "a read cached {id}"
         );
     }
@@ -623,9 +624,9 @@ async fn deleting_a_team_removes_its_tasks_from_every_store() {
         app.get(&format!("/api/tasks/{id}"), &admin.token)
             .await
             .assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
-        let doc = documents.get(Collection::Tasks, id.as_uuid()).await;
+        let doc = documents.get(TASKS.name, id.as_uuid()).await;
         assert!(matches!(doc, Ok(None)), "document of {id} gone: {doc:?}");
-        let cached = cache.get(CacheKey::Task(id)).await;
+        let cached = cache.get(&TASKS.cache.key(id.as_uuid())).await;
         assert!(matches!(cached, Ok(None)), "cache of {id} gone: {cached:?}");
     }
     assert_eq!(

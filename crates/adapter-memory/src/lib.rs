@@ -5,8 +5,10 @@
 
 pub mod contract;
 mod fakes;
+mod world;
 
 pub use fakes::{
     FakeHasher, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter, InMemoryRelational,
-    InMemorySessions, ManualClock,
+    InMemorySessions, InlineRuntime, ManualClock,
 };
+pub use world::{FakeWorld, ABSOLUTE, IDLE};

@@ -1,84 +1,16 @@
 //! The identity use cases on the fakes: expiry rules with a manual clock, and the write path
 //! when the document store is down.
 
-use chrono::Utc;
-use std::sync::Arc;
 use std::time::Duration;
-use taskforge_adapter_memory::{
-    FakeHasher, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter, InMemoryRelational,
-    InMemorySessions, ManualClock,
-};
-use taskforge_domain::identity::ports::{RateRule, UserRepository};
-use taskforge_domain::identity::{
-    AuthPolicy, AuthService, Bio, ProfilePatch, ProfileService, RateRules, RegisterInput,
-};
-use taskforge_domain::write_path::{
-    Actor, AuditAction, Collection, DocumentReader, DocumentStore, FastPath, Outbox, Projector,
-};
+use taskforge_adapter_memory::{FakeWorld, ABSOLUTE, IDLE};
+use taskforge_domain::identity::effects::PROFILES;
+use taskforge_domain::identity::ports::UserRepository;
+use taskforge_domain::identity::{Bio, ProfilePatch, RegisterInput};
+use taskforge_domain::write_path::{Actor, AuditAction, DocumentStore, Outbox};
 use taskforge_domain::Error;
 
-struct World {
-    db: InMemoryRelational,
-    docs: Arc<InMemoryDocuments>,
-    clock: Arc<ManualClock>,
-    fast_path: FastPath,
-    auth: AuthService,
-    profiles: ProfileService,
-}
-
-const IDLE: Duration = Duration::from_secs(600);
-const ABSOLUTE: Duration = Duration::from_secs(3600);
-
-async fn world() -> World {
-    let db = InMemoryRelational::default();
-    let docs = Arc::new(InMemoryDocuments::default());
-    let cache = Arc::new(InMemoryCache::default());
-    let sessions = Arc::new(InMemorySessions::default());
-    let clock = ManualClock::new(Utc::now());
-    let fast_path = FastPath::new(
-        Arc::new(db.clone()),
-        Arc::new(Projector::new(
-            docs.clone(),
-            cache.clone(),
-            sessions.clone(),
-        )),
-    );
-    let generous = RateRule {
-        limit: 1000,
-        window: Duration::from_secs(60),
-    };
-    let policy = AuthPolicy {
-        idle_timeout: IDLE,
-        absolute_timeout: ABSOLUTE,
-        touch_interval: Duration::from_secs(60),
-        rates: RateRules {
-            login_ip: generous,
-            login_account: generous,
-            register_ip: generous,
-            api: generous,
-        },
-    };
-    let auth = AuthService::new(
-        Arc::new(db.clone()),
-        sessions,
-        Arc::new(InMemoryRateLimiter::default()),
-        Arc::new(FakeHasher),
-        clock.clone(),
-        fast_path.clone(),
-        policy,
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
-    let reader = DocumentReader::new(docs.clone(), cache, fast_path.clone());
-    let profiles = ProfileService::new(Arc::new(db.clone()), reader, fast_path.clone());
-    World {
-        db,
-        docs,
-        clock,
-        fast_path,
-        auth,
-        profiles,
-    }
+async fn world() -> FakeWorld {
+    FakeWorld::new().await.unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn input(email: &str) -> RegisterInput {
@@ -203,7 +135,7 @@ async fn with_the_document_store_down_changes_commit_and_reads_repair_from_the_o
     // Rows that failed wait out their backoff; the relay then applies them in order.
     assert!(w
         .docs
-        .get(Collection::Profiles, user.id.as_uuid())
+        .get(PROFILES.name, user.id.as_uuid())
         .await?
         .is_none());
     let registered = w.db.by_id(user.id).await?.map(|(u, _)| u.profile_version);
@@ -218,11 +150,11 @@ async fn fast_path_projects_at_once_when_the_stores_are_up() -> Result<(), Error
         .auth
         .register(input("fast@example.com"), &Actor::default())
         .await?;
-    let doc = w.docs.get(Collection::Profiles, user.id.as_uuid()).await?;
+    let doc = w.docs.get(PROFILES.name, user.id.as_uuid()).await?;
     assert_eq!(doc.map(|d| d.version), Some(1));
     assert_eq!(w.db.pending_count().await?, 0);
     assert_eq!(
-        w.fast_path.relay_once(10).await?.applied,
+        w.write_path.relay_once(10).await?.applied,
         0,
         "nothing left for the relay"
     );

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use futures::TryStreamExt;
 use mongodb::bson::{self, doc, Document};
 use taskforge_domain::ids::TeamId;
-use taskforge_domain::write_path::{Collection, DocumentStore, VersionedDocument};
+use taskforge_domain::write_path::{DocumentStore, VersionedDocument};
 use taskforge_domain::StoreError;
 use uuid::Uuid;
 
@@ -18,13 +18,13 @@ impl MongoDocumentStore {
         Self { store }
     }
 
-    fn collection(&self, c: Collection) -> mongodb::Collection<Document> {
-        self.store.database().collection(c.name())
+    fn collection(&self, name: &str) -> mongodb::Collection<Document> {
+        self.store.database().collection(name)
     }
 
     async fn ids_matching(
         &self,
-        collection: Collection,
+        collection: &str,
         filter: Document,
     ) -> Result<Vec<Uuid>, StoreError> {
         let coll = self.collection(collection);
@@ -44,16 +44,21 @@ fn internal(e: impl Into<anyhow::Error>) -> StoreError {
     StoreError::Internal(e.into())
 }
 
+/// A value BSON cannot hold (an integer past the signed 64-bit range, say) never will.
+fn unstorable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Rejected(format!("not storable as BSON: {e}"))
+}
+
 #[async_trait]
 impl DocumentStore for MongoDocumentStore {
     async fn put_if_newer(
         &self,
-        collection: Collection,
+        collection: &str,
         id: Uuid,
         version: i64,
         body: &serde_json::Value,
     ) -> Result<(), StoreError> {
-        let mut replacement = bson::serialize_to_document(body).map_err(internal)?;
+        let mut replacement = bson::serialize_to_document(body).map_err(unstorable)?;
         replacement.insert("_id", id.to_string());
         replacement.insert("version", version);
         let guard = doc! { "_id": id.to_string(), "version": { "$lt": version } };
@@ -69,9 +74,7 @@ impl DocumentStore for MongoDocumentStore {
         }
     }
 
-    async fn get(
-        &self,
-        collection: Collection,
+    async fn get(&self, collection: &str,
         id: Uuid,
     ) -> Result<Option<VersionedDocument>, StoreError> {
         let coll = self.collection(collection);
@@ -88,20 +91,18 @@ impl DocumentStore for MongoDocumentStore {
         Ok(Some(VersionedDocument { version, body }))
     }
 
-    async fn ids(&self, collection: Collection) -> Result<Vec<Uuid>, StoreError> {
+    async fn ids(&self, collection: &str) -> Result<Vec<Uuid>, StoreError> {
         self.ids_matching(collection, doc! {}).await
     }
 
-    async fn team_ids(
-        &self,
-        collection: Collection,
+    async fn team_ids(&self, collection: &str,
         team: TeamId,
     ) -> Result<Vec<Uuid>, StoreError> {
         self.ids_matching(collection, doc! { "teamId": team.to_string() })
             .await
     }
 
-    async fn delete_team(&self, collection: Collection, team: TeamId) -> Result<(), StoreError> {
+    async fn delete_team(&self, collection: &str, team: TeamId) -> Result<(), StoreError> {
         let coll = self.collection(collection);
         self.store
             .call(coll.delete_many(doc! { "teamId": team.to_string() }))
@@ -109,7 +110,7 @@ impl DocumentStore for MongoDocumentStore {
             .map(drop)
     }
 
-    async fn delete(&self, collection: Collection, id: Uuid) -> Result<(), StoreError> {
+    async fn delete(&self, collection: &str, id: Uuid) -> Result<(), StoreError> {
         let coll = self.collection(collection);
         self.store
             .call(coll.delete_one(doc! { "_id": id.to_string() }))

@@ -89,6 +89,11 @@ impl MongoStore {
 /// The duplicate-key code, which a version-guarded upsert answers when a newer document exists.
 pub(crate) const DUPLICATE_KEY: i32 = 11000;
 
+/// Write error codes that mean the document itself is refused: BadValue, FailedToParse,
+/// TypeMismatch, DollarPrefixedFieldName, InvalidIdField, InvalidDBRef, DocumentValidationFailure,
+/// BSONObjectTooLarge, KeyTooLong.
+const REFUSED_VALUES: [i32; 9] = [2, 9, 14, 52, 53, 55, 121, 10334, 17280];
+
 fn map_err(e: MongoError) -> StoreError {
     match e.kind.as_ref() {
         ErrorKind::Write(WriteFailure::WriteError(w)) if w.code == DUPLICATE_KEY => {
@@ -98,6 +103,14 @@ fn map_err(e: MongoError) -> StoreError {
         | ErrorKind::Io(_)
         | ErrorKind::ConnectionPoolCleared { .. }
         | ErrorKind::DnsResolve { .. } => StoreError::unavailable(STORE, e),
+        // The server refused this write's document (too large, a field name it cannot hold,
+        // a value of the wrong kind): the same write will be refused again.
+        ErrorKind::Write(WriteFailure::WriteError(w)) if REFUSED_VALUES.contains(&w.code) => {
+            StoreError::Rejected(e.to_string())
+        }
+        ErrorKind::BsonSerialization(_) | ErrorKind::InvalidArgument { .. } => {
+            StoreError::Rejected(e.to_string())
+        }
         _ => StoreError::Internal(e.into()),
     }
 }

@@ -1,15 +1,9 @@
 //! The registry of every Redis key name and TTL TaskForge uses.
 
 use sha2::{Digest, Sha256};
-use std::time::Duration;
 use taskforge_domain::identity::ports::RateBucket;
 use taskforge_domain::ids::UserId;
 use taskforge_domain::write_path::CacheKey;
-
-/// `user:profile:{userId}`.
-pub const PROFILE_TTL: Duration = Duration::from_secs(3600);
-/// `task:{taskId}`.
-pub const TASK_TTL: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Clone)]
 pub struct Keys {
@@ -33,13 +27,10 @@ impl Keys {
         format!("{}user:sessions:{user}", self.prefix)
     }
 
-    pub fn cache(&self, key: CacheKey) -> (String, Duration) {
-        match key {
-            CacheKey::UserProfile(user) => {
-                (format!("{}user:profile:{user}", self.prefix), PROFILE_TTL)
-            }
-            CacheKey::Task(task) => (format!("{}task:{task}", self.prefix), TASK_TTL),
-        }
+    /// `{kind}:{id}`: a cache entry of a kind a feature declares with its TTL in the domain
+    /// (`user:profile:{userId}` for an hour, `task:{taskId}` for five minutes, ...).
+    pub fn cache(&self, key: &CacheKey) -> String {
+        format!("{}{}:{}", self.prefix, key.kind, key.id)
     }
 
     /// `ratelimit:api:{userId}`, `ratelimit:login:{ip}`, `ratelimit:login-account:{hash of

@@ -4,6 +4,7 @@
 use crate::store::{decode, encode, RedisStore};
 use async_trait::async_trait;
 use deadpool_redis::redis::{self, AsyncCommands};
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::time::Duration;
 use taskforge_domain::identity::ports::SessionStore;
@@ -50,6 +51,27 @@ impl RedisSessionStore {
     async fn index(&self, user: UserId) -> Result<HashMap<String, String>, StoreError> {
         let index = self.store.keys().user_sessions(user);
         self.store.call(async |c| c.hgetall(&index).await).await
+    }
+
+    /// The user's index entries, each with its session if it still lives.
+    async fn entries(
+        &self,
+        user: UserId,
+    ) -> Result<Vec<((String, String), Option<Session>)>, StoreError> {
+        let entries: Vec<(String, String)> = self.index(user).await?.into_iter().collect();
+        if entries.is_empty() {
+            return Ok(vec![]);
+        }
+        let keys: Vec<String> = entries
+            .iter()
+            .map(|(_, h)| self.store.keys().session(h))
+            .collect();
+        let raws: Vec<Option<String>> = self.store.call(async |c| c.mget(&keys).await).await?;
+        entries
+            .into_iter()
+            .zip(raws)
+            .map(|(entry, raw)| Ok((entry, raw.as_deref().map(decode).transpose()?)))
+            .collect()
     }
 }
 
@@ -107,21 +129,11 @@ impl SessionStore for RedisSessionStore {
     }
 
     async fn list(&self, user: UserId) -> Result<Vec<Session>, StoreError> {
-        let index = self.index(user).await?;
-        if index.is_empty() {
-            return Ok(vec![]);
-        }
-        let entries: Vec<(String, String)> = index.into_iter().collect();
-        let keys: Vec<String> = entries
-            .iter()
-            .map(|(_, h)| self.store.keys().session(h))
-            .collect();
-        let raws: Vec<Option<String>> = self.store.call(async |c| c.mget(&keys).await).await?;
         let mut live = Vec::new();
         let mut expired = Vec::new();
-        for (entry, raw) in entries.into_iter().zip(raws) {
-            match raw {
-                Some(raw) => live.push(decode::<Session>(&raw)?),
+        for (entry, session) in self.entries(user).await? {
+            match session {
+                Some(session) => live.push(session),
                 None => expired.push(entry),
             }
         }
@@ -139,13 +151,25 @@ impl SessionStore for RedisSessionStore {
         }
     }
 
-    async fn revoke_all(&self, user: UserId, keep: Option<SessionId>) -> Result<(), StoreError> {
+    async fn revoke_all(
+        &self,
+        user: UserId,
+        keep: Option<SessionId>,
+        opened_before: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
         let keep = keep.map(|k| k.to_string());
         let doomed: Vec<(String, String)> = self
-            .index(user)
+            .entries(user)
             .await?
             .into_iter()
-            .filter(|(id, _)| Some(id) != keep.as_ref())
+            .filter(|((id, _), session)| {
+                let opened_in_time = match (session, opened_before) {
+                    (Some(s), Some(before)) => s.created_at < before,
+                    _ => true,
+                };
+                Some(id) != keep.as_ref() && opened_in_time
+            })
+            .map(|(entry, _)| entry)
             .collect();
         self.remove(user, &doomed).await.map(drop)
     }

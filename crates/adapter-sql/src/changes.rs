@@ -36,7 +36,7 @@ pub(crate) async fn commit(
     diesel::insert_into(audit_log::table)
         .values(NewAuditRow {
             id: AuditId::new().as_uuid(),
-            scope: audit.scope.key(),
+            scope: change.scope().to_string(),
             entity_type: audit.entity_type.as_str(),
             entity_id: audit.entity_id,
             action: audit.action.as_str(),
@@ -55,22 +55,27 @@ pub(crate) async fn commit(
             .execute(conn)
             .await?;
     }
-    if change.effects.is_empty() {
-        return Ok(Receipt { outbox_id: None });
+    let mut receipt = Receipt::default();
+    for entry in &change.entries {
+        let effects = serde_json::to_value(&entry.effects)
+            .map_err(|e| TxError(StoreError::Internal(e.into())))?;
+        let id: i64 = diesel::insert_into(outbox::table)
+            .values((
+                outbox::aggregate.eq(entry.aggregate.key()),
+                outbox::scope.eq(entry.aggregate.scope().to_string()),
+                outbox::barrier.eq(entry.aggregate.is_barrier()),
+                outbox::effects.eq(effects),
+            ))
+            .returning(outbox::id)
+            .get_result(conn)
+            .await?;
+        if entry.urgent {
+            receipt.urgent.push(id);
+        } else {
+            receipt.rows.push(id);
+        }
     }
-    let effects = serde_json::to_value(&change.effects)
-        .map_err(|e| TxError(StoreError::Internal(e.into())))?;
-    let id: i64 = diesel::insert_into(outbox::table)
-        .values((
-            outbox::aggregate.eq(&change.aggregate),
-            outbox::effects.eq(effects),
-        ))
-        .returning(outbox::id)
-        .get_result(conn)
-        .await?;
-    Ok(Receipt {
-        outbox_id: Some(id),
-    })
+    Ok(receipt)
 }
 
 /// Runs `rows` (the relational part of a change) and commits `change` with it, in one

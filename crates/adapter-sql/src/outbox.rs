@@ -1,49 +1,53 @@
-//! `PgOutbox`: claiming, applying and retiring outbox rows, for the request's fast path and the
-//! relay alike.
+//! `PgOutbox`: claiming outbox rows under a lease, settling them, dead letters. No transaction
+//! is open while the rows are applied: a claim commits its lease, and settling is a statement
+//! of its own.
 
 use crate::pool::{map_err, PgStore, TxError};
 use crate::schema::outbox;
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Int8, Jsonb, Nullable, Text};
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel::sql_types::{Array, BigInt, Bool, Int4, Int8, Jsonb, Nullable, Text};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use std::collections::HashSet;
 use std::time::Duration;
 use taskforge_domain::write_path::{
-    Collection, Effect, EffectApplier, Outbox, RelayReport, VersionedDocument,
+    ClaimedRow, DeadLetter, Lease, Outbox, Outcome, Pick, PutDocument, StoredEffect,
+    VersionedDocument,
 };
 use taskforge_domain::StoreError;
 use uuid::Uuid;
 
-/// A relay pass: the oldest due rows that no one else holds, minus any row whose aggregate has
-/// an older unapplied row outside this batch (held elsewhere, or waiting out its backoff): each
-/// aggregate's effects land in commit order, and any number of relays may run.
-/// ($1 is unused here; both claims bind the same parameters.)
-const RELAY_CLAIM: &str = "
+/// The rows a claim may take, locked so that concurrent claims split them, each with whether
+/// an older pending row outside this batch blocks it: one of its aggregate, a barrier of its
+/// scope, or, for a barrier, any row of its scope. Those rows may be leased elsewhere, waiting
+/// out a backoff, or locked by another claim. `{pick}` narrows the candidates.
+const CLAIM: &str = "
 WITH batch AS (
-    SELECT id, aggregate, effects FROM outbox
-    WHERE applied_at IS NULL AND available_at <= now() AND $1::int8[] IS NULL
+    SELECT id, aggregate, scope, barrier, effects, attempts FROM outbox
+    WHERE applied_at IS NULL AND dead_at IS NULL
+      AND (lease_until IS NULL OR lease_until < now())
+      AND {pick}
     ORDER BY id
     LIMIT $2
     FOR UPDATE SKIP LOCKED)
-SELECT b.id, b.aggregate, b.effects FROM batch b
-WHERE NOT EXISTS (
-    SELECT 1 FROM outbox e
-    WHERE e.aggregate = b.aggregate AND e.id < b.id AND e.applied_at IS NULL
-      AND e.id NOT IN (SELECT id FROM batch))
+SELECT b.id, b.aggregate, b.scope, b.barrier, b.effects, b.attempts,
+    (EXISTS (SELECT 1 FROM outbox e
+             WHERE e.aggregate = b.aggregate AND e.id < b.id
+               AND e.applied_at IS NULL AND e.dead_at IS NULL
+               AND e.id NOT IN (SELECT id FROM batch))
+     OR EXISTS (SELECT 1 FROM outbox e
+                WHERE e.scope = b.scope AND e.id < b.id AND (e.barrier OR b.barrier)
+                  AND e.applied_at IS NULL AND e.dead_at IS NULL
+                  AND e.id NOT IN (SELECT id FROM batch))) AS blocked
+FROM batch b
 ORDER BY b.id";
 
-/// A request's fast path: its rows and every older pending row of their aggregates, in order,
-/// waiting for rows another process is applying, so that the caller's change is projected
-/// (with whatever its aggregate still owed) before the response goes out.
-const FAST_CLAIM: &str = "
-SELECT id, aggregate, effects FROM outbox o
-WHERE o.applied_at IS NULL
-  AND o.aggregate IN (SELECT aggregate FROM outbox WHERE id = ANY ($1))
-  AND o.id <= (SELECT max(x) FROM unnest($1::int8[]) x)
-ORDER BY o.id
-LIMIT $2
-FOR UPDATE";
+/// A relay pass: rows that are due.
+const DUE: &str = "available_at <= now() AND $1::int8[] IS NULL";
+/// A fast path: the named rows and the older pending rows of their aggregates, due or not.
+const NAMED: &str = "aggregate IN (SELECT aggregate FROM outbox WHERE id = ANY ($1)) \
+    AND id <= (SELECT max(x) FROM unnest($1::int8[]) x)";
 
 /// The newest row that puts a given document.
 const LATEST_DOCUMENT: &str = "
@@ -53,13 +57,21 @@ ORDER BY id DESC
 LIMIT 1";
 
 #[derive(QueryableByName)]
-struct ClaimedRow {
+struct CandidateRow {
     #[diesel(sql_type = Int8)]
     id: i64,
     #[diesel(sql_type = Text)]
     aggregate: String,
+    #[diesel(sql_type = Text)]
+    scope: String,
+    #[diesel(sql_type = Bool)]
+    barrier: bool,
     #[diesel(sql_type = Jsonb)]
     effects: serde_json::Value,
+    #[diesel(sql_type = Int4)]
+    attempts: i32,
+    #[diesel(sql_type = Bool)]
+    blocked: bool,
 }
 
 #[derive(QueryableByName)]
@@ -70,11 +82,37 @@ struct DocumentRow {
     effects: serde_json::Value,
 }
 
-/// Backoff of a row whose effects failed: 0.5 s, 1 s, then every 2 s, so that the stores agree
-/// again within seconds of an outage's end (a failing store costs the relay one fast-failing
-/// call per aggregate and pass: MongoDB's breaker answers at once).
-fn backoff(attempts: i32) -> Duration {
-    Duration::from_millis(250u64 << attempts.clamp(1, 3)).min(Duration::from_secs(2))
+/// Which candidates a claim takes: those nothing blocks, neither a row outside the batch nor
+/// an older candidate that is itself blocked.
+fn unblocked(candidates: Vec<CandidateRow>) -> Vec<CandidateRow> {
+    let mut aggregates = HashSet::new();
+    let mut scopes = HashSet::new();
+    let mut barriers = HashSet::new();
+    let mut taken = Vec::new();
+    for row in candidates {
+        let blocked = row.blocked
+            || aggregates.contains(&row.aggregate)
+            || barriers.contains(&row.scope)
+            || (row.barrier && scopes.contains(&row.scope));
+        if blocked {
+            aggregates.insert(row.aggregate.clone());
+            scopes.insert(row.scope.clone());
+            if row.barrier {
+                barriers.insert(row.scope.clone());
+            }
+        } else {
+            taken.push(row);
+        }
+    }
+    taken
+}
+
+fn interval(d: Duration) -> chrono::TimeDelta {
+    chrono::TimeDelta::from_std(d).unwrap_or(chrono::TimeDelta::MAX)
+}
+
+fn decode_effects(raw: serde_json::Value) -> Result<Vec<StoredEffect>, StoreError> {
+    serde_json::from_value(raw).map_err(|e| StoreError::Rejected(format!("outbox effects: {e}")))
 }
 
 pub struct PgOutbox {
@@ -93,7 +131,7 @@ impl PgOutbox {
             .run(async move |conn| {
                 diesel::update(outbox::table.filter(outbox::applied_at.is_not_null()))
                     .set((
-                        outbox::applied_at.eq(None::<chrono::DateTime<chrono::Utc>>),
+                        outbox::applied_at.eq(None::<DateTime<Utc>>),
                         outbox::attempts.eq(0),
                     ))
                     .execute(conn)
@@ -105,7 +143,7 @@ impl PgOutbox {
 
     /// Deletes applied rows older than `keep`; returns how many went.
     pub async fn prune(&self, keep: Duration) -> Result<usize, StoreError> {
-        let cutoff = chrono::Utc::now() - chrono::TimeDelta::from_std(keep).unwrap_or_default();
+        let cutoff = Utc::now() - interval(keep);
         self.store
             .run(async move |conn| {
                 diesel::delete(outbox::table.filter(outbox::applied_at.lt(cutoff)))
@@ -117,80 +155,139 @@ impl PgOutbox {
     }
 }
 
+async fn claim_in(
+    tx: &mut AsyncPgConnection,
+    pick: Option<Vec<i64>>,
+    limit: i64,
+    lease: Lease,
+) -> Result<Vec<ClaimedRow>, TxError> {
+    let sql = CLAIM.replace("{pick}", if pick.is_some() { NAMED } else { DUE });
+    let candidates: Vec<CandidateRow> = diesel::sql_query(sql)
+        .bind::<Nullable<Array<BigInt>>, _>(pick)
+        .bind::<BigInt, _>(limit)
+        .load(tx)
+        .await?;
+    let taken = unblocked(candidates);
+    if taken.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut claimed = Vec::with_capacity(taken.len());
+    for row in taken {
+        match decode_effects(row.effects) {
+            Ok(effects) => claimed.push(ClaimedRow {
+                id: row.id,
+                aggregate: row.aggregate,
+                scope: row.scope,
+                barrier: row.barrier,
+                effects,
+                attempts: row.attempts,
+            }),
+            // Effects that do not parse can never be applied: a dead letter at once.
+            Err(e) => {
+                tracing::error!(outbox_id = row.id, error = %e, "outbox row is a dead letter");
+                diesel::update(outbox::table.find(row.id))
+                    .set((
+                        outbox::dead_at.eq(diesel::dsl::now),
+                        outbox::last_error.eq(e.to_string()),
+                    ))
+                    .execute(tx)
+                    .await?;
+            }
+        }
+    }
+    let ids: Vec<i64> = claimed.iter().map(|r| r.id).collect();
+    diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+        .set((
+            outbox::lease_owner.eq(lease.owner),
+            outbox::lease_until.eq(Utc::now() + interval(lease.length)),
+        ))
+        .execute(tx)
+        .await?;
+    Ok(claimed)
+}
+
 #[async_trait]
 impl Outbox for PgOutbox {
-    async fn apply_pending(
-        &self,
-        only: Option<&[i64]>,
-        limit: i64,
-        applier: &dyn EffectApplier,
-    ) -> Result<RelayReport, StoreError> {
-        let query = if only.is_some() {
-            FAST_CLAIM
-        } else {
-            RELAY_CLAIM
+    async fn claim(&self, pick: Pick<'_>, lease: &Lease) -> Result<Vec<ClaimedRow>, StoreError> {
+        let (named, limit) = match pick {
+            Pick::Due { limit } => (None, limit),
+            Pick::Rows(ids) => (Some(ids.to_vec()), 1000),
         };
-        let only = only.map(<[i64]>::to_vec);
+        let lease = *lease;
         self.store
             .run(async move |conn| {
-                conn.transaction(async move |tx| {
-                    let rows: Vec<ClaimedRow> = diesel::sql_query(query)
-                        .bind::<Nullable<Array<BigInt>>, _>(only)
-                        .bind::<BigInt, _>(limit)
-                        .load(tx)
-                        .await?;
-                    let mut report = RelayReport::default();
-                    // After a failure, the rest of that aggregate waits: order before progress.
-                    let mut stalled: HashSet<String> = HashSet::new();
-                    for row in rows {
-                        if stalled.contains(&row.aggregate) {
-                            continue;
-                        }
-                        let outcome = match serde_json::from_value::<Vec<Effect>>(row.effects) {
-                            Ok(effects) => applier.apply(&effects).await,
-                            Err(e) => Err(StoreError::Internal(e.into())),
-                        };
-                        let target = outbox::table.find(row.id);
-                        match outcome {
-                            Ok(()) => {
-                                report.applied += 1;
-                                diesel::update(target)
-                                    .set(outbox::applied_at.eq(diesel::dsl::now))
-                                    .execute(tx)
-                                    .await?;
-                            }
-                            Err(e) => {
-                                report.failed += 1;
-                                stalled.insert(row.aggregate);
-                                let attempts: i32 = diesel::update(target)
-                                    .set((
-                                        outbox::attempts.eq(outbox::attempts + 1),
-                                        outbox::last_error.eq(e.to_string()),
-                                    ))
-                                    .returning(outbox::attempts)
-                                    .get_result(tx)
-                                    .await?;
-                                let due = chrono::Utc::now()
-                                    + chrono::TimeDelta::from_std(backoff(attempts))
-                                        .unwrap_or_default();
-                                diesel::update(target)
-                                    .set(outbox::available_at.eq(due))
-                                    .execute(tx)
-                                    .await?;
-                            }
-                        }
-                    }
-                    Ok::<_, TxError>(report)
-                })
-                .await
-                .map_err(|e| e.0)
+                conn.transaction(async move |tx| claim_in(tx, named, limit, lease).await)
+                    .await
+                    .map_err(|e: TxError| e.0)
+            })
+            .await
+    }
+
+    async fn settle(&self, lease: &Lease, outcomes: &[(i64, Outcome)]) -> Result<(), StoreError> {
+        let owner = lease.owner;
+        let outcomes = outcomes.to_vec();
+        self.store
+            .run(async move |conn| {
+                let held = outbox::lease_owner.eq(owner);
+                let ids_with = |wanted: fn(&Outcome) -> bool| -> Vec<i64> {
+                    outcomes
+                        .iter()
+                        .filter(|(_, o)| wanted(o))
+                        .map(|(id, _)| *id)
+                        .collect()
+                };
+                let applied = ids_with(|o| *o == Outcome::Applied);
+                let released = ids_with(|o| *o == Outcome::Released);
+                let free = (
+                    outbox::lease_owner.eq(None::<Uuid>),
+                    outbox::lease_until.eq(None::<DateTime<Utc>>),
+                );
+                if !applied.is_empty() {
+                    diesel::update(outbox::table.filter(outbox::id.eq_any(&applied)).filter(held))
+                        .set((outbox::applied_at.eq(diesel::dsl::now), free))
+                        .execute(conn)
+                        .await
+                        .map_err(map_err)?;
+                }
+                if !released.is_empty() {
+                    diesel::update(outbox::table.filter(outbox::id.eq_any(&released)).filter(held))
+                        .set(free)
+                        .execute(conn)
+                        .await
+                        .map_err(map_err)?;
+                }
+                for (id, outcome) in &outcomes {
+                    let row = outbox::table.find(*id).filter(held);
+                    let failed = (outbox::attempts.eq(outbox::attempts + 1), free);
+                    let done = match outcome {
+                        Outcome::Retry { after, error } => diesel::update(row)
+                            .set((
+                                failed,
+                                outbox::last_error.eq(error),
+                                outbox::available_at.eq(Utc::now() + interval(*after)),
+                            ))
+                            .execute(conn)
+                            .await,
+                        Outcome::Dead { error } => diesel::update(row)
+                            .set((
+                                failed,
+                                outbox::last_error.eq(error),
+                                outbox::dead_at.eq(diesel::dsl::now),
+                            ))
+                            .execute(conn)
+                            .await,
+                        Outcome::Applied | Outcome::Released => continue,
+                    };
+                    done.map_err(map_err)?;
+                }
+                Ok(())
             })
             .await
     }
 
     async fn latest_document(
         &self,
-        collection: Collection,
+        collection: &str,
         id: Uuid,
     ) -> Result<Option<(i64, VersionedDocument)>, StoreError> {
         let probe =
@@ -207,16 +304,16 @@ impl Outbox for PgOutbox {
             })
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let effects: Vec<Effect> =
-            serde_json::from_value(row.effects).map_err(|e| StoreError::Internal(e.into()))?;
-        Ok(effects.into_iter().rev().find_map(|effect| match effect {
-            Effect::PutDocument {
-                collection: c,
-                id: i,
-                version,
-                body,
-            } if c == collection && i == id => Some((row.id, VersionedDocument { version, body })),
-            _ => None,
+        let effects = decode_effects(row.effects)?;
+        Ok(effects.iter().rev().find_map(|effect| {
+            let put = effect.decode::<PutDocument>().ok()?;
+            (put.collection == collection && put.id == id).then_some((
+                row.id,
+                VersionedDocument {
+                    version: put.version,
+                    body: put.body,
+                },
+            ))
         }))
     }
 
@@ -225,11 +322,125 @@ impl Outbox for PgOutbox {
             .run(async move |conn| {
                 outbox::table
                     .filter(outbox::applied_at.is_null())
+                    .filter(outbox::dead_at.is_null())
                     .count()
                     .get_result(conn)
                     .await
                     .map_err(map_err)
             })
             .await
+    }
+
+    async fn dead_letters(&self, limit: i64) -> Result<Vec<DeadLetter>, StoreError> {
+        type Row = (i64, String, i32, Option<String>, DateTime<Utc>, Option<DateTime<Utc>>);
+        let rows: Vec<Row> = self
+            .store
+            .run(async move |conn| {
+                outbox::table
+                    .filter(outbox::dead_at.is_not_null())
+                    .order(outbox::id)
+                    .limit(limit)
+                    .select((
+                        outbox::id,
+                        outbox::aggregate,
+                        outbox::attempts,
+                        outbox::last_error,
+                        outbox::created_at,
+                        outbox::dead_at,
+                    ))
+                    .load(conn)
+                    .await
+                    .map_err(map_err)
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, aggregate, attempts, last_error, created_at, dead_at)| DeadLetter {
+                    id,
+                    aggregate,
+                    attempts,
+                    last_error,
+                    created_at,
+                    dead_at: dead_at.unwrap_or(created_at),
+                },
+            )
+            .collect())
+    }
+
+    async fn dead_count(&self) -> Result<i64, StoreError> {
+        self.store
+            .run(async move |conn| {
+                outbox::table
+                    .filter(outbox::dead_at.is_not_null())
+                    .count()
+                    .get_result(conn)
+                    .await
+                    .map_err(map_err)
+            })
+            .await
+    }
+
+    async fn requeue(&self, id: i64) -> Result<bool, StoreError> {
+        let n = self
+            .store
+            .run(async move |conn| {
+                diesel::sql_query(
+                    "UPDATE outbox o SET dead_at = NULL, attempts = 0, last_error = NULL, \
+                     available_at = now() \
+                     WHERE o.id = $1 AND o.dead_at IS NOT NULL AND NOT EXISTS ( \
+                         SELECT 1 FROM outbox b WHERE b.scope = o.scope AND b.barrier \
+                         AND b.id > o.id AND b.applied_at IS NOT NULL)",
+                )
+                .bind::<BigInt, _>(id)
+                .execute(conn)
+                .await
+                .map_err(map_err)
+            })
+            .await?;
+        Ok(n == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(id: i64, aggregate: &str, scope: &str, barrier: bool, blocked: bool) -> CandidateRow {
+        CandidateRow {
+            id,
+            aggregate: aggregate.into(),
+            scope: scope.into(),
+            barrier,
+            effects: serde_json::json!([]),
+            attempts: 0,
+            blocked,
+        }
+    }
+
+    fn ids(rows: Vec<CandidateRow>) -> Vec<i64> {
+        unblocked(rows).iter().map(|r| r.id).collect()
+    }
+
+    #[test]
+    fn a_blocked_row_blocks_the_rest_of_its_entity_only() {
+        let rows = vec![
+            candidate(1, "task:a", "team:t", false, true),
+            candidate(2, "task:b", "team:t", false, false),
+            candidate(3, "task:a", "team:t", false, false),
+        ];
+        assert_eq!(ids(rows), vec![2]);
+    }
+
+    #[test]
+    fn a_blocked_barrier_blocks_its_scope_and_a_barrier_waits_for_its_scope() {
+        let rows = vec![
+            candidate(1, "team:t", "team:t", true, true),
+            candidate(2, "task:b", "team:t", false, false),
+            candidate(3, "task:c", "team:u", false, true),
+            candidate(4, "team:u", "team:u", true, false),
+            candidate(5, "task:d", "team:v", false, false),
+        ];
+        assert_eq!(ids(rows), vec![5]);
     }
 }

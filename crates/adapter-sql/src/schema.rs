@@ -51,6 +51,11 @@ diesel::table! {
         attempts -> Int4,
         last_error -> Nullable<Text>,
         applied_at -> Nullable<Timestamptz>,
+        scope -> Text,
+        barrier -> Bool,
+        lease_owner -> Nullable<Uuid>,
+        lease_until -> Nullable<Timestamptz>,
+        dead_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -99,6 +104,9 @@ diesel::table! {
         version -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        description -> Text,
+        custom_fields -> Jsonb,
+        attachments -> Jsonb,
     }
 }
 

@@ -12,7 +12,11 @@ use diesel::sql_types::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use taskforge_domain::ids::{AuditId, TaskId, TeamId, UserId};
 use taskforge_domain::tasks::query::Cursor;
-use taskforge_domain::tasks::{AuditEntry, SortField, Task, TaskCore, TaskQuery, TaskRepository};
+use taskforge_domain::tasks::model::TaskMetadata;
+use taskforge_domain::tasks::{
+    AuditEntry, CustomFields, Description, Priority, SortField, Status, Tags, Task, TaskQuery,
+    TaskRepository, TaskTitle,
+};
 use taskforge_domain::write_path::{AuditAction, Change, Receipt};
 use taskforge_domain::StoreError;
 use uuid::Uuid;
@@ -49,7 +53,7 @@ async fn check_assignee(tx: &mut AsyncPgConnection, task: &Task) -> Result<(), T
         .ok_or(TxError(StoreError::Conflict(ASSIGNEE.into())))
 }
 
-/// Binds a task's columns as $1..$13 (the order both writes use).
+/// Binds a task's columns as $1..$15 (the order both writes use).
 fn write_query(
     sql: String,
     task: &Task,
@@ -70,16 +74,89 @@ fn write_query(
         .bind::<Int8, _>(task.version)
         .bind::<Timestamptz, _>(task.metadata.created)
         .bind::<Timestamptz, _>(task.metadata.updated)
+        .bind::<Jsonb, _>(serde_json::Value::Object(task.custom_fields.as_map().clone()))
+        .bind::<Jsonb, _>(serde_json::Value::Array(task.attachments.clone()))
 }
 
+/// Every column of a task, as `get`, `list` and `scan` select them.
+const TASK_COLUMNS: &str = "t.id, t.team_id, t.title, t.status, t.priority, t.assignee_id, \
+    t.creator_id, t.due_date, t.tags, t.description, t.custom_fields, t.attachments, t.version, \
+    t.created_at, t.updated_at";
+
 #[derive(QueryableByName)]
-struct ListedRow {
+struct TaskRow {
     #[diesel(sql_type = SqlUuid)]
     id: Uuid,
     #[diesel(sql_type = SqlUuid)]
     team_id: Uuid,
+    #[diesel(sql_type = Text)]
+    title: String,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = SmallInt)]
+    priority: i16,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    assignee_id: Option<Uuid>,
+    #[diesel(sql_type = SqlUuid)]
+    creator_id: Uuid,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    due_date: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Array<Text>)]
+    tags: Vec<String>,
+    #[diesel(sql_type = Text)]
+    description: String,
+    #[diesel(sql_type = Jsonb)]
+    custom_fields: serde_json::Value,
+    #[diesel(sql_type = Jsonb)]
+    attachments: serde_json::Value,
     #[diesel(sql_type = BigInt)]
     version: i64,
+    #[diesel(sql_type = Timestamptz)]
+    created_at: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    updated_at: DateTime<Utc>,
+}
+
+impl TaskRow {
+    fn into_task(self) -> Result<Task, StoreError> {
+        let corrupt = |what: &str| StoreError::Internal(anyhow::anyhow!("task {}: stored {what}", self.id));
+        let status = Status::parse("status", &self.status).map_err(|_| corrupt("status"))?;
+        let priority = Priority::ALL
+            .into_iter()
+            .find(|p| p.rank() == self.priority)
+            .ok_or_else(|| corrupt("priority"))?;
+        let serde_json::Value::Object(custom_fields) = self.custom_fields else {
+            return Err(corrupt("custom fields"));
+        };
+        let serde_json::Value::Array(attachments) = self.attachments else {
+            return Err(corrupt("attachments"));
+        };
+        Ok(Task {
+            task_id: TaskId::from_uuid(self.id),
+            team_id: TeamId::from_uuid(self.team_id),
+            title: TaskTitle::from_stored(self.title),
+            description: Description::from_stored(self.description),
+            status,
+            priority,
+            assignee_id: self.assignee_id.map(UserId::from_uuid),
+            creator_id: UserId::from_uuid(self.creator_id),
+            due_date: self.due_date,
+            tags: Tags::from_stored(self.tags),
+            custom_fields: CustomFields::from_stored(custom_fields),
+            attachments,
+            version: self.version,
+            metadata: TaskMetadata {
+                created: self.created_at,
+                updated: self.updated_at,
+            },
+        })
+    }
+}
+
+#[derive(QueryableByName)]
+struct ListedRow {
+    #[diesel(embed)]
+    task: TaskRow,
     #[diesel(sql_type = Nullable<Text>)]
     sort_key: Option<String>,
 }
@@ -133,8 +210,9 @@ impl TaskRepository for PgTaskRepository {
                 check_assignee(tx, &task).await?;
                 let sql = format!(
                     "INSERT INTO tasks (id, team_id, title, status, priority, assignee_id, creator_id, \
-                     due_date, tags, search, version, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {SEARCH}, $11, $12, $13)"
+                     due_date, tags, search, description, version, created_at, updated_at, \
+                     custom_fields, attachments) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {SEARCH}, $10, $11, $12, $13, $14, $15)"
                 );
                 write_query(sql, &task).execute(tx).await?;
                 Ok(())
@@ -143,24 +221,19 @@ impl TaskRepository for PgTaskRepository {
         .await
     }
 
-    async fn core(&self, id: TaskId) -> Result<Option<TaskCore>, StoreError> {
-        let row: Option<(Uuid, Uuid, i64)> = self
+    async fn get(&self, id: TaskId) -> Result<Option<Task>, StoreError> {
+        let row: Option<TaskRow> = self
             .store
             .run(async move |conn| {
-                tasks::table
-                    .find(id.as_uuid())
-                    .select((tasks::id, tasks::team_id, tasks::version))
-                    .first(conn)
+                diesel::sql_query(format!("SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = $1"))
+                    .bind::<SqlUuid, _>(id.as_uuid())
+                    .get_result(conn)
                     .await
                     .optional()
                     .map_err(map_err)
             })
             .await?;
-        Ok(row.map(|(id, team, version)| TaskCore {
-            id: TaskId::from_uuid(id),
-            team_id: TeamId::from_uuid(team),
-            version,
-        }))
+        row.map(TaskRow::into_task).transpose()
     }
 
     async fn update(
@@ -177,8 +250,9 @@ impl TaskRepository for PgTaskRepository {
                 // never change and are left unused here.
                 let sql = format!(
                     "UPDATE tasks SET title = $3, status = $4, priority = $5, assignee_id = $6, \
-                     due_date = $8, tags = $9, search = {SEARCH}, version = $11, updated_at = $13 \
-                     WHERE id = $1 AND team_id = $2 AND version = $14"
+                     due_date = $8, tags = $9, search = {SEARCH}, description = $10, \
+                     version = $11, updated_at = $13, custom_fields = $14, attachments = $15 \
+                     WHERE id = $1 AND team_id = $2 AND version = $16"
                 );
                 let n = write_query(sql, &task)
                     .bind::<Int8, _>(expected)
@@ -219,10 +293,10 @@ impl TaskRepository for PgTaskRepository {
         &self,
         user: UserId,
         q: &TaskQuery,
-    ) -> Result<Vec<(TaskCore, Cursor)>, StoreError> {
+    ) -> Result<Vec<(Task, Cursor)>, StoreError> {
         let (expr, key_type) = sort_expression(q.sort.field, q.sort.descending);
         let mut sql = format!(
-            "SELECT t.id, t.team_id, t.version, ({expr})::text AS sort_key FROM tasks t \
+            "SELECT {TASK_COLUMNS}, ({expr})::text AS sort_key FROM tasks t \
              WHERE t.team_id IN (SELECT m.team_id FROM team_memberships m JOIN role_permissions p \
              ON p.team_id = m.team_id AND p.role = m.role \
              WHERE m.user_id = $1 AND 'task.read' = ANY (p.permissions))"
@@ -317,24 +391,16 @@ impl TaskRepository for PgTaskRepository {
             .store
             .run(async move |conn| query.load(conn).await.map_err(map_err))
             .await?;
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(|r| {
-                let id = TaskId::from_uuid(r.id);
-                let core = TaskCore {
-                    id,
-                    team_id: TeamId::from_uuid(r.team_id),
-                    version: r.version,
+                let task = r.task.into_task()?;
+                let cursor = Cursor {
+                    key: r.sort_key,
+                    id: task.task_id,
                 };
-                (
-                    core,
-                    Cursor {
-                        key: r.sort_key,
-                        id,
-                    },
-                )
+                Ok((task, cursor))
             })
-            .collect())
+            .collect()
     }
 
     async fn history(
@@ -379,28 +445,21 @@ impl TaskRepository for PgTaskRepository {
             .collect()
     }
 
-    async fn scan(&self, after: Option<TaskId>, limit: i64) -> Result<Vec<TaskCore>, StoreError> {
+    async fn scan(&self, after: Option<TaskId>, limit: i64) -> Result<Vec<Task>, StoreError> {
         let after = after.map_or(Uuid::nil(), |a| a.as_uuid());
-        let rows: Vec<(Uuid, Uuid, i64)> = self
+        let rows: Vec<TaskRow> = self
             .store
             .run(async move |conn| {
-                tasks::table
-                    .filter(tasks::id.gt(after))
-                    .order(tasks::id)
-                    .limit(limit)
-                    .select((tasks::id, tasks::team_id, tasks::version))
-                    .load(conn)
-                    .await
-                    .map_err(map_err)
+                diesel::sql_query(format!(
+                    "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id > $1 ORDER BY t.id LIMIT $2"
+                ))
+                .bind::<SqlUuid, _>(after)
+                .bind::<BigInt, _>(limit)
+                .load(conn)
+                .await
+                .map_err(map_err)
             })
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, team, version)| TaskCore {
-                id: TaskId::from_uuid(id),
-                team_id: TeamId::from_uuid(team),
-                version,
-            })
-            .collect())
+        rows.into_iter().map(TaskRow::into_task).collect()
     }
 }

@@ -10,6 +10,7 @@ pub mod json_fields;
 pub mod middleware;
 pub mod relay;
 pub mod routes;
+pub mod runtime;
 pub mod server;
 pub mod settings;
 pub mod state;

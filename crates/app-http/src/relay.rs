@@ -1,18 +1,20 @@
 //! The relay: applies outbox rows the fast path left behind, chains committed audit rows, and
-//! prunes applied outbox rows past their retention. Any number of relays may run (SKIP LOCKED).
+//! prunes applied outbox rows past their retention. Any number of relays may run (rows are
+//! leased). It also keeps the outbox gauges of /metrics current.
 
 use crate::settings::WorkerSettings;
 use std::time::{Duration, Instant};
 use taskforge_adapter_sql::{AuditChain, PgIdempotency, PgOutbox};
-use taskforge_domain::write_path::{FastPath, RelayReport};
+use taskforge_domain::write_path::{RelayReport, WritePath};
 use tokio::sync::watch;
 
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
+const GAUGES_EVERY: Duration = Duration::from_secs(5);
 /// Clients retry with the same key within minutes; a day is generous.
 const IDEMPOTENCY_RETENTION: Duration = Duration::from_secs(24 * 3600);
 
 pub struct Relay {
-    pub(crate) fast_path: FastPath,
+    pub(crate) write_path: WritePath,
     pub(crate) chain: AuditChain,
     pub(crate) outbox: PgOutbox,
     pub(crate) idempotency: PgIdempotency,
@@ -29,7 +31,10 @@ pub struct Pass {
 impl Relay {
     /// One pass over every due outbox row and unchained audit row.
     pub async fn pass(&self) -> anyhow::Result<Pass> {
-        let outbox = self.fast_path.relay_once(self.settings.batch_size).await?;
+        let outbox = self.write_path.relay_once(self.settings.batch_size).await?;
+        if outbox.dead > 0 {
+            metrics::counter!("outbox_dead_letters_total").increment(outbox.dead as u64);
+        }
         let audit_chained = self.chain.sequence().await?;
         Ok(Pass {
             outbox,
@@ -50,12 +55,21 @@ impl Relay {
         Ok(applied)
     }
 
+    /// Sets the `outbox_pending_rows` and `outbox_dead_letters` gauges.
+    async fn observe(&self) -> anyhow::Result<()> {
+        let outbox = self.write_path.outbox();
+        metrics::gauge!("outbox_pending_rows").set(outbox.pending_count().await? as f64);
+        metrics::gauge!("outbox_dead_letters").set(outbox.dead_count().await? as f64);
+        Ok(())
+    }
+
     /// Passes until `stop` turns true; a pass that applied something is followed at once, an
     /// idle one waits the poll interval.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         let idle = Duration::from_millis(self.settings.poll_interval_ms);
         let retention = Duration::from_secs(self.settings.retention_hours * 3600);
         let mut last_prune = Instant::now();
+        let mut last_gauges: Option<Instant> = None;
         while !*stop.borrow() {
             let busy = match self.pass().await {
                 Ok(pass) => pass.outbox.applied > 0,
@@ -64,6 +78,12 @@ impl Relay {
                     false
                 }
             };
+            if last_gauges.is_none_or(|at| at.elapsed() >= GAUGES_EVERY) {
+                last_gauges = Some(Instant::now());
+                if let Err(e) = self.observe().await {
+                    tracing::warn!(error = %e, "outbox gauges not updated");
+                }
+            }
             if last_prune.elapsed() >= PRUNE_EVERY {
                 last_prune = Instant::now();
                 if let Err(e) = self.outbox.prune(retention).await {

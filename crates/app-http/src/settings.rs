@@ -8,6 +8,7 @@ use taskforge_adapter_redis::RedisConfig;
 use taskforge_adapter_sql::SqlConfig;
 use taskforge_domain::identity::ports::RateRule;
 use taskforge_domain::identity::{AuthPolicy, RateRules};
+use taskforge_domain::write_path::ProjectionPolicy;
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
 
@@ -95,6 +96,23 @@ pub struct WorkerSettings {
     pub poll_interval_ms: u64,
     pub batch_size: i64,
     pub retention_hours: u64,
+    pub projection_budget_ms: u64,
+    pub lease_ms: u64,
+    pub effect_timeout_ms: u64,
+    pub max_attempts: i32,
+    pub lanes: usize,
+}
+
+impl WorkerSettings {
+    pub fn projection(&self) -> ProjectionPolicy {
+        ProjectionPolicy {
+            lease: Duration::from_millis(self.lease_ms),
+            effect_timeout: Duration::from_millis(self.effect_timeout_ms),
+            budget: Duration::from_millis(self.projection_budget_ms),
+            max_attempts: self.max_attempts,
+            lanes: self.lanes,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -147,7 +165,7 @@ impl Settings {
 
     /// Range checks serde cannot express; each error names its key.
     pub fn validate(&self) -> anyhow::Result<()> {
-        let checks: [(bool, &str); 10] = [
+        let checks: [(bool, &str); 12] = [
             (
                 (4..=31).contains(&self.auth.bcrypt_cost),
                 "auth.bcrypt_cost must be between 4 and 31",
@@ -179,6 +197,14 @@ impl Settings {
             (
                 self.worker.batch_size > 0,
                 "worker.batch_size must be positive",
+            ),
+            (
+                self.worker.lease_ms > self.worker.effect_timeout_ms,
+                "worker.lease_ms must exceed worker.effect_timeout_ms",
+            ),
+            (
+                self.worker.max_attempts > 0 && self.worker.lanes > 0,
+                "worker.max_attempts and worker.lanes must be positive",
             ),
             (
                 self.worker.poll_interval_ms > 0,

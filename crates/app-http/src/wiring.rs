@@ -13,17 +13,21 @@ use taskforge_adapter_sql::{
     AuditChain, PgIdempotency, PgOutbox, PgStore, PgTaskRepository, PgTeamRepository,
     PgUserRepository,
 };
+use crate::runtime::TokioRuntime;
 use taskforge_domain::clock::SystemClock;
+use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
 use taskforge_domain::identity::{AuthService, ProfileService};
 use taskforge_domain::tasks::{Reconciler, TaskErasure, TaskService};
 use taskforge_domain::teams::TeamService;
-use taskforge_domain::write_path::{DocumentReader, FastPath, Projector};
+use taskforge_domain::write_path::{DocumentReader, Outbox, Projector, WritePath};
 
-/// Everything the binaries run: the HTTP state, the relay, and the reconciler.
+/// Everything the binaries run: the HTTP state, the relay, the reconciler, and the outbox for
+/// its operator commands.
 pub struct Wired {
     pub state: AppState,
     pub relay: Relay,
     pub reconciler: Reconciler,
+    pub outbox: Arc<dyn Outbox>,
 }
 
 pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
@@ -38,12 +42,15 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     let documents = Arc::new(MongoDocumentStore::new(stores.mongo.clone()));
     let cache = Arc::new(RedisCache::new(stores.redis.clone()));
     let sessions = Arc::new(RedisSessionStore::new(stores.redis.clone()));
-    let projector = Arc::new(Projector::new(
-        documents.clone(),
-        cache.clone(),
-        sessions.clone(),
-    ));
-    let fast_path = FastPath::new(outbox, projector);
+    // Every effect kind and how it is applied; a feature adds its own here.
+    let projector = Projector::new(documents.clone(), cache.clone())
+        .on::<RevokeSessions>(SessionEffects(sessions.clone()));
+    let write_path = WritePath::new(
+        outbox,
+        Arc::new(projector),
+        Arc::new(TokioRuntime),
+        settings.worker.projection(),
+    );
 
     let auth = AuthService::new(
         users.clone(),
@@ -51,37 +58,33 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         Arc::new(RedisRateLimiter::new(stores.redis.clone())),
         Arc::new(BcryptHasher::new(settings.auth.bcrypt_cost)),
         Arc::new(SystemClock),
-        fast_path.clone(),
+        write_path.clone(),
         settings.auth.policy(),
     )
     .await?;
-    let reader = DocumentReader::new(documents.clone(), cache.clone(), fast_path.clone());
-    let profiles = ProfileService::new(users.clone(), reader.clone(), fast_path.clone());
+    let reader = DocumentReader::new(documents.clone(), cache.clone(), write_path.clone());
+    let profiles = ProfileService::new(users.clone(), reader.clone(), write_path.clone());
     let teams = Arc::new(TeamService::new(
         Arc::new(PgTeamRepository::new(stores.sql.clone())),
         users,
         Arc::new(SystemClock),
-        fast_path.clone(),
+        write_path.clone(),
         vec![Arc::new(TaskErasure)],
     ));
     let task_rows = Arc::new(PgTaskRepository::new(stores.sql.clone()));
-    let reconciler = Reconciler::new(
-        task_rows.clone(),
-        documents,
-        cache,
-        fast_path.outbox().clone(),
-    );
+    let reconciler = Reconciler::new(task_rows.clone(), documents, cache);
     let tasks = TaskService::new(
         task_rows,
         Arc::new(PgIdempotency::new(stores.sql.clone())),
         teams.clone(),
         reader,
-        fast_path.clone(),
+        write_path.clone(),
         Arc::new(SystemClock),
     );
 
+    let outbox = write_path.outbox().clone();
     let relay = Relay {
-        fast_path,
+        write_path,
         chain: AuditChain::new(stores.sql.clone()),
         outbox: PgOutbox::new(projection_sql),
         idempotency: PgIdempotency::new(stores.sql.clone()),
@@ -101,5 +104,6 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         state,
         relay,
         reconciler,
+        outbox,
     })
 }

@@ -15,6 +15,9 @@ pub enum StoreError {
     StaleVersion,
     #[error("{store} unavailable: {reason}")]
     Unavailable { store: &'static str, reason: String },
+    /// The store refuses the value for good (it cannot hold it); retrying cannot help.
+    #[error("rejected by the store: {0}")]
+    Rejected(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -62,6 +65,9 @@ impl From<StoreError> for Error {
             StoreError::Conflict(m) => Error::Conflict(m),
             StoreError::StaleVersion => Error::PreconditionFailed,
             StoreError::Unavailable { store, .. } => Error::Unavailable(store),
+            StoreError::Rejected(reason) => {
+                Error::Internal(anyhow::anyhow!("rejected by the store: {reason}"))
+            }
             StoreError::Internal(e) => Error::Internal(e),
         }
     }

@@ -4,6 +4,8 @@
 //! - `seed-demo`: create the demo accounts and, the first time, a team of the three with a few
 //!   tasks (idempotent); print how to log in.
 //! - `reconcile`: compare PostgreSQL, MongoDB and Redis, repair drift, print what was found.
+//! - `outbox dead`: list the outbox rows that became dead letters, with their causes.
+//! - `outbox retry ID`: queue a dead letter again.
 
 use secrecy::ExposeSecret;
 use std::process::ExitCode;
@@ -21,7 +23,8 @@ use taskforge_domain::validation::FieldError;
 use taskforge_domain::write_path::Actor;
 use taskforge_domain::Error;
 
-const USAGE: &str = "usage: taskforge-admin <migrate | seed-demo | reconcile>";
+const USAGE: &str =
+    "usage: taskforge-admin <migrate | seed-demo | reconcile | outbox dead | outbox retry ID>";
 
 /// The demo accounts: (email, password, first name, last name).
 const DEMO_USERS: [(&str, &str, &str, &str); 3] = [
@@ -32,7 +35,8 @@ const DEMO_USERS: [(&str, &str, &str, &str); 3] = [
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let command = std::env::args().nth(1).unwrap_or_default();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = args.join(" ");
     let settings = match Settings::load() {
         Ok(s) => s,
         Err(e) => {
@@ -41,10 +45,16 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init_logging(&settings.log);
-    let outcome = match command.as_str() {
-        "migrate" => migrate(&settings).await,
-        "seed-demo" => seed_demo(&settings).await,
-        "reconcile" => reconcile(&settings).await,
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    let outcome = match words.as_slice() {
+        ["migrate"] => migrate(&settings).await,
+        ["seed-demo"] => seed_demo(&settings).await,
+        ["reconcile"] => reconcile(&settings).await,
+        ["outbox", "dead"] => dead_letters(&settings).await,
+        ["outbox", "retry", id] => match id.parse() {
+            Ok(id) => retry(&settings, id).await,
+            Err(_) => Err(anyhow::anyhow!("{id} is not an outbox row id")),
+        },
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -217,11 +227,36 @@ async fn reconcile(settings: &Settings) -> anyhow::Result<()> {
         "reconcile: {} stale cache entries dropped",
         report.cache_entries_dropped
     );
-    for id in &report.unrecoverable {
-        println!(
-            "reconcile: task {id}: committed document lost (not in MongoDB, not in the outbox)"
-        );
-    }
     println!("reconcile: drift {}", report.drift());
     Ok(())
+}
+
+async fn dead_letters(settings: &Settings) -> anyhow::Result<()> {
+    let wired = wiring::wire(settings).await?;
+    let letters = wired.outbox.dead_letters(1000).await?;
+    println!("outbox: {} dead letters", letters.len());
+    for l in letters {
+        println!(
+            "outbox: row {} ({}), {} attempts, dead since {}: {}",
+            l.id,
+            l.aggregate,
+            l.attempts,
+            l.dead_at.to_rfc3339(),
+            l.last_error.unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+async fn retry(settings: &Settings, id: i64) -> anyhow::Result<()> {
+    let wired = wiring::wire(settings).await?;
+    if wired.outbox.requeue(id).await? {
+        println!("outbox: row {id} queued again");
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!(
+            "row {id} is not a dead letter, or a later change of its whole scope (a team's \
+             deletion) has been applied since and it must not be undone"
+        ))
+    }
 }

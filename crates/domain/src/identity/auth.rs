@@ -8,9 +8,10 @@ use super::values::{Email, Password, PasswordHash, PersonName, SessionToken};
 use crate::clock::Clock;
 use crate::ids::{SessionId, UserId};
 use crate::validation::{rejected, FieldError};
+use super::effects::{RevokeSessions, PROFILES};
 use crate::write_path::{
-    Actor, AuditAction, AuditDraft, AuditEntityType, AuditScope, CacheKey, Change, Collection,
-    Effect, FastPath,
+    Actor, Aggregate, AuditAction, AuditDraft, AuditEntityType, Change, Scope, StoredEffect,
+    WritePath,
 };
 use crate::{Error, StoreError};
 use chrono::{DateTime, Utc};
@@ -62,15 +63,10 @@ pub struct AuthService {
     limiter: Arc<dyn RateLimiter>,
     hasher: Arc<dyn PasswordHasher>,
     clock: Arc<dyn Clock>,
-    fast_path: FastPath,
+    write_path: WritePath,
     policy: AuthPolicy,
     /// Verified against when the email is unknown, so that both failures cost the same.
     decoy_hash: PasswordHash,
-}
-
-/// The aggregate key of everything a user's account changes.
-pub(crate) fn account_aggregate(id: UserId) -> String {
-    format!("user:{id}")
 }
 
 pub(crate) fn account_change(
@@ -78,25 +74,37 @@ pub(crate) fn account_change(
     action: AuditAction,
     actor: &Actor,
     states: (Option<serde_json::Value>, Option<serde_json::Value>),
-    effects: Vec<Effect>,
+    effects: Vec<StoredEffect>,
 ) -> Change {
-    Change {
-        audit: AuditDraft {
-            scope: AuditScope::Account(user),
-            entity_type: AuditEntityType::User,
+    let profile = Aggregate::entity(Scope::Account(user), "profile", user.as_uuid());
+    let audit = AuditDraft {
+        entity_type: AuditEntityType::User,
             entity_id: user.as_uuid(),
             action,
             actor: Actor {
                 user_id: actor.user_id.or(Some(user)),
                 ..actor.clone()
             },
-            previous_state: states.0,
-            new_state: states.1,
-        },
-        aggregate: account_aggregate(user),
-        effects,
-        idempotency: None,
-    }
+        previous_state: states.0,
+        new_state: states.1,
+    };
+    Change::new(profile, audit, effects)
+}
+
+/// The urgent part of a change that ends `user`'s sessions (all but `keep`) before the
+/// response.
+fn revoking_sessions(
+    change: Change,
+    user: UserId,
+    keep: Option<SessionId>,
+    now: DateTime<Utc>,
+) -> Change {
+    let revoke = RevokeSessions {
+        user_id: user,
+        keep,
+        opened_before: now,
+    };
+    change.with_urgent("sessions", user.as_uuid(), vec![StoredEffect::of(&revoke)])
 }
 
 fn to_duration(d: Duration) -> chrono::TimeDelta {
@@ -111,7 +119,7 @@ impl AuthService {
         limiter: Arc<dyn RateLimiter>,
         hasher: Arc<dyn PasswordHasher>,
         clock: Arc<dyn Clock>,
-        fast_path: FastPath,
+        write_path: WritePath,
         policy: AuthPolicy,
     ) -> Result<Self, Error> {
         let decoy = Password::parse("password", "decoy-password-never-matches".to_owned())?;
@@ -122,7 +130,7 @@ impl AuthService {
             limiter,
             hasher,
             clock,
-            fast_path,
+            write_path,
             policy,
             decoy_hash,
         })
@@ -173,22 +181,15 @@ impl AuthService {
             AuditAction::Create,
             actor,
             (None, Some(user.audit_state())),
-            vec![Effect::PutDocument {
-                collection: Collection::Profiles,
-                id: user.id.as_uuid(),
-                version: user.profile_version,
-                body: document,
-            }],
+            vec![PROFILES.put(user.id.as_uuid(), user.profile_version, document)],
         );
-        let receipt = self
-            .users
-            .create(&user, &hash, change)
+        self.write_path
+            .commit(self.users.create(&user, &hash, change))
             .await
             .map_err(|e| match e {
                 StoreError::Conflict(_) => Error::Conflict("email is already registered".into()),
                 other => other.into(),
             })?;
-        self.fast_path.project(receipt).await;
         Ok(user)
     }
 
@@ -303,7 +304,7 @@ impl AuthService {
     }
 
     pub async fn logout_all(&self, who: &Authenticated) -> Result<(), Error> {
-        self.sessions.revoke_all(who.user_id, None).await?;
+        self.sessions.revoke_all(who.user_id, None, None).await?;
         Ok(())
     }
 
@@ -364,13 +365,12 @@ impl AuthService {
             AuditAction::Update,
             actor,
             (None, Some(serde_json::json!({ "passwordChanged": true }))),
-            vec![Effect::RevokeSessions {
-                user_id: user.id,
-                keep: Some(who.session.id),
-            }],
+            vec![],
         );
-        let receipt = self.users.set_password(user.id, &hash, change).await?;
-        self.fast_path.project(receipt).await;
+        let change = revoking_sessions(change, user.id, Some(who.session.id), self.clock.now());
+        self.write_path
+            .commit(self.users.set_password(user.id, &hash, change))
+            .await?;
         Ok(())
     }
 
@@ -389,22 +389,13 @@ impl AuthService {
             actor,
             (Some(user.audit_state()), None),
             vec![
-                Effect::DeleteDocument {
-                    collection: Collection::Profiles,
-                    id: user.id.as_uuid(),
-                },
-                Effect::DropCache {
-                    key: CacheKey::UserProfile(user.id),
-                },
-                Effect::RevokeSessions {
-                    user_id: user.id,
-                    keep: None,
-                },
+                PROFILES.delete(user.id.as_uuid()),
+                PROFILES.drop_cache(user.id.as_uuid()),
             ],
         );
-        let receipt = self
-            .users
-            .delete(user.id, change)
+        let change = revoking_sessions(change, user.id, None, self.clock.now());
+        self.write_path
+            .commit(self.users.delete(user.id, change))
             .await
             .map_err(|e| match e {
                 StoreError::Conflict(_) => Error::Conflict(
@@ -413,7 +404,6 @@ impl AuthService {
                 ),
                 other => other.into(),
             })?;
-        self.fast_path.project(receipt).await;
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! Identity: accounts, credentials, sessions, profiles and the rate limits that guard them.
 
 pub mod auth;
+pub mod effects;
 pub mod model;
 pub mod ports;
 pub mod profile;

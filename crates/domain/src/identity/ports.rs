@@ -68,8 +68,14 @@ pub trait SessionStore: Send + Sync {
     async fn list(&self, user: UserId) -> Result<Vec<Session>, StoreError>;
     /// Ends one session of the user; false when the user has no such session.
     async fn revoke(&self, user: UserId, session: SessionId) -> Result<bool, StoreError>;
-    /// Ends every session of the user but `keep`.
-    async fn revoke_all(&self, user: UserId, keep: Option<SessionId>) -> Result<(), StoreError>;
+    /// Ends every session of the user but `keep` (of those opened before `opened_before`, if
+    /// given).
+    async fn revoke_all(
+        &self,
+        user: UserId,
+        keep: Option<SessionId>,
+        opened_before: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError>;
 }
 
 /// What a rate limit counts.

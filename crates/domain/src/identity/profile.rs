@@ -5,9 +5,8 @@ use super::auth::account_change;
 use super::model::{Profile, ProfileDocument, ProfilePatch, User};
 use super::ports::UserRepository;
 use crate::ids::UserId;
-use crate::write_path::{
-    Actor, AuditAction, CacheKey, Collection, DocumentReader, Effect, FastPath,
-};
+use super::effects::PROFILES;
+use crate::write_path::{Actor, AuditAction, DocumentReader, WritePath};
 use crate::{Error, StoreError};
 use std::sync::Arc;
 
@@ -17,19 +16,19 @@ const PATCH_ATTEMPTS: usize = 5;
 pub struct ProfileService {
     users: Arc<dyn UserRepository>,
     reader: DocumentReader,
-    fast_path: FastPath,
+    write_path: WritePath,
 }
 
 impl ProfileService {
     pub fn new(
         users: Arc<dyn UserRepository>,
         reader: DocumentReader,
-        fast_path: FastPath,
+        write_path: WritePath,
     ) -> Self {
         Self {
             users,
             reader,
-            fast_path,
+            write_path,
         }
     }
 
@@ -42,12 +41,7 @@ impl ProfileService {
     async fn current_document(&self, user: &User) -> Result<ProfileDocument, Error> {
         let doc = self
             .reader
-            .read_at(
-                Collection::Profiles,
-                user.id.as_uuid(),
-                CacheKey::UserProfile(user.id),
-                user.profile_version,
-            )
+            .read_at(&PROFILES, user.id.as_uuid(), user.profile_version, None)
             .await?;
         serde_json::from_value(doc.body).map_err(|e| Error::Internal(e.into()))
     }
@@ -70,27 +64,16 @@ impl ProfileService {
                 actor,
                 (Some(audit_state(&current)), Some(audit_state(&next))),
                 vec![
-                    Effect::PutDocument {
-                        collection: Collection::Profiles,
-                        id: id.as_uuid(),
-                        version: next.user.profile_version,
-                        body,
-                    },
-                    Effect::DropCache {
-                        key: CacheKey::UserProfile(id),
-                    },
+                    PROFILES.put(id.as_uuid(), next.user.profile_version, body),
+                    PROFILES.drop_cache(id.as_uuid()),
                 ],
             );
             let names = (&next.user.first_name, &next.user.last_name);
-            match self
-                .users
-                .update_profile(id, current.user.profile_version, names, change)
-                .await
-            {
-                Ok(receipt) => {
-                    self.fast_path.project(receipt).await;
-                    return Ok(next);
-                }
+            let update =
+                self.users
+                    .update_profile(id, current.user.profile_version, names, change);
+            match self.write_path.commit(update).await {
+                Ok(_) => return Ok(next),
                 Err(StoreError::StaleVersion) => continue,
                 Err(e) => return Err(e.into()),
             }

@@ -139,6 +139,11 @@ impl Tags {
     pub fn as_slice(&self) -> &[String] {
         &self.0
     }
+
+    /// Tags the store holds, validated when they went in.
+    pub fn from_stored(tags: Vec<String>) -> Self {
+        Self(tags)
+    }
 }
 
 /// A JSON object of at most 50 keys (letters, digits, `_`, `-`, space; 1 to 64 characters),
@@ -148,6 +153,15 @@ impl Tags {
 pub struct CustomFields(Map<String, Value>);
 
 impl CustomFields {
+    /// Fields the store holds, validated when they went in.
+    pub fn from_stored(fields: Map<String, Value>) -> Self {
+        Self(fields)
+    }
+
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.0
+    }
+
     pub fn parse(field: &str, raw: Value) -> Result<Self, FieldError> {
         let bad = |m: &str| FieldError::new(field, m);
         let Value::Object(map) = raw else {
@@ -156,9 +170,11 @@ impl CustomFields {
         if map.len() > 50 {
             return Err(bad("at most 50 keys"));
         }
+        // Numbers are what every store holds: signed 64-bit integers or doubles.
         let scalar_ok = |v: &Value| match v {
             Value::String(s) => s.chars().count() <= 1000,
-            Value::Null | Value::Bool(_) | Value::Number(_) => true,
+            Value::Number(n) => n.is_i64() || n.is_f64(),
+            Value::Null | Value::Bool(_) => true,
             _ => false,
         };
         for (key, value) in &map {
@@ -174,7 +190,7 @@ impl CustomFields {
                 other => scalar_ok(other),
             };
             if !value_ok {
-                return Err(bad("values are scalars (strings up to 1000 characters) or arrays of at most 50 scalars"));
+                return Err(bad("values are scalars (strings up to 1000 characters, integers in the signed 64-bit range) or arrays of at most 50 scalars"));
             }
         }
         Ok(Self(map))
@@ -273,7 +289,8 @@ mod tests {
 
     #[test]
     fn custom_fields_follow_the_contract() {
-        let ok = json!({ "Story points": 3, "sprint-id": "s1", "flags": [true, null, "x"], "done_by": null });
+        let ok = json!({ "Story points": 3, "sprint-id": "s1", "flags": [true, null, "x"], "done_by": null,
+            "min": i64::MIN, "max": i64::MAX, "ratio": 0.5 });
         assert!(CustomFields::parse("customFields", ok).is_ok());
         for bad in [
             json!([1]),
@@ -284,6 +301,8 @@ mod tests {
             json!({ "deep": [[1]] }),
             json!({ "long": "x".repeat(1001) }),
             json!({ "many": vec![1; 51] }),
+            json!({ "huge": u64::MAX }),
+            json!({ "huge": [1, i64::MAX as u64 + 1] }),
         ] {
             assert!(
                 CustomFields::parse("customFields", bad.clone()).is_err(),

@@ -2,19 +2,11 @@
 
 use super::model::Task;
 use super::query::{Cursor, TaskQuery};
-use crate::ids::{AuditId, TaskId, TeamId, UserId};
+use crate::ids::{AuditId, TaskId, UserId};
 use crate::write_path::{AuditAction, Change, Receipt};
 use crate::StoreError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-
-/// A task's relational core: enough to authorize and to read its document at the right version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TaskCore {
-    pub id: TaskId,
-    pub team_id: TeamId,
-    pub version: i64,
-}
 
 /// One row of a task's activity (its audit trail).
 #[derive(Debug, Clone, PartialEq)]
@@ -30,12 +22,13 @@ pub struct AuditEntry {
     pub user_agent: Option<String>,
 }
 
-/// Tasks (PostgreSQL): the relational core, its search index, and its audit trail.
+/// Tasks (PostgreSQL): every field a task response needs (so lists, changes and reads work
+/// whatever MongoDB's state), the search index, and the audit trail.
 #[async_trait]
 pub trait TaskRepository: Send + Sync {
     /// `Conflict("assignee")` when the assignee is not a member of the task's team.
     async fn create(&self, task: &Task, change: Change) -> Result<Receipt, StoreError>;
-    async fn core(&self, id: TaskId) -> Result<Option<TaskCore>, StoreError>;
+    async fn get(&self, id: TaskId) -> Result<Option<Task>, StoreError>;
     /// Saves `task` (its version already bumped) if the stored version is `expected`:
     /// `StaleVersion` otherwise, `NotFound` when gone, `Conflict("assignee")` as for create.
     async fn update(
@@ -51,7 +44,7 @@ pub trait TaskRepository: Send + Sync {
         &self,
         user: UserId,
         query: &TaskQuery,
-    ) -> Result<Vec<(TaskCore, Cursor)>, StoreError>;
+    ) -> Result<Vec<(Task, Cursor)>, StoreError>;
     /// The task's audit rows, newest first, after `before`.
     async fn history(
         &self,
@@ -59,6 +52,6 @@ pub trait TaskRepository: Send + Sync {
         before: Option<AuditId>,
         limit: i64,
     ) -> Result<Vec<AuditEntry>, StoreError>;
-    /// Every task's core in id order, from after `after` (for reconcile).
-    async fn scan(&self, after: Option<TaskId>, limit: i64) -> Result<Vec<TaskCore>, StoreError>;
+    /// Every task in id order, from after `after` (for reconcile).
+    async fn scan(&self, after: Option<TaskId>, limit: i64) -> Result<Vec<Task>, StoreError>;
 }

@@ -1,8 +1,12 @@
 //! Reconcile: compares PostgreSQL's tasks with MongoDB's documents and Redis's cache entries,
-//! repairs what drifted, and reports what it found.
+//! repairs what drifted, and reports what it found. PostgreSQL holds every field of a task, so
+//! every document can be restored from it.
 
-use super::ports::{TaskCore, TaskRepository};
-use crate::write_path::{Cache, CacheKey, Collection, DocumentStore, Outbox};
+use super::model::Task;
+use super::ports::TaskRepository;
+use super::service::TASKS;
+use crate::ids::TaskId;
+use crate::write_path::{Cache, DocumentStore};
 use crate::{Error, StoreError};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -13,16 +17,14 @@ const BATCH: i64 = 500;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReconcileReport {
     pub tasks_checked: usize,
-    /// Documents missing from MongoDB, restored from the outbox.
+    /// Documents missing from MongoDB, restored from PostgreSQL.
     pub documents_restored: usize,
-    /// Documents older than PostgreSQL's version, brought forward from the outbox.
+    /// Documents older than PostgreSQL's version, brought forward.
     pub documents_updated: usize,
     /// Documents of tasks PostgreSQL no longer has, deleted.
     pub orphans_deleted: usize,
     /// Cache entries at another version than PostgreSQL's, dropped.
     pub cache_entries_dropped: usize,
-    /// Tasks whose committed document is neither in MongoDB nor in a retained outbox row.
-    pub unrecoverable: Vec<String>,
 }
 
 impl ReconcileReport {
@@ -32,7 +34,6 @@ impl ReconcileReport {
             + self.documents_updated
             + self.orphans_deleted
             + self.cache_entries_dropped
-            + self.unrecoverable.len()
     }
 }
 
@@ -40,7 +41,6 @@ pub struct Reconciler {
     tasks: Arc<dyn TaskRepository>,
     documents: Arc<dyn DocumentStore>,
     cache: Arc<dyn Cache>,
-    outbox: Arc<dyn Outbox>,
 }
 
 impl Reconciler {
@@ -48,13 +48,11 @@ impl Reconciler {
         tasks: Arc<dyn TaskRepository>,
         documents: Arc<dyn DocumentStore>,
         cache: Arc<dyn Cache>,
-        outbox: Arc<dyn Outbox>,
     ) -> Self {
         Self {
             tasks,
             documents,
             cache,
-            outbox,
         }
     }
 
@@ -65,51 +63,46 @@ impl Reconciler {
         loop {
             let batch = self.tasks.scan(after, BATCH).await?;
             let Some(last) = batch.last() else { break };
-            after = Some(last.id);
-            for core in &batch {
-                known.insert(core.id.as_uuid());
-                self.check(core, &mut report).await?;
+            after = Some(last.task_id);
+            for task in &batch {
+                known.insert(task.task_id.as_uuid());
+                self.check(task, &mut report).await?;
             }
         }
-        for id in self.documents.ids(Collection::Tasks).await? {
+        for id in self.documents.ids(TASKS.name).await? {
             // A task created since the scan started is not an orphan: ask PostgreSQL again.
-            let task = crate::ids::TaskId::from_uuid(id);
-            if !known.contains(&id) && self.tasks.core(task).await?.is_none() {
-                self.documents.delete(Collection::Tasks, id).await?;
-                let _ = self.cache.drop_key(CacheKey::Task(task)).await;
+            if !known.contains(&id) && self.tasks.get(TaskId::from_uuid(id)).await?.is_none() {
+                self.documents.delete(TASKS.name, id).await?;
+                let _ = self.cache.drop_key(&TASKS.cache.key(id)).await;
                 report.orphans_deleted += 1;
             }
         }
         Ok(report)
     }
 
-    async fn check(&self, core: &TaskCore, report: &mut ReconcileReport) -> Result<(), StoreError> {
+    async fn check(&self, task: &Task, report: &mut ReconcileReport) -> Result<(), StoreError> {
         report.tasks_checked += 1;
-        let id = core.id.as_uuid();
-        let stored = self.documents.get(Collection::Tasks, id).await?;
-        if stored.as_ref().is_none_or(|d| d.version < core.version) {
-            match self.outbox.latest_document(Collection::Tasks, id).await? {
-                Some((_, doc)) if doc.version >= core.version => {
-                    self.documents
-                        .put_if_newer(Collection::Tasks, id, doc.version, &doc.body)
-                        .await?;
-                    if stored.is_some() {
-                        report.documents_updated += 1;
-                    } else {
-                        report.documents_restored += 1;
-                    }
-                }
-                _ => report.unrecoverable.push(core.id.to_string()),
+        let id = task.task_id.as_uuid();
+        let stored = self.documents.get(TASKS.name, id).await?;
+        if stored.as_ref().is_none_or(|d| d.version < task.version) {
+            let body = serde_json::to_value(task).map_err(|e| StoreError::Internal(e.into()))?;
+            self.documents
+                .put_if_newer(TASKS.name, id, task.version, &body)
+                .await?;
+            if stored.is_some() {
+                report.documents_updated += 1;
+            } else {
+                report.documents_restored += 1;
             }
         }
-        let key = CacheKey::Task(core.id);
+        let key = TASKS.cache.key(id);
         let cached_version = self
             .cache
-            .get(key)
+            .get(&key)
             .await?
             .and_then(|c| c.get("version")?.as_i64());
-        if cached_version.is_some_and(|v| v != core.version) {
-            self.cache.drop_key(key).await?;
+        if cached_version.is_some_and(|v| v != task.version) {
+            self.cache.drop_key(&key).await?;
             report.cache_entries_dropped += 1;
         }
         Ok(())

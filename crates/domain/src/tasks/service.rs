@@ -3,20 +3,30 @@
 use super::model::{
     CustomFields, Description, Priority, Status, Tags, Task, TaskMetadata, TaskPatch, TaskTitle,
 };
-use super::ports::{AuditEntry, TaskCore, TaskRepository};
+use super::ports::{AuditEntry, TaskRepository};
 use super::query::{Cursor, TaskQuery};
 use crate::clock::Clock;
 use crate::ids::{AuditId, TaskId, TeamId, UserId};
-use crate::teams::{Permission, Requirement, TeamErasure, TeamService};
+use crate::teams::{Access, Permission, Requirement, TeamErasure, TeamService};
 use crate::validation::FieldError;
-use crate::write_path::VersionedDocument;
 use crate::write_path::{
-    Actor, AuditAction, AuditDraft, AuditEntityType, AuditScope, CacheKey, Change, Claim,
-    Collection, DocumentReader, Effect, FastPath, IdempotencyKey, IdempotencyStore,
+    Actor, Aggregate, AuditAction, AuditDraft, AuditEntityType, CacheKind, Change, Claim,
+    Collection, DocumentReader, IdempotencyKey, IdempotencyStore, Scope, StoredEffect,
+    VersionedDocument, WritePath,
 };
 use crate::{Error, StoreError};
 use chrono::{DateTime, SubsecRound, Utc};
 use std::sync::Arc;
+use std::time::Duration;
+
+/// MongoDB `tasks`, cached as `task:{taskId}` for five minutes.
+pub const TASKS: Collection = Collection {
+    name: "tasks",
+    cache: CacheKind {
+        name: "task",
+        ttl: Duration::from_secs(300),
+    },
+};
 
 /// How often a PATCH without `If-Match` retries when another change of the task committed first.
 const PATCH_ATTEMPTS: usize = 20;
@@ -38,7 +48,7 @@ pub struct TaskService {
     idempotency: Arc<dyn IdempotencyStore>,
     teams: Arc<TeamService>,
     reader: DocumentReader,
-    fast_path: FastPath,
+    write_path: WritePath,
     clock: Arc<dyn Clock>,
 }
 
@@ -46,11 +56,8 @@ pub struct TaskService {
 pub struct TaskErasure;
 
 impl TeamErasure for TaskErasure {
-    fn effects(&self, team: TeamId) -> Vec<Effect> {
-        vec![Effect::DeleteTeamDocuments {
-            collection: Collection::Tasks,
-            team_id: team,
-        }]
+    fn effects(&self, team: TeamId) -> Vec<StoredEffect> {
+        vec![TASKS.delete_team(team)]
     }
 }
 
@@ -58,9 +65,25 @@ fn to_json(task: &Task) -> Result<serde_json::Value, Error> {
     serde_json::to_value(task).map_err(|e| Error::Internal(e.into()))
 }
 
-/// A task change: its audit row in the team's chain, its document and cache effects. Every
-/// change of a team's tasks is one aggregate, so a team's deletion can never be overtaken by a
-/// late projection of one of its tasks.
+/// A task as a versioned document: the store keeps the version beside the body.
+fn document_of(task: &Task) -> Result<VersionedDocument, Error> {
+    Ok(VersionedDocument {
+        version: task.version,
+        body: to_json(task)?,
+    })
+}
+
+/// A task from its stored document.
+fn task_of(doc: VersionedDocument) -> Result<Task, Error> {
+    let mut body = doc.body;
+    if let Some(fields) = body.as_object_mut() {
+        fields.insert("version".into(), doc.version.into());
+    }
+    serde_json::from_value(body).map_err(|e| Error::Internal(e.into()))
+}
+
+/// A task change: its audit row in the team's chain, its document and cache effects, ordered
+/// per task (a team's deletion is a barrier of the team: see [`Aggregate::whole`]).
 fn task_change(
     task: &Task,
     action: AuditAction,
@@ -68,47 +91,25 @@ fn task_change(
     previous: Option<&Task>,
     next: Option<&Task>,
 ) -> Result<Change, Error> {
-    let id = task.task_id;
+    let id = task.task_id.as_uuid();
     let document = match next {
-        Some(next) => Effect::PutDocument {
-            collection: Collection::Tasks,
-            id: id.as_uuid(),
-            version: next.version,
-            body: to_json(next)?,
-        },
-        None => Effect::DeleteDocument {
-            collection: Collection::Tasks,
-            id: id.as_uuid(),
-        },
+        Some(next) => TASKS.put(id, next.version, to_json(next)?),
+        None => TASKS.delete(id),
     };
-    Ok(Change {
-        audit: AuditDraft {
-            scope: AuditScope::Team(task.team_id),
-            entity_type: AuditEntityType::Task,
-            entity_id: id.as_uuid(),
-            action,
-            actor: actor.clone(),
-            previous_state: previous.map(to_json).transpose()?,
-            new_state: next.map(to_json).transpose()?,
-        },
-        aggregate: format!("team:{}", task.team_id),
-        effects: vec![
-            document,
-            Effect::DropCache {
-                key: CacheKey::Task(id),
-            },
-        ],
-        idempotency: None,
-    })
-}
-
-/// A task from its stored document; the store keeps the version beside the body, not in it.
-fn task_of(doc: VersionedDocument) -> Result<Task, Error> {
-    let mut body = doc.body;
-    if let Some(fields) = body.as_object_mut() {
-        fields.insert("version".into(), doc.version.into());
-    }
-    serde_json::from_value(body).map_err(|e| Error::Internal(e.into()))
+    let audit = AuditDraft {
+        entity_type: AuditEntityType::Task,
+        entity_id: id,
+        action,
+        actor: actor.clone(),
+        previous_state: previous.map(to_json).transpose()?,
+        new_state: next.map(to_json).transpose()?,
+    };
+    let aggregate = Aggregate::entity(Scope::Team(task.team_id), "task", id);
+    Ok(Change::new(
+        aggregate,
+        audit,
+        vec![document, TASKS.drop_cache(id)],
+    ))
 }
 
 fn assignee_error(e: StoreError) -> Error {
@@ -126,7 +127,7 @@ impl TaskService {
         idempotency: Arc<dyn IdempotencyStore>,
         teams: Arc<TeamService>,
         reader: DocumentReader,
-        fast_path: FastPath,
+        write_path: WritePath,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
@@ -134,7 +135,7 @@ impl TaskService {
             idempotency,
             teams,
             reader,
-            fast_path,
+            write_path,
             clock,
         }
     }
@@ -211,49 +212,40 @@ impl TaskService {
         let mut change = task_change(&task, AuditAction::Create, actor, None, Some(&task))?;
         change.idempotency =
             key.map(|k| k.completion(change.audit.new_state.clone().unwrap_or_default()));
-        let receipt = self
-            .tasks
-            .create(&task, change)
+        self.write_path
+            .commit(self.tasks.create(&task, change))
             .await
             .map_err(assignee_error)?;
-        self.fast_path.project(receipt).await;
         Ok(task)
     }
 
-    /// The task's core, if `caller` may see it with `permission`; 404 otherwise (and for
-    /// outsiders), 403 for members without the permission.
+    /// The task as PostgreSQL holds it, if `caller` may see it with `requirement`; 404
+    /// otherwise (and for outsiders), 403 for members without the permission.
     async fn authorized(
         &self,
         caller: UserId,
         id: TaskId,
         requirement: Requirement,
-    ) -> Result<(TaskCore, crate::teams::Access), Error> {
-        let core = self.tasks.core(id).await?.ok_or(Error::NotFound)?;
+    ) -> Result<(Task, Access), Error> {
+        let task = self.tasks.get(id).await?.ok_or(Error::NotFound)?;
         let access = self
             .teams
-            .authorize(caller, core.team_id, requirement)
+            .authorize(caller, task.team_id, requirement)
             .await?;
-        Ok((core, access))
+        Ok((task, access))
     }
 
-    /// The task's document at its core's version or newer.
-    async fn document(&self, core: &TaskCore) -> Result<Task, Error> {
-        let doc = self
-            .reader
-            .read_at(
-                Collection::Tasks,
-                core.id.as_uuid(),
-                CacheKey::Task(core.id),
-                core.version,
-            )
-            .await?;
-        task_of(doc)
-    }
-
+    /// The task's document at its committed version or newer: the cache, MongoDB, else
+    /// PostgreSQL's own copy (MongoDB down or behind).
     pub async fn get(&self, caller: UserId, id: TaskId) -> Result<Task, Error> {
         let read = Requirement::Permission(Permission::TaskRead);
-        let (core, _) = self.authorized(caller, id, read).await?;
-        self.document(&core).await
+        let (task, _) = self.authorized(caller, id, read).await?;
+        let committed = document_of(&task)?;
+        let doc = self
+            .reader
+            .read_at(&TASKS, id.as_uuid(), task.version, Some(committed))
+            .await?;
+        task_of(doc)
     }
 
     /// Applies `patch`. With `if_match`, a task whose version has moved on answers 412;
@@ -267,7 +259,7 @@ impl TaskService {
         actor: &Actor,
     ) -> Result<Task, Error> {
         for _ in 0..PATCH_ATTEMPTS {
-            let (core, access) = self.authorized(caller, id, Requirement::Member).await?;
+            let (current, access) = self.authorized(caller, id, Requirement::Member).await?;
             let changes_assignee = patch.assignee_id.is_some();
             let changes_other = TaskPatch {
                 assignee_id: None,
@@ -280,15 +272,11 @@ impl TaskService {
             if changes_other || !changes_assignee {
                 access.require(Requirement::Permission(Permission::TaskUpdate))?;
             }
-            if if_match.is_some_and(|v| v != core.version) {
+            if if_match.is_some_and(|v| v != current.version) {
                 return Err(Error::PreconditionFailed);
             }
-            let current = self.document(&core).await?;
-            if current.version != core.version {
-                continue;
-            }
             let mut next = patch.apply(&current);
-            next.version = core.version + 1;
+            next.version = current.version + 1;
             next.metadata.updated = self.clock.now().trunc_subsecs(6);
             let action = if next.assignee_id != current.assignee_id {
                 AuditAction::Assign
@@ -298,11 +286,9 @@ impl TaskService {
                 AuditAction::Update
             };
             let change = task_change(&next, action, actor, Some(&current), Some(&next))?;
-            match self.tasks.update(&next, core.version, change).await {
-                Ok(receipt) => {
-                    self.fast_path.project(receipt).await;
-                    return Ok(next);
-                }
+            let update = self.tasks.update(&next, current.version, change);
+            match self.write_path.commit(update).await {
+                Ok(_) => return Ok(next),
                 Err(StoreError::StaleVersion) if if_match.is_some() => {
                     return Err(Error::PreconditionFailed)
                 }
@@ -317,15 +303,16 @@ impl TaskService {
 
     pub async fn delete(&self, caller: UserId, id: TaskId, actor: &Actor) -> Result<(), Error> {
         let remove = Requirement::Permission(Permission::TaskDelete);
-        let (core, _) = self.authorized(caller, id, remove).await?;
-        let current = self.document(&core).await?;
+        let (current, _) = self.authorized(caller, id, remove).await?;
         let change = task_change(&current, AuditAction::Delete, actor, Some(&current), None)?;
-        let receipt = self.tasks.delete(id, change).await?;
-        self.fast_path.project(receipt).await;
+        self.write_path
+            .commit(self.tasks.delete(id, change))
+            .await?;
         Ok(())
     }
 
-    /// One page of the caller's tasks and the cursor of the next page, if any.
+    /// One page of the caller's tasks and the cursor of the next page, if any: PostgreSQL
+    /// alone answers it.
     pub async fn list(
         &self,
         caller: UserId,
@@ -338,15 +325,7 @@ impl TaskService {
             rows.truncate(limit as usize);
             rows.last().map(|(_, cursor)| cursor.clone())
         });
-        let wanted: Vec<_> = rows
-            .iter()
-            .map(|(core, _)| (core.id.as_uuid(), CacheKey::Task(core.id), core.version))
-            .collect();
-        let docs = self.reader.read_many(Collection::Tasks, &wanted).await?;
-        let tasks = docs
-            .into_iter()
-            .map(task_of)
-            .collect::<Result<Vec<_>, _>>()?;
+        let tasks = rows.into_iter().map(|(task, _)| task).collect();
         Ok((tasks, next.flatten()))
     }
 

@@ -2,7 +2,7 @@
 
 use super::model::{MemberView, Permission, PermissionMap, Role, Team, TeamView};
 use crate::ids::{TeamId, UserId};
-use crate::write_path::{Change, Effect, Receipt};
+use crate::write_path::{Change, Receipt, StoredEffect};
 use crate::StoreError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -76,5 +76,5 @@ pub trait TeamRepository: Send + Sync {
 /// foreign-key cascade in the same transaction; each feature that keeps team data elsewhere
 /// (task documents, comments, attachments, notifications) registers one of these.
 pub trait TeamErasure: Send + Sync {
-    fn effects(&self, team: TeamId) -> Vec<Effect>;
+    fn effects(&self, team: TeamId) -> Vec<StoredEffect>;
 }

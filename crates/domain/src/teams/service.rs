@@ -11,7 +11,8 @@ use crate::identity::ports::UserRepository;
 use crate::identity::Email;
 use crate::ids::{TeamId, UserId};
 use crate::write_path::{
-    Actor, AuditAction, AuditDraft, AuditEntityType, AuditScope, Change, FastPath,
+    Actor, Aggregate, AuditAction, AuditDraft, AuditEntityType, Change, Scope, StoredEffect,
+    WritePath,
 };
 use crate::{Error, StoreError};
 use std::collections::BTreeSet;
@@ -21,32 +22,29 @@ pub struct TeamService {
     teams: Arc<dyn TeamRepository>,
     users: Arc<dyn UserRepository>,
     clock: Arc<dyn Clock>,
-    fast_path: FastPath,
+    write_path: WritePath,
     erasures: Vec<Arc<dyn TeamErasure>>,
 }
 
-/// The change a team event commits: its audit row in the team's chain, effects if any.
+/// The change a team event commits: its audit row in the team's chain, and `effects` on the
+/// whole team (a barrier: see [`Aggregate::whole`]).
 fn team_change(
     team: TeamId,
     entity: (AuditEntityType, uuid::Uuid),
     action: AuditAction,
     actor: &Actor,
     states: (Option<serde_json::Value>, Option<serde_json::Value>),
+    effects: Vec<StoredEffect>,
 ) -> Change {
-    Change {
-        audit: AuditDraft {
-            scope: AuditScope::Team(team),
-            entity_type: entity.0,
-            entity_id: entity.1,
-            action,
-            actor: actor.clone(),
-            previous_state: states.0,
-            new_state: states.1,
-        },
-        aggregate: format!("team:{team}"),
-        effects: vec![],
-        idempotency: None,
-    }
+    let audit = AuditDraft {
+        entity_type: entity.0,
+        entity_id: entity.1,
+        action,
+        actor: actor.clone(),
+        previous_state: states.0,
+        new_state: states.1,
+    };
+    Change::new(Aggregate::whole(Scope::Team(team)), audit, effects)
 }
 
 fn last_admin(e: StoreError) -> Error {
@@ -68,14 +66,14 @@ impl TeamService {
         teams: Arc<dyn TeamRepository>,
         users: Arc<dyn UserRepository>,
         clock: Arc<dyn Clock>,
-        fast_path: FastPath,
+        write_path: WritePath,
         erasures: Vec<Arc<dyn TeamErasure>>,
     ) -> Self {
         Self {
             teams,
             users,
             clock,
-            fast_path,
+            write_path,
             erasures,
         }
     }
@@ -123,12 +121,11 @@ impl TeamService {
             AuditAction::Create,
             actor,
             (None, Some(team.audit_state())),
+            vec![],
         );
-        let receipt = self
+        self.write_path.commit(self
             .teams
-            .create(&team, creator, &default_permissions(), change)
-            .await?;
-        self.fast_path.project(receipt).await;
+            .create(&team, creator, &default_permissions(), change)).await?;
         Ok(TeamView {
             team,
             my_role: Role::Admin,
@@ -172,9 +169,9 @@ impl TeamService {
             AuditAction::Update,
             actor,
             (Some(current.team.audit_state()), Some(team.audit_state())),
+            vec![],
         );
-        let receipt = self.teams.update(&team, change).await?;
-        self.fast_path.project(receipt).await;
+        self.write_path.commit(self.teams.update(&team, change)).await?;
         Ok(TeamView {
             team,
             my_role: access.role,
@@ -186,20 +183,18 @@ impl TeamService {
     pub async fn delete(&self, access: &Access, actor: &Actor) -> Result<(), Error> {
         access.require(Requirement::Permission(Permission::TeamManage))?;
         let current = self.get(access).await?;
-        let mut change = team_change(
+        let change = team_change(
             access.team_id,
             (AuditEntityType::Team, access.team_id.as_uuid()),
             AuditAction::Delete,
             actor,
             (Some(current.team.audit_state()), None),
+            self.erasures
+                .iter()
+                .flat_map(|e| e.effects(access.team_id))
+                .collect(),
         );
-        change.effects = self
-            .erasures
-            .iter()
-            .flat_map(|e| e.effects(access.team_id))
-            .collect();
-        let receipt = self.teams.delete(access.team_id, change).await?;
-        self.fast_path.project(receipt).await;
+        self.write_path.commit(self.teams.delete(access.team_id, change)).await?;
         Ok(())
     }
 
@@ -230,8 +225,9 @@ impl TeamService {
             AuditAction::Create,
             actor,
             (None, Some(member.audit_state())),
+            vec![],
         );
-        let receipt = self
+        self.write_path.commit(self
             .teams
             .add_member(
                 access.team_id,
@@ -239,13 +235,11 @@ impl TeamService {
                 role,
                 member.joined_at,
                 change,
-            )
-            .await
+            )).await
             .map_err(|e| match e {
                 StoreError::Conflict(_) => Error::Conflict("already a member of this team".into()),
                 other => other.into(),
             })?;
-        self.fast_path.project(receipt).await;
         Ok(member)
     }
 
@@ -272,13 +266,12 @@ impl TeamService {
             AuditAction::RoleChange,
             actor,
             (Some(current.audit_state()), Some(next.audit_state())),
+            vec![],
         );
-        let receipt = self
+        self.write_path.commit(self
             .teams
-            .set_role(access.team_id, user, role, change)
-            .await
+            .set_role(access.team_id, user, role, change)).await
             .map_err(last_admin)?;
-        self.fast_path.project(receipt).await;
         Ok(next)
     }
 
@@ -299,13 +292,12 @@ impl TeamService {
             AuditAction::Delete,
             actor,
             (Some(current.audit_state()), None),
+            vec![],
         );
-        let receipt = self
+        self.write_path.commit(self
             .teams
-            .remove_member(access.team_id, user, change)
-            .await
+            .remove_member(access.team_id, user, change)).await
             .map_err(last_admin)?;
-        self.fast_path.project(receipt).await;
         Ok(())
     }
 
@@ -338,12 +330,11 @@ impl TeamService {
                 Some(serde_json::json!({ "permissions": before })),
                 Some(serde_json::json!({ "permissions": after })),
             ),
+            vec![],
         );
-        let receipt = self
+        self.write_path.commit(self
             .teams
-            .set_permissions(access.team_id, role, &permissions, change)
-            .await?;
-        self.fast_path.project(receipt).await;
+            .set_permissions(access.team_id, role, &permissions, change)).await?;
         Ok(after)
     }
 

@@ -1,24 +1,8 @@
 //! The audit row every change commits with.
 
-use crate::ids::{TeamId, UserId};
+use crate::ids::UserId;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-/// The hash chain an audit row belongs to: a team's, or one account's.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AuditScope {
-    Account(UserId),
-    Team(TeamId),
-}
-
-impl AuditScope {
-    pub fn key(&self) -> String {
-        match self {
-            AuditScope::Account(id) => format!("account:{id}"),
-            AuditScope::Team(id) => format!("team:{id}"),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -73,10 +57,10 @@ pub struct Actor {
     pub user_agent: Option<String>,
 }
 
-/// An audit row before it is committed (and, shortly after, chained).
+/// An audit row before it is committed (and, shortly after, chained in the chain of its
+/// change's scope).
 #[derive(Debug, Clone)]
 pub struct AuditDraft {
-    pub scope: AuditScope,
     pub entity_type: AuditEntityType,
     pub entity_id: Uuid,
     pub action: AuditAction,

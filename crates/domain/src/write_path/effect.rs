@@ -1,68 +1,206 @@
-//! What an outbox row asks the other stores to do. Every effect is idempotent: documents move
-//! forward in version only, deletes and cache drops of absent keys are no-ops.
+//! Effects: what an outbox row asks another store to do. A feature declares each kind of effect
+//! it needs as a type implementing [`EffectKind`] and registers how it is applied with the
+//! [`Projector`](super::Projector); the write path stores effects as tagged JSON and knows
+//! nothing else about them.
 
-use crate::ids::{SessionId, TaskId, TeamId, UserId};
+use crate::ids::TeamId;
+use crate::StoreError;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::fmt;
+use std::time::Duration;
 use uuid::Uuid;
 
-/// The MongoDB collections that changes project into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Collection {
-    Profiles,
-    Tasks,
+/// One kind of effect. Applying it must be harmless when repeated: either by its nature
+/// (documents move forward in version only, deletes of absent things are no-ops) or, for
+/// effects that are not (publish, send a mail, call a webhook), by handing consumers the
+/// [`EffectId`] to drop duplicates with.
+pub trait EffectKind: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The tag stored with the effect; unique among the registered kinds.
+    const KIND: &'static str;
 }
 
-impl Collection {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Collection::Profiles => "profiles",
-            Collection::Tasks => "tasks",
+/// An effect as an outbox row holds it: its kind's tag beside its fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredEffect {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(flatten)]
+    pub fields: Map<String, Value>,
+}
+
+impl StoredEffect {
+    pub fn of<E: EffectKind>(effect: &E) -> Self {
+        // Effects are structs of plain data. One that is not would fail to decode when applied
+        // and become a dead letter, counted and logged, rather than fail the change.
+        let fields = match serde_json::to_value(effect) {
+            Ok(Value::Object(fields)) => fields,
+            _ => Map::new(),
+        };
+        Self {
+            kind: E::KIND.to_owned(),
+            fields,
         }
     }
 
-    /// The cache entry that copies a document of this collection.
-    pub fn cache_key(&self, id: Uuid) -> CacheKey {
-        match self {
-            Collection::Profiles => CacheKey::UserProfile(UserId::from_uuid(id)),
-            Collection::Tasks => CacheKey::Task(TaskId::from_uuid(id)),
+    /// The effect as its kind's type; a row whose fields do not fit can never succeed.
+    pub fn decode<E: EffectKind>(&self) -> Result<E, StoreError> {
+        serde_json::from_value(Value::Object(self.fields.clone()))
+            .map_err(|e| StoreError::Rejected(format!("{} effect: {e}", E::KIND)))
+    }
+}
+
+/// The stable identity of one effect of one outbox row: the same on every attempt, so a
+/// consumer of an effect that is not idempotent on its own can drop what it has seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EffectId {
+    pub row: i64,
+    pub index: usize,
+}
+
+impl fmt::Display for EffectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.row, self.index)
+    }
+}
+
+/// A kind of cache entry: its name (the Redis key is `{name}:{id}`) and how long it lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheKind {
+    pub name: &'static str,
+    pub ttl: Duration,
+}
+
+impl CacheKind {
+    pub fn key(&self, id: Uuid) -> CacheKey {
+        CacheKey {
+            kind: self.name.to_owned(),
+            id,
         }
     }
 }
 
-/// Redis cache entries that a change makes stale. Key names live in the Redis adapter's registry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
-pub enum CacheKey {
-    UserProfile(UserId),
-    Task(TaskId),
+/// One cache entry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CacheKey {
+    pub kind: String,
+    pub id: Uuid,
+}
+
+/// A MongoDB collection of versioned documents, and the cache entries that copy them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Collection {
+    pub name: &'static str,
+    pub cache: CacheKind,
+}
+
+/// Upsert a document unless the stored one is as new or newer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PutDocument {
+    pub collection: String,
+    pub id: Uuid,
+    pub version: i64,
+    pub body: Value,
+}
+
+impl EffectKind for PutDocument {
+    const KIND: &'static str = "put_document";
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Effect {
-    /// Upsert the document unless the stored one is as new or newer.
-    PutDocument {
-        collection: Collection,
-        id: Uuid,
-        version: i64,
-        body: serde_json::Value,
-    },
-    DeleteDocument {
-        collection: Collection,
-        id: Uuid,
-    },
-    /// Delete every document of a team (its `teamId` field) from a collection.
-    DeleteTeamDocuments {
-        collection: Collection,
-        team_id: TeamId,
-    },
-    DropCache {
-        key: CacheKey,
-    },
-    /// End a user's sessions, all of them or all but one.
-    RevokeSessions {
-        user_id: UserId,
-        keep: Option<SessionId>,
-    },
+pub struct DeleteDocument {
+    pub collection: String,
+    pub id: Uuid,
+}
+
+impl EffectKind for DeleteDocument {
+    const KIND: &'static str = "delete_document";
+}
+
+/// Delete every document of a team (its `teamId` field) from a collection, and their cache
+/// entries first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeleteTeamDocuments {
+    pub collection: String,
+    pub cache: String,
+    pub team_id: TeamId,
+}
+
+impl EffectKind for DeleteTeamDocuments {
+    const KIND: &'static str = "delete_team_documents";
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DropCache {
+    pub key: CacheKey,
+}
+
+impl EffectKind for DropCache {
+    const KIND: &'static str = "drop_cache";
+}
+
+impl Collection {
+    pub fn put(&self, id: Uuid, version: i64, body: Value) -> StoredEffect {
+        StoredEffect::of(&PutDocument {
+            collection: self.name.to_owned(),
+            id,
+            version,
+            body,
+        })
+    }
+
+    pub fn delete(&self, id: Uuid) -> StoredEffect {
+        StoredEffect::of(&DeleteDocument {
+            collection: self.name.to_owned(),
+            id,
+        })
+    }
+
+    pub fn delete_team(&self, team_id: TeamId) -> StoredEffect {
+        StoredEffect::of(&DeleteTeamDocuments {
+            collection: self.name.to_owned(),
+            cache: self.cache.name.to_owned(),
+            team_id,
+        })
+    }
+
+    pub fn drop_cache(&self, id: Uuid) -> StoredEffect {
+        StoredEffect::of(&DropCache {
+            key: self.cache.key(id),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_effect_keeps_its_tag_beside_its_fields_and_decodes_back() {
+        let put = PutDocument {
+            collection: "tasks".into(),
+            id: Uuid::now_v7(),
+            version: 3,
+            body: serde_json::json!({ "title": "x" }),
+        };
+        let stored = StoredEffect::of(&put);
+        let json = serde_json::to_value(&stored).unwrap();
+        assert_eq!(json["type"], "put_document");
+        assert_eq!(json["version"], 3);
+        let back: StoredEffect = serde_json::from_value(json).unwrap();
+        assert_eq!(back.decode::<PutDocument>().unwrap(), put);
+    }
+
+    #[test]
+    fn fields_that_do_not_fit_their_kind_are_rejected_for_good() {
+        let stored = StoredEffect {
+            kind: PutDocument::KIND.into(),
+            fields: Map::new(),
+        };
+        assert!(matches!(
+            stored.decode::<PutDocument>(),
+            Err(StoreError::Rejected(_))
+        ));
+    }
 }

@@ -1,43 +1,107 @@
 //! The write path of DESIGN.md: every change commits once in PostgreSQL with one audit row and
-//! one outbox row; the outbox row's effects are then projected onto MongoDB and Redis, at once by
-//! the request (fast path) and, for whatever is left, by the relay. Applying a row twice changes
-//! nothing.
+//! its outbox rows; the rows' effects are then projected onto MongoDB and Redis, at once by the
+//! request (within a budget) and, for whatever is left, by the relay. Applying a row twice
+//! changes nothing.
 //!
 //! A feature declares what its change writes as a [`Change`]; the relational part stays in the
-//! feature's own repository method, which commits the change in the same transaction.
+//! feature's own repository method, which commits the change in the same transaction. Effects
+//! are open: a feature declares its own kinds and registers them with the [`Projector`].
 
+mod aggregate;
 mod audit;
 mod effect;
 mod idempotency;
+mod outbox;
+mod projection;
 mod projector;
 mod reader;
+mod runtime;
 
-pub use audit::{Actor, AuditAction, AuditDraft, AuditEntityType, AuditScope};
-pub use effect::{CacheKey, Collection, Effect};
+pub use aggregate::{Aggregate, Scope};
+pub use audit::{Actor, AuditAction, AuditDraft, AuditEntityType};
+pub use effect::{
+    CacheKey, CacheKind, Collection, DeleteDocument, DeleteTeamDocuments, DropCache, EffectId,
+    EffectKind, PutDocument, StoredEffect,
+};
 pub use idempotency::{Claim, IdempotencyCompletion, IdempotencyKey, IdempotencyStore};
-pub use projector::{Cache, DocumentStore, EffectApplier, Projector};
+pub use outbox::{ClaimedRow, DeadLetter, Lease, Outbox, Outcome, Pick};
+pub use projection::{backoff, ProjectionPolicy, WritePath};
+pub use projector::{Apply, Cache, DocumentStore, Projector};
 pub use reader::DocumentReader;
+pub use runtime::Runtime;
 
-use crate::StoreError;
-use async_trait::async_trait;
-use std::sync::Arc;
+/// One outbox row a change commits: effects of one aggregate.
+#[derive(Debug, Clone)]
+pub struct OutboxEntry {
+    pub aggregate: Aggregate,
+    pub effects: Vec<StoredEffect>,
+    /// Applied before the response (security effects such as revoking sessions).
+    pub urgent: bool,
+}
 
-/// Everything one state change writes besides its relational rows.
+/// Everything one state change writes besides its relational rows: its audit row, in the
+/// chain of its aggregate's scope, and its outbox rows.
 #[derive(Debug, Clone)]
 pub struct Change {
+    scope: Scope,
     pub audit: AuditDraft,
-    /// Effects of one aggregate are applied in commit order; this names the aggregate.
-    pub aggregate: String,
-    pub effects: Vec<Effect>,
+    pub entries: Vec<OutboxEntry>,
     /// The response to record under the request's idempotency key, if it had one.
     pub idempotency: Option<IdempotencyCompletion>,
 }
 
-/// The outbox row that a committed change left behind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+impl Change {
+    /// A change of `aggregate`: its audit row goes to the aggregate's scope, its effects (if
+    /// any) to one outbox row.
+    pub fn new(aggregate: Aggregate, audit: AuditDraft, effects: Vec<StoredEffect>) -> Self {
+        let entries = if effects.is_empty() {
+            vec![]
+        } else {
+            vec![OutboxEntry {
+                aggregate,
+                effects,
+                urgent: false,
+            }]
+        };
+        Self {
+            scope: aggregate.scope(),
+            audit,
+            entries,
+            idempotency: None,
+        }
+    }
+
+    /// Adds effects on entity `kind`/`id` of the same scope that must be applied before the
+    /// response. They get an outbox row of their own, committed first, so they never wait
+    /// behind the change's other rows.
+    pub fn with_urgent(
+        mut self,
+        kind: &'static str,
+        id: uuid::Uuid,
+        effects: Vec<StoredEffect>,
+    ) -> Self {
+        self.entries.insert(
+            0,
+            OutboxEntry {
+                aggregate: Aggregate::entity(self.scope, kind, id),
+                effects,
+                urgent: true,
+            },
+        );
+        self
+    }
+
+    /// The scope whose audit chain records the change.
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+}
+
+/// The outbox rows a committed change left behind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Receipt {
-    /// `None` when the change had no effects to project.
-    pub outbox_id: Option<i64>,
+    pub rows: Vec<i64>,
+    pub urgent: Vec<i64>,
 }
 
 /// What one pass over pending outbox rows did.
@@ -45,6 +109,7 @@ pub struct Receipt {
 pub struct RelayReport {
     pub applied: usize,
     pub failed: usize,
+    pub dead: usize,
 }
 
 /// A document as the newest committed change described it.
@@ -52,75 +117,4 @@ pub struct RelayReport {
 pub struct VersionedDocument {
     pub version: i64,
     pub body: serde_json::Value,
-}
-
-/// The outbox side of the write path (owned by PostgreSQL).
-#[async_trait]
-pub trait Outbox: Send + Sync {
-    /// Applies pending rows and marks them done; effects of one aggregate land in commit order,
-    /// and after a failure the rest of that aggregate waits. With `only` as `None` (a relay
-    /// pass) it takes the first due row of each aggregate, skipping rows another process holds,
-    /// so any number of relays may run; failed rows wait out a growing backoff. Naming rows (a
-    /// request's fast path) applies them together with the older pending rows of their
-    /// aggregates, waiting for rows another process holds, so the caller reads its own write.
-    async fn apply_pending(
-        &self,
-        only: Option<&[i64]>,
-        limit: i64,
-        applier: &dyn EffectApplier,
-    ) -> Result<RelayReport, StoreError>;
-
-    /// The newest committed version of a document with the id of the outbox row that carries
-    /// it, if a retained row still describes it.
-    async fn latest_document(
-        &self,
-        collection: Collection,
-        id: uuid::Uuid,
-    ) -> Result<Option<(i64, VersionedDocument)>, StoreError>;
-
-    /// Rows not applied yet.
-    async fn pending_count(&self) -> Result<i64, StoreError>;
-}
-
-/// The most rows one fast path applies: its own and what its aggregate still owed before it.
-const FAST_PATH_LIMIT: i64 = 100;
-
-/// Projects committed changes right after their commit; what fails here the relay retries.
-#[derive(Clone)]
-pub struct FastPath {
-    outbox: Arc<dyn Outbox>,
-    projector: Arc<Projector>,
-}
-
-impl FastPath {
-    pub fn new(outbox: Arc<dyn Outbox>, projector: Arc<Projector>) -> Self {
-        Self { outbox, projector }
-    }
-
-    /// Applies the rows of a just-committed change. Never fails the request: the change is
-    /// committed, and the relay owns whatever could not be applied now.
-    pub async fn project(&self, receipt: Receipt) {
-        let Some(id) = receipt.outbox_id else {
-            return;
-        };
-        let ids = [id];
-        if let Err(e) = self
-            .outbox
-            .apply_pending(Some(&ids), FAST_PATH_LIMIT, self.projector.as_ref())
-            .await
-        {
-            tracing::warn!(error = %e, outbox_id = id, "fast path deferred to the relay");
-        }
-    }
-
-    /// One relay pass over every due row.
-    pub async fn relay_once(&self, batch: i64) -> Result<RelayReport, StoreError> {
-        self.outbox
-            .apply_pending(None, batch, self.projector.as_ref())
-            .await
-    }
-
-    pub fn outbox(&self) -> &Arc<dyn Outbox> {
-        &self.outbox
-    }
 }

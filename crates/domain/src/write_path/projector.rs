@@ -1,18 +1,73 @@
-//! Applies outbox effects through the document, cache and session ports.
+//! The projector: the registry of effect kinds and how each is applied. Features register their
+//! own kinds; the write path applies stored effects through it without knowing them.
 
-use super::{CacheKey, Effect};
-use crate::identity::ports::SessionStore;
+use super::effect::{
+    CacheKey, DeleteDocument, DeleteTeamDocuments, DropCache, EffectId, EffectKind, PutDocument,
+    StoredEffect,
+};
+use super::VersionedDocument;
 use crate::ids::TeamId;
-use crate::write_path::Collection;
 use crate::StoreError;
 use async_trait::async_trait;
+use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::sync::Arc;
+use std::time::Duration;
 use uuid::Uuid;
 
-/// Applies the effects of one outbox row, in order. Must be idempotent.
+/// How one kind of effect is applied.
 #[async_trait]
-pub trait EffectApplier: Send + Sync {
-    async fn apply(&self, effects: &[Effect]) -> Result<(), StoreError>;
+pub trait Apply<E: EffectKind>: Send + Sync + 'static {
+    async fn apply(&self, effect: E, id: EffectId) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+trait AnyApply: Send + Sync {
+    async fn apply(&self, effect: &StoredEffect, id: EffectId) -> Result<(), StoreError>;
+}
+
+struct Typed<E, H>(H, PhantomData<fn() -> E>);
+
+#[async_trait]
+impl<E: EffectKind, H: Apply<E>> AnyApply for Typed<E, H> {
+    async fn apply(&self, effect: &StoredEffect, id: EffectId) -> Result<(), StoreError> {
+        self.0.apply(effect.decode::<E>()?, id).await
+    }
+}
+
+#[derive(Default)]
+pub struct Projector {
+    kinds: HashMap<&'static str, Arc<dyn AnyApply>>,
+}
+
+impl Projector {
+    /// The projector of the document and cache effects every feature uses.
+    pub fn new(documents: Arc<dyn DocumentStore>, cache: Arc<dyn Cache>) -> Self {
+        let stores = DocumentEffects { documents, cache };
+        Self::default()
+            .on::<PutDocument>(stores.clone())
+            .on::<DeleteDocument>(stores.clone())
+            .on::<DeleteTeamDocuments>(stores.clone())
+            .on::<DropCache>(stores)
+    }
+
+    /// Registers how effects of kind `E` are applied.
+    pub fn on<E: EffectKind>(mut self, handler: impl Apply<E>) -> Self {
+        self.kinds
+            .insert(E::KIND, Arc::new(Typed(handler, PhantomData::<fn() -> E>)));
+        self
+    }
+
+    /// Applies one stored effect; a kind nobody registered can never succeed.
+    pub async fn apply(&self, effect: &StoredEffect, id: EffectId) -> Result<(), StoreError> {
+        match self.kinds.get(effect.kind.as_str()) {
+            Some(handler) => handler.apply(effect, id).await,
+            None => Err(StoreError::Rejected(format!(
+                "no handler for effects of kind {}",
+                effect.kind
+            ))),
+        }
+    }
 }
 
 /// MongoDB's side of the projection: versioned documents by id.
@@ -21,94 +76,81 @@ pub trait DocumentStore: Send + Sync {
     /// Stores `body` as version `version` unless the stored document is as new or newer.
     async fn put_if_newer(
         &self,
-        collection: Collection,
+        collection: &str,
         id: Uuid,
         version: i64,
         body: &serde_json::Value,
     ) -> Result<(), StoreError>;
-    async fn get(
-        &self,
-        collection: Collection,
-        id: Uuid,
-    ) -> Result<Option<super::VersionedDocument>, StoreError>;
-    async fn delete(&self, collection: Collection, id: Uuid) -> Result<(), StoreError>;
+    async fn get(&self, collection: &str, id: Uuid)
+        -> Result<Option<VersionedDocument>, StoreError>;
+    async fn delete(&self, collection: &str, id: Uuid) -> Result<(), StoreError>;
     /// The ids of every document in `collection` (for reconcile).
-    async fn ids(&self, collection: Collection) -> Result<Vec<Uuid>, StoreError>;
+    async fn ids(&self, collection: &str) -> Result<Vec<Uuid>, StoreError>;
     /// The ids of a team's documents in `collection` (their `teamId` is `team`).
-    async fn team_ids(&self, collection: Collection, team: TeamId)
-        -> Result<Vec<Uuid>, StoreError>;
+    async fn team_ids(&self, collection: &str, team: TeamId) -> Result<Vec<Uuid>, StoreError>;
     /// Deletes every document whose `teamId` is `team`.
-    async fn delete_team(&self, collection: Collection, team: TeamId) -> Result<(), StoreError>;
+    async fn delete_team(&self, collection: &str, team: TeamId) -> Result<(), StoreError>;
 }
 
-/// Redis's cache side: JSON values under typed keys, each kind with its own TTL.
+/// Redis's cache side: JSON values under typed keys.
 #[async_trait]
 pub trait Cache: Send + Sync {
-    async fn get(&self, key: CacheKey) -> Result<Option<serde_json::Value>, StoreError>;
+    async fn get(&self, key: &CacheKey) -> Result<Option<serde_json::Value>, StoreError>;
     /// Several entries in one round trip, in the order asked.
     async fn get_many(
         &self,
         keys: &[CacheKey],
     ) -> Result<Vec<Option<serde_json::Value>>, StoreError>;
-    async fn put(&self, key: CacheKey, value: &serde_json::Value) -> Result<(), StoreError>;
-    async fn drop_key(&self, key: CacheKey) -> Result<(), StoreError>;
+    async fn put(
+        &self,
+        key: &CacheKey,
+        value: &serde_json::Value,
+        ttl: Duration,
+    ) -> Result<(), StoreError>;
+    async fn drop_key(&self, key: &CacheKey) -> Result<(), StoreError>;
 }
 
-pub struct Projector {
+#[derive(Clone)]
+struct DocumentEffects {
     documents: Arc<dyn DocumentStore>,
     cache: Arc<dyn Cache>,
-    sessions: Arc<dyn SessionStore>,
 }
 
-impl Projector {
-    pub fn new(
-        documents: Arc<dyn DocumentStore>,
-        cache: Arc<dyn Cache>,
-        sessions: Arc<dyn SessionStore>,
-    ) -> Self {
-        Self {
-            documents,
-            cache,
-            sessions,
-        }
+#[async_trait]
+impl Apply<PutDocument> for DocumentEffects {
+    async fn apply(&self, e: PutDocument, _: EffectId) -> Result<(), StoreError> {
+        self.documents
+            .put_if_newer(&e.collection, e.id, e.version, &e.body)
+            .await
     }
 }
 
 #[async_trait]
-impl EffectApplier for Projector {
-    async fn apply(&self, effects: &[Effect]) -> Result<(), StoreError> {
-        for effect in effects {
-            match effect {
-                Effect::PutDocument {
-                    collection,
-                    id,
-                    version,
-                    body,
-                } => {
-                    self.documents
-                        .put_if_newer(*collection, *id, *version, body)
-                        .await?
-                }
-                Effect::DeleteDocument { collection, id } => {
-                    self.documents.delete(*collection, *id).await?
-                }
-                Effect::DeleteTeamDocuments {
-                    collection,
-                    team_id,
-                } => {
-                    // Cache entries go first: a retry after the delete finds no documents,
-                    // so no entry may outlive them.
-                    for id in self.documents.team_ids(*collection, *team_id).await? {
-                        self.cache.drop_key(collection.cache_key(id)).await?;
-                    }
-                    self.documents.delete_team(*collection, *team_id).await?
-                }
-                Effect::DropCache { key } => self.cache.drop_key(*key).await?,
-                Effect::RevokeSessions { user_id, keep } => {
-                    self.sessions.revoke_all(*user_id, *keep).await?
-                }
-            }
+impl Apply<DeleteDocument> for DocumentEffects {
+    async fn apply(&self, e: DeleteDocument, _: EffectId) -> Result<(), StoreError> {
+        self.documents.delete(&e.collection, e.id).await
+    }
+}
+
+#[async_trait]
+impl Apply<DeleteTeamDocuments> for DocumentEffects {
+    async fn apply(&self, e: DeleteTeamDocuments, _: EffectId) -> Result<(), StoreError> {
+        // Cache entries go first: a retry after the delete finds no documents, so no entry may
+        // outlive them.
+        for id in self.documents.team_ids(&e.collection, e.team_id).await? {
+            let key = CacheKey {
+                kind: e.cache.clone(),
+                id,
+            };
+            self.cache.drop_key(&key).await?;
         }
-        Ok(())
+        self.documents.delete_team(&e.collection, e.team_id).await
+    }
+}
+
+#[async_trait]
+impl Apply<DropCache> for DocumentEffects {
+    async fn apply(&self, e: DropCache, _: EffectId) -> Result<(), StoreError> {
+        self.cache.drop_key(&e.key).await
     }
 }

@@ -1,9 +1,9 @@
 //! Reading a projected document at least as new as the version PostgreSQL says is committed:
-//! the cache, else MongoDB (filling the cache), else the outbox row that committed it (projected
-//! at once). An older copy is never served, so every caller reads its own writes; a newer one
-//! (committed meanwhile by someone else) is.
+//! the cache, else MongoDB (filling the cache), else the committed copy (given by the caller,
+//! or the outbox row that committed it, projected at once). An older copy is never served, so
+//! every caller reads its own writes; a newer one (committed meanwhile by someone else) is.
 
-use super::{Cache, CacheKey, Collection, DocumentStore, FastPath, Receipt, VersionedDocument};
+use super::{Cache, Collection, DocumentStore, Receipt, VersionedDocument, WritePath};
 use crate::Error;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -12,7 +12,7 @@ use uuid::Uuid;
 pub struct DocumentReader {
     documents: Arc<dyn DocumentStore>,
     cache: Arc<dyn Cache>,
-    fast_path: FastPath,
+    write_path: WritePath,
 }
 
 fn encode(doc: &VersionedDocument) -> serde_json::Value {
@@ -31,79 +31,78 @@ impl DocumentReader {
     pub fn new(
         documents: Arc<dyn DocumentStore>,
         cache: Arc<dyn Cache>,
-        fast_path: FastPath,
+        write_path: WritePath,
     ) -> Self {
         Self {
             documents,
             cache,
-            fast_path,
+            write_path,
         }
     }
 
-    /// Several documents, each at its version or newer: the cache in one round trip, the rest
-    /// one by one as `read_at` does.
-    pub async fn read_many(
+    /// The cached copy of a document, if at `version` or newer.
+    pub async fn cached(
         &self,
-        collection: Collection,
-        wanted: &[(Uuid, CacheKey, i64)],
-    ) -> Result<Vec<VersionedDocument>, Error> {
-        let keys: Vec<CacheKey> = wanted.iter().map(|(_, key, _)| *key).collect();
-        let cached = self.cache.get_many(&keys).await.unwrap_or_default();
-        let reads = wanted.iter().enumerate().map(|(i, (id, key, version))| {
-            let hit = cached
-                .get(i)
-                .and_then(Option::as_ref)
-                .and_then(|c| decode_from(c, *version));
-            async move {
-                match hit {
-                    Some(doc) => Ok(doc),
-                    None => self.read_at(collection, *id, *key, *version).await,
-                }
-            }
-        });
-        futures::future::try_join_all(reads).await
+        collection: &Collection,
+        id: Uuid,
+        version: i64,
+    ) -> Option<VersionedDocument> {
+        let cached = self.cache.get(&collection.cache.key(id)).await.ok()??;
+        decode_from(&cached, version)
     }
 
-    /// Document `id` at `version` or newer.
+    /// Document `id` at `version` or newer. `committed` is the caller's own copy of the
+    /// committed document, if it has one (served when MongoDB is down or behind); without it,
+    /// the outbox row that committed the version is.
     pub async fn read_at(
         &self,
-        collection: Collection,
+        collection: &Collection,
         id: Uuid,
-        key: CacheKey,
         version: i64,
+        committed: Option<VersionedDocument>,
     ) -> Result<VersionedDocument, Error> {
-        if let Ok(Some(cached)) = self.cache.get(key).await {
-            if let Some(doc) = decode_from(&cached, version) {
-                return Ok(doc);
-            }
+        if let Some(doc) = self.cached(collection, id, version).await {
+            return Ok(doc);
         }
-        let stored = self.documents.get(collection, id).await;
-        if let Ok(Some(doc)) = &stored {
-            if doc.version >= version {
-                let _ = self.cache.put(key, &encode(doc)).await;
-                return Ok(doc.clone());
-            }
-        }
+        let stored = self.documents.get(collection.name, id).await;
+        let doc = match (&stored, committed) {
+            (Ok(Some(doc)), _) if doc.version >= version => doc.clone(),
+            (_, Some(doc)) => doc,
+            (_, None) => self.from_outbox(collection, id, version, stored).await?,
+        };
+        let _ = self
+            .cache
+            .put(&collection.cache.key(id), &encode(&doc), collection.cache.ttl)
+            .await;
+        Ok(doc)
+    }
+
+    async fn from_outbox(
+        &self,
+        collection: &Collection,
+        id: Uuid,
+        version: i64,
+        stored: Result<Option<VersionedDocument>, crate::StoreError>,
+    ) -> Result<VersionedDocument, Error> {
         let committed = self
-            .fast_path
+            .write_path
             .outbox()
-            .latest_document(collection, id)
+            .latest_document(collection.name, id)
             .await?;
         match committed {
             Some((row, doc)) if doc.version >= version => {
-                self.fast_path
-                    .project(Receipt {
-                        outbox_id: Some(row),
-                    })
-                    .await;
-                let _ = self.cache.put(key, &encode(&doc)).await;
+                let receipt = Receipt {
+                    rows: vec![row],
+                    urgent: vec![],
+                };
+                let _ = self.write_path.project(&receipt).await;
                 Ok(doc)
             }
             _ => match stored {
                 Err(e) => Err(e.into()),
                 Ok(_) => Err(Error::Internal(anyhow::anyhow!(
                     "{} {id} at version {version} is neither in MongoDB nor in the outbox",
-                    collection.name()
+                    collection.name
                 ))),
             },
         }

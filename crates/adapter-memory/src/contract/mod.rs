@@ -1,0 +1,132 @@
+//! Port contract suites: one function per port, run against the fakes (this crate's tests) and
+//! against the real adapters (`tests/tests/contracts.rs`), so the fakes cannot drift from the
+//! stores they stand for. Each suite makes its own ids and emails, so it can run on shared
+//! stores in parallel with anything else.
+
+mod cache;
+mod documents;
+mod idempotency;
+mod outbox;
+mod rate_limiter;
+mod sessions;
+mod tasks;
+mod teams;
+mod users;
+
+pub use cache::cache;
+pub use documents::documents;
+pub use idempotency::idempotency;
+pub use outbox::outbox;
+pub use rate_limiter::rate_limiter;
+pub use sessions::sessions;
+pub use tasks::task_repository;
+pub use teams::team_repository;
+pub use users::user_repository;
+
+use chrono::{SubsecRound, Utc};
+use std::fmt::Debug;
+use std::time::Duration;
+use taskforge_domain::identity::effects::PROFILES;
+use taskforge_domain::identity::ports::{
+    RateBucket, RateDecision, RateLimiter, RateRule, SessionStore, UserRepository,
+};
+use taskforge_domain::identity::{Email, PasswordHash, PersonName, Session, SessionToken, User};
+use taskforge_domain::ids::{SessionId, TeamId, UserId};
+use taskforge_domain::tasks::TaskRepository;
+use taskforge_domain::teams::TeamRepository;
+use taskforge_domain::write_path::{
+    Actor, Aggregate, AuditAction, AuditDraft, AuditEntityType, Cache, CacheKind, Change,
+    DocumentStore, IdempotencyStore, Outbox, Scope, StoredEffect, VersionedDocument,
+};
+use taskforge_domain::StoreError;
+use uuid::Uuid;
+
+fn must<T, E: Debug>(result: Result<T, E>, what: &str) -> T {
+    match result {
+        Ok(v) => v,
+        Err(e) => panic!("{what}: {e:?}"),
+    }
+}
+
+fn new_user(email: &str) -> User {
+    User {
+        id: UserId::new(),
+        email: must(Email::parse("email", email), "email"),
+        first_name: PersonName::from_stored("Ada".into()),
+        last_name: PersonName::from_stored("Lovelace".into()),
+        // Stores keep microseconds.
+        created_at: Utc::now().trunc_subsecs(6),
+        last_login: None,
+        profile_version: 1,
+    }
+}
+
+fn audit(
+    entity_type: AuditEntityType,
+    id: Uuid,
+    action: AuditAction,
+    actor: Option<UserId>,
+) -> AuditDraft {
+    AuditDraft {
+        entity_type,
+        entity_id: id,
+        action,
+        actor: Actor {
+            user_id: actor,
+            ..Actor::default()
+        },
+        previous_state: None,
+        new_state: None,
+    }
+}
+
+/// A change of `user`'s profile (an entity of the account's scope).
+fn change(user: UserId, action: AuditAction, effects: Vec<StoredEffect>) -> Change {
+    change_of(
+        Aggregate::entity(Scope::Account(user), "profile", user.as_uuid()),
+        user,
+        action,
+        effects,
+    )
+}
+
+/// A change of `aggregate` made by `user`.
+fn change_of(
+    aggregate: Aggregate,
+    user: UserId,
+    action: AuditAction,
+    effects: Vec<StoredEffect>,
+) -> Change {
+    let audit = audit(AuditEntityType::User, user.as_uuid(), action, Some(user));
+    Change::new(aggregate, audit, effects)
+}
+
+fn put(id: Uuid, version: i64) -> StoredEffect {
+    PROFILES.put(
+        id,
+        version,
+        serde_json::json!({ "bio": format!("v{version}") }),
+    )
+}
+
+fn unique_email() -> String {
+    format!("contract-{}@Example.com", Uuid::new_v4().simple())
+}
+
+trait ExpectFound<T> {
+    fn expect_found(self) -> T;
+}
+
+impl<T> ExpectFound<T> for Option<T> {
+    fn expect_found(self) -> T {
+        match self {
+            Some(v) => v,
+            None => panic!("expected a row"),
+        }
+    }
+}
+
+fn team_change(team: TeamId, action: AuditAction) -> Change {
+    let audit = audit(AuditEntityType::Team, team.as_uuid(), action, None);
+    Change::new(Aggregate::whole(Scope::Team(team)), audit, vec![])
+}

@@ -1,0 +1,40 @@
+//! The fakes. State sits behind a `std::sync::Mutex` that is never held across an await.
+
+mod cache;
+mod clock;
+mod documents;
+mod hasher;
+mod rate_limiter;
+mod relational;
+mod runtime;
+mod sessions;
+
+pub use cache::InMemoryCache;
+pub use clock::ManualClock;
+pub use documents::InMemoryDocuments;
+pub use hasher::FakeHasher;
+pub use rate_limiter::InMemoryRateLimiter;
+pub use relational::InMemoryRelational;
+pub use runtime::InlineRuntime;
+pub use sessions::InMemorySessions;
+
+use std::sync::{Mutex, MutexGuard};
+use taskforge_domain::StoreError;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A switch that makes a fake answer `Unavailable`, to play a store outage.
+#[derive(Default)]
+struct Outage(Mutex<bool>);
+
+impl Outage {
+    fn check(&self, store: &'static str) -> Result<(), StoreError> {
+        if *lock(&self.0) {
+            Err(StoreError::unavailable(store, "down (fake)"))
+        } else {
+            Ok(())
+        }
+    }
+}

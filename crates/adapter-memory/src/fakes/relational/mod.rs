@@ -1,0 +1,147 @@
+//! PostgreSQL's fake: users, teams, tasks, idempotency keys, audit rows and the outbox,
+//! committed together under one lock.
+
+mod idempotency;
+mod outbox;
+mod tasks;
+mod teams;
+mod users;
+
+use crate::fakes::lock;
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use taskforge_domain::identity::{PasswordHash, User};
+use taskforge_domain::ids::{AuditId, TaskId, TeamId, UserId};
+use taskforge_domain::tasks::Task;
+use taskforge_domain::teams::{MemberView, Permission, Role, Team};
+use taskforge_domain::write_path::*;
+use taskforge_domain::StoreError;
+use uuid::Uuid;
+
+struct OutboxRow {
+    aggregate: String,
+    scope: String,
+    barrier: bool,
+    effects: Vec<StoredEffect>,
+    attempts: i32,
+    last_error: Option<String>,
+    created_at: DateTime<Utc>,
+    applied: bool,
+    dead_at: Option<DateTime<Utc>>,
+    /// After a failure, not due again before this.
+    due: Option<Instant>,
+    lease: Option<(Uuid, Instant)>,
+}
+
+impl OutboxRow {
+    fn pending(&self) -> bool {
+        !self.applied && self.dead_at.is_none()
+    }
+}
+
+#[derive(Default)]
+struct Relational {
+    users: HashMap<UserId, (User, PasswordHash)>,
+    teams: HashMap<TeamId, Team>,
+    memberships: BTreeMap<(TeamId, UserId), (Role, DateTime<Utc>)>,
+    permissions: HashMap<(TeamId, Role), BTreeSet<Permission>>,
+    audit: Vec<(AuditId, DateTime<Utc>, Change)>,
+    tasks: BTreeMap<TaskId, Task>,
+    /// (user, key) → (request hash, recorded response).
+    idempotency: HashMap<(UserId, String), (String, Option<serde_json::Value>)>,
+    outbox: BTreeMap<i64, OutboxRow>,
+    next_id: i64,
+}
+
+impl Relational {
+    fn commit(&mut self, change: Change) -> Receipt {
+        if let Some(done) = &change.idempotency {
+            if let Some(entry) = self.idempotency.get_mut(&(done.user, done.key.clone())) {
+                entry.1 = Some(done.response.clone());
+            }
+        }
+        let mut receipt = Receipt::default();
+        for entry in &change.entries {
+            self.next_id += 1;
+            self.outbox.insert(
+                self.next_id,
+                OutboxRow {
+                    aggregate: entry.aggregate.key(),
+                    scope: entry.aggregate.scope().to_string(),
+                    barrier: entry.aggregate.is_barrier(),
+                    effects: entry.effects.clone(),
+                    attempts: 0,
+                    last_error: None,
+                    created_at: Utc::now(),
+                    applied: false,
+                    dead_at: None,
+                    due: None,
+                    lease: None,
+                },
+            );
+            if entry.urgent {
+                receipt.urgent.push(self.next_id);
+            } else {
+                receipt.rows.push(self.next_id);
+            }
+        }
+        self.audit.push((AuditId::new(), Utc::now(), change));
+        receipt
+    }
+
+    fn user_mut(&mut self, id: UserId) -> Result<&mut (User, PasswordHash), StoreError> {
+        self.users.get_mut(&id).ok_or(StoreError::NotFound)
+    }
+
+    fn role_of(&self, team: TeamId, user: UserId) -> Option<Role> {
+        self.memberships.get(&(team, user)).map(|(r, _)| *r)
+    }
+
+    /// Fails when `user` is `team`'s only admin and would stop being one.
+    fn guard_last_admin(
+        &self,
+        team: TeamId,
+        user: UserId,
+        stays_admin: bool,
+    ) -> Result<(), StoreError> {
+        let role = self.role_of(team, user).ok_or(StoreError::NotFound)?;
+        let others = self
+            .memberships
+            .iter()
+            .any(|((t, u), (r, _))| *t == team && *u != user && *r == Role::Admin);
+        if role == Role::Admin && !stays_admin && !others {
+            return Err(StoreError::Conflict("last_admin".into()));
+        }
+        Ok(())
+    }
+
+    fn member_view(&self, team: TeamId, user: UserId) -> Option<MemberView> {
+        let (role, joined_at) = *self.memberships.get(&(team, user))?;
+        let (u, _) = self.users.get(&user)?;
+        Some(MemberView {
+            user_id: user,
+            email: u.email.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            role,
+            joined_at,
+        })
+    }
+}
+
+/// PostgreSQL's fake: users, audit rows and the outbox, committed together under one lock.
+#[derive(Default, Clone)]
+pub struct InMemoryRelational(Arc<Mutex<Relational>>);
+
+impl InMemoryRelational {
+    /// The audit rows committed so far, oldest first.
+    pub fn audit_rows(&self) -> Vec<Change> {
+        lock(&self.0)
+            .audit
+            .iter()
+            .map(|(_, _, c)| c.clone())
+            .collect()
+    }
+}

@@ -1,0 +1,211 @@
+//! `TaskRepository` on the relational fake.
+
+use super::InMemoryRelational;
+use crate::fakes::lock;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use taskforge_domain::ids::{AuditId, TaskId, TeamId, UserId};
+use taskforge_domain::tasks::query::Cursor;
+use taskforge_domain::tasks::{AuditEntry, SortField, Task, TaskQuery, TaskRepository};
+use taskforge_domain::teams::Permission;
+use taskforge_domain::write_path::*;
+use taskforge_domain::StoreError;
+
+/// The words of a text, as PostgreSQL's `simple` configuration splits and folds them.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// A task's sort key as a comparable string: RFC 3339 times sort as text, missing due dates
+/// sort last, priorities by rank.
+fn sort_key(task: &Task, field: SortField, descending: bool) -> String {
+    let time = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    match field {
+        SortField::Created => time(task.metadata.created),
+        SortField::Updated => time(task.metadata.updated),
+        // Rendered as PostgreSQL renders them, and sorting last either way.
+        SortField::Due => task.due_date.map(time).unwrap_or_else(|| {
+            if descending {
+                "-infinity".into()
+            } else {
+                "infinity".into()
+            }
+        }),
+        SortField::Priority => task.priority.rank().to_string(),
+    }
+}
+
+impl super::Relational {
+    fn may_read_tasks(&self, user: UserId, team: TeamId) -> bool {
+        self.role_of(team, user).is_some_and(|role| {
+            self.permissions
+                .get(&(team, role))
+                .is_some_and(|p| p.contains(&Permission::TaskRead))
+        })
+    }
+
+    fn assignee_ok(&self, task: &Task) -> Result<(), StoreError> {
+        match task.assignee_id {
+            Some(a) if self.role_of(task.team_id, a).is_none() => {
+                Err(StoreError::Conflict("assignee".into()))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[async_trait]
+impl TaskRepository for InMemoryRelational {
+    async fn create(&self, task: &Task, change: Change) -> Result<Receipt, StoreError> {
+        let mut db = lock(&self.0);
+        if !db.teams.contains_key(&task.team_id) {
+            return Err(StoreError::NotFound);
+        }
+        db.assignee_ok(task)?;
+        db.tasks.insert(task.task_id, task.clone());
+        Ok(db.commit(change))
+    }
+
+    async fn get(&self, id: TaskId) -> Result<Option<Task>, StoreError> {
+        Ok(lock(&self.0).tasks.get(&id).cloned())
+    }
+
+    async fn update(
+        &self,
+        task: &Task,
+        expected: i64,
+        change: Change,
+    ) -> Result<Receipt, StoreError> {
+        let mut db = lock(&self.0);
+        let stored = db.tasks.get(&task.task_id).ok_or(StoreError::NotFound)?;
+        if stored.version != expected {
+            return Err(StoreError::StaleVersion);
+        }
+        db.assignee_ok(task)?;
+        db.tasks.insert(task.task_id, task.clone());
+        Ok(db.commit(change))
+    }
+
+    async fn delete(&self, id: TaskId, change: Change) -> Result<Receipt, StoreError> {
+        let mut db = lock(&self.0);
+        db.tasks.remove(&id).ok_or(StoreError::NotFound)?;
+        Ok(db.commit(change))
+    }
+
+    async fn list(&self, user: UserId, q: &TaskQuery) -> Result<Vec<(Task, Cursor)>, StoreError> {
+        let db = lock(&self.0);
+        let terms = q.text.as_deref().map(words).unwrap_or_default();
+        let (field, descending) = (q.sort.field, q.sort.descending);
+        let mut rows: Vec<(String, &Task)> = db
+            .tasks
+            .values()
+            .filter(|t| db.may_read_tasks(user, t.team_id))
+            .filter(|t| q.team.is_none_or(|team| t.team_id == team))
+            .filter(|t| q.statuses.is_empty() || q.statuses.contains(&t.status))
+            .filter(|t| q.priorities.is_empty() || q.priorities.contains(&t.priority))
+            .filter(|t| q.assignee.is_none_or(|a| t.assignee_id == Some(a)))
+            .filter(|t| q.tags.iter().all(|tag| t.tags.as_slice().contains(tag)))
+            .filter(|t| {
+                q.due_before
+                    .is_none_or(|b| t.due_date.is_some_and(|d| d < b))
+            })
+            .filter(|t| {
+                q.due_after
+                    .is_none_or(|a| t.due_date.is_some_and(|d| d > a))
+            })
+            .filter(|t| {
+                let text = format!(
+                    "{} {} {}",
+                    t.title.as_str(),
+                    t.description.as_str(),
+                    t.tags.as_slice().join(" ")
+                );
+                let have = words(&text);
+                terms.iter().all(|w| have.contains(w))
+            })
+            .map(|t| (sort_key(t, field, descending), t))
+            .collect();
+        rows.sort_by(|(ka, a), (kb, b)| (ka, a.task_id).cmp(&(kb, b.task_id)));
+        if descending {
+            rows.reverse();
+        }
+        let after = |key: &String, id: TaskId| match &q.after {
+            None => true,
+            Some(c) => {
+                let here = (key.clone(), id);
+                let there = (c.key.clone().unwrap_or_default(), c.id);
+                if descending {
+                    here < there
+                } else {
+                    here > there
+                }
+            }
+        };
+        Ok(rows
+            .into_iter()
+            .filter(|(key, t)| after(key, t.task_id))
+            .take(usize::try_from(q.limit).unwrap_or(0))
+            .map(|(key, t)| {
+                (
+                    t.clone(),
+                    Cursor {
+                        key: Some(key),
+                        id: t.task_id,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    async fn history(
+        &self,
+        id: TaskId,
+        before: Option<AuditId>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let db = lock(&self.0);
+        let mut rows: Vec<&(AuditId, DateTime<Utc>, Change)> = db
+            .audit
+            .iter()
+            .filter(|(_, _, c)| {
+                c.audit.entity_type == AuditEntityType::Task && c.audit.entity_id == id.as_uuid()
+            })
+            .collect();
+        rows.reverse();
+        let skip = before.map_or(0, |b| {
+            rows.iter()
+                .position(|(a, _, _)| *a == b)
+                .map_or(rows.len(), |i| i + 1)
+        });
+        Ok(rows
+            .into_iter()
+            .skip(skip)
+            .take(usize::try_from(limit).unwrap_or(0))
+            .map(|(aid, at, c)| AuditEntry {
+                id: *aid,
+                entity_id: c.audit.entity_id,
+                action: c.audit.action,
+                actor_id: c.audit.actor.user_id,
+                at: *at,
+                previous_state: c.audit.previous_state.clone(),
+                new_state: c.audit.new_state.clone(),
+                ip: c.audit.actor.ip.clone(),
+                user_agent: c.audit.actor.user_agent.clone(),
+            })
+            .collect())
+    }
+
+    async fn scan(&self, after: Option<TaskId>, limit: i64) -> Result<Vec<Task>, StoreError> {
+        let db = lock(&self.0);
+        Ok(db
+            .tasks
+            .values()
+            .filter(|t| after.is_none_or(|a| t.task_id > a))
+            .take(usize::try_from(limit).unwrap_or(0))
+            .cloned()
+            .collect())
+    }
+}

@@ -1,0 +1,111 @@
+//! Every use-case service wired on the fakes, as the server wires them on the real stores: for
+//! the domain's use-case tests and demo mode.
+
+use crate::{
+    FakeHasher, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter, InMemoryRelational,
+    InMemorySessions, InlineRuntime, ManualClock,
+};
+use chrono::Utc;
+use std::sync::Arc;
+use std::time::Duration;
+use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
+use taskforge_domain::identity::ports::RateRule;
+use taskforge_domain::identity::{AuthPolicy, AuthService, ProfileService, RateRules};
+use taskforge_domain::tasks::{Reconciler, TaskErasure, TaskService};
+use taskforge_domain::teams::TeamService;
+use taskforge_domain::write_path::{DocumentReader, ProjectionPolicy, Projector, WritePath};
+use taskforge_domain::Error;
+
+/// Sessions end after this long without activity.
+pub const IDLE: Duration = Duration::from_secs(600);
+/// No session outlives this.
+pub const ABSOLUTE: Duration = Duration::from_secs(3600);
+
+pub struct FakeWorld {
+    pub db: InMemoryRelational,
+    pub docs: Arc<InMemoryDocuments>,
+    pub cache: Arc<InMemoryCache>,
+    pub sessions: Arc<InMemorySessions>,
+    pub clock: Arc<ManualClock>,
+    pub write_path: WritePath,
+    pub auth: AuthService,
+    pub profiles: ProfileService,
+    pub teams: Arc<TeamService>,
+    pub tasks: TaskService,
+    pub reconciler: Reconciler,
+}
+
+impl FakeWorld {
+    pub async fn new() -> Result<Self, Error> {
+        let db = InMemoryRelational::default();
+        let docs = Arc::new(InMemoryDocuments::default());
+        let cache = Arc::new(InMemoryCache::default());
+        let sessions = Arc::new(InMemorySessions::default());
+        let clock = ManualClock::new(Utc::now());
+        let projector = Projector::new(docs.clone(), cache.clone())
+            .on::<RevokeSessions>(SessionEffects(sessions.clone()));
+        let write_path = WritePath::new(
+            Arc::new(db.clone()),
+            Arc::new(projector),
+            Arc::new(InlineRuntime),
+            ProjectionPolicy::default(),
+        );
+        let generous = RateRule {
+            limit: 1000,
+            window: Duration::from_secs(60),
+        };
+        let policy = AuthPolicy {
+            idle_timeout: IDLE,
+            absolute_timeout: ABSOLUTE,
+            touch_interval: Duration::from_secs(60),
+            rates: RateRules {
+                login_ip: generous,
+                login_account: generous,
+                register_ip: generous,
+                api: generous,
+            },
+        };
+        let auth = AuthService::new(
+            Arc::new(db.clone()),
+            sessions.clone(),
+            Arc::new(InMemoryRateLimiter::default()),
+            Arc::new(FakeHasher),
+            clock.clone(),
+            write_path.clone(),
+            policy,
+        )
+        .await?;
+        let reader = DocumentReader::new(docs.clone(), cache.clone(), write_path.clone());
+        let profiles =
+            ProfileService::new(Arc::new(db.clone()), reader.clone(), write_path.clone());
+        let teams = Arc::new(TeamService::new(
+            Arc::new(db.clone()),
+            Arc::new(db.clone()),
+            clock.clone(),
+            write_path.clone(),
+            vec![Arc::new(TaskErasure)],
+        ));
+        let tasks = TaskService::new(
+            Arc::new(db.clone()),
+            Arc::new(db.clone()),
+            teams.clone(),
+            reader,
+            write_path.clone(),
+            clock.clone(),
+        );
+        let reconciler = Reconciler::new(Arc::new(db.clone()), docs.clone(), cache.clone());
+        Ok(Self {
+            db,
+            docs,
+            cache,
+            sessions,
+            clock,
+            write_path,
+            auth,
+            profiles,
+            teams,
+            tasks,
+            reconciler,
+        })
+    }
+}
