@@ -49,6 +49,16 @@ fn team_change(
     }
 }
 
+/// Only admins make, unmake or remove admins: `member.manage` alone must not let a member
+/// promote themself and then remove the admins.
+fn admin_only(access: &Access, roles: &[Role]) -> Result<(), Error> {
+    if roles.contains(&Role::Admin) && access.role != Role::Admin {
+        Err(Error::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
 fn last_admin(e: StoreError) -> Error {
     match e {
         StoreError::Conflict(_) => Error::Conflict("a team needs at least one admin".into()),
@@ -215,6 +225,7 @@ impl TeamService {
         actor: &Actor,
     ) -> Result<MemberView, Error> {
         access.require(Requirement::Permission(Permission::MemberManage))?;
+        admin_only(access, &[role])?;
         let (user, _) = self.users.by_email(email).await?.ok_or(Error::NotFound)?;
         let member = MemberView {
             user_id: user.id,
@@ -262,6 +273,7 @@ impl TeamService {
     ) -> Result<MemberView, Error> {
         access.require(Requirement::Permission(Permission::MemberManage))?;
         let current = self.existing_member(access.team_id, user).await?;
+        admin_only(access, &[current.role, role])?;
         let next = MemberView {
             role,
             ..current.clone()
@@ -289,10 +301,14 @@ impl TeamService {
         user: UserId,
         actor: &Actor,
     ) -> Result<(), Error> {
-        if user != access.user_id {
+        let leaving = user == access.user_id;
+        if !leaving {
             access.require(Requirement::Permission(Permission::MemberManage))?;
         }
         let current = self.existing_member(access.team_id, user).await?;
+        if !leaving {
+            admin_only(access, &[current.role])?;
+        }
         let change = team_change(
             access.team_id,
             (AuditEntityType::Membership, user.as_uuid()),
