@@ -11,7 +11,7 @@ use diesel::sql_types::{
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use taskforge_domain::ids::{AuditId, TaskId, TeamId, UserId};
-use taskforge_domain::tasks::query::Cursor;
+use taskforge_domain::tasks::query::{Cursor, SortKey};
 use taskforge_domain::tasks::{AuditEntry, SortField, Task, TaskCore, TaskQuery, TaskRepository};
 use taskforge_domain::write_path::{AuditAction, Change, Receipt};
 use taskforge_domain::StoreError;
@@ -80,8 +80,21 @@ struct ListedRow {
     team_id: Uuid,
     #[diesel(sql_type = BigInt)]
     version: i64,
-    #[diesel(sql_type = Nullable<Text>)]
-    sort_key: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    sort_time: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<SmallInt>)]
+    sort_rank: Option<i16>,
+}
+
+impl ListedRow {
+    /// The typed key a cursor carries: a rank, a time, or (due dates only) none.
+    fn sort_key(&self) -> SortKey {
+        match (self.sort_rank, self.sort_time) {
+            (Some(rank), _) => SortKey::Rank(rank),
+            (None, Some(time)) => SortKey::Time(time),
+            (None, None) => SortKey::NoDueDate,
+        }
+    }
 }
 
 #[derive(QueryableByName)]
@@ -106,21 +119,41 @@ struct HistoryRow {
     user_agent: Option<String>,
 }
 
-/// The sort expression of a list query and the type its cursor key is cast back to. A missing
-/// due date sorts last either way.
-fn sort_expression(field: SortField, descending: bool) -> (&'static str, &'static str) {
-    match (field, descending) {
-        (SortField::Created, _) => ("t.created_at", "timestamptz"),
-        (SortField::Updated, _) => ("t.updated_at", "timestamptz"),
+/// How a list query sorts: the expression it orders by, the typed key columns it selects (a
+/// time and a rank, one of them NULL), and the bound cursor key as the expression compares it.
+/// A missing due date sorts last either way.
+struct SortSql {
+    expr: &'static str,
+    time: &'static str,
+    rank: &'static str,
+    cursor: &'static str,
+}
+
+fn sort_sql(field: SortField, descending: bool) -> SortSql {
+    let (expr, cursor) = match (field, descending) {
+        (SortField::Created, _) => ("t.created_at", "?"),
+        (SortField::Updated, _) => ("t.updated_at", "?"),
         (SortField::Due, false) => (
             "COALESCE(t.due_date, 'infinity'::timestamptz)",
-            "timestamptz",
+            "COALESCE(?, 'infinity'::timestamptz)",
         ),
         (SortField::Due, true) => (
             "COALESCE(t.due_date, '-infinity'::timestamptz)",
-            "timestamptz",
+            "COALESCE(?, '-infinity'::timestamptz)",
         ),
-        (SortField::Priority, _) => ("t.priority", "smallint"),
+        (SortField::Priority, _) => ("t.priority", "?"),
+    };
+    let (time, rank) = match field {
+        SortField::Created => ("t.created_at", "NULL::smallint"),
+        SortField::Updated => ("t.updated_at", "NULL::smallint"),
+        SortField::Due => ("t.due_date", "NULL::smallint"),
+        SortField::Priority => ("NULL::timestamptz", "t.priority"),
+    };
+    SortSql {
+        expr,
+        time,
+        rank,
+        cursor,
     }
 }
 
@@ -220,9 +253,15 @@ impl TaskRepository for PgTaskRepository {
         user: UserId,
         q: &TaskQuery,
     ) -> Result<Vec<(TaskCore, Cursor)>, StoreError> {
-        let (expr, key_type) = sort_expression(q.sort.field, q.sort.descending);
+        let SortSql {
+            expr,
+            time,
+            rank,
+            cursor,
+        } = sort_sql(q.sort.field, q.sort.descending);
         let mut sql = format!(
-            "SELECT t.id, t.team_id, t.version, ({expr})::text AS sort_key FROM tasks t \
+            "SELECT t.id, t.team_id, t.version, {time} AS sort_time, {rank} AS sort_rank \
+             FROM tasks t \
              WHERE t.team_id IN (SELECT m.team_id FROM team_memberships m JOIN role_permissions p \
              ON p.team_id = m.team_id AND p.role = m.role \
              WHERE m.user_id = $1 AND 'task.read' = ANY (p.permissions))"
@@ -266,10 +305,7 @@ impl TaskRepository for PgTaskRepository {
             (">", "ASC")
         };
         if q.after.is_some() {
-            next(
-                &mut sql,
-                &format!(" AND (({expr}), t.id) {cmp} (?::{key_type}"),
-            );
+            next(&mut sql, &format!(" AND (({expr}), t.id) {cmp} ({cursor}"));
             next(&mut sql, ", ?)");
         }
         next(
@@ -307,10 +343,13 @@ impl TaskRepository for PgTaskRepository {
         if let Some(text) = &q.text {
             query = query.bind::<Text, _>(text.clone());
         }
-        if let Some(cursor) = &q.after {
-            query = query
-                .bind::<Nullable<Text>, _>(cursor.key.clone())
-                .bind::<SqlUuid, _>(cursor.id.as_uuid());
+        if let Some(after) = &q.after {
+            query = match after.key {
+                SortKey::Time(t) => query.bind::<Nullable<Timestamptz>, _>(Some(t)),
+                SortKey::NoDueDate => query.bind::<Nullable<Timestamptz>, _>(None::<DateTime<Utc>>),
+                SortKey::Rank(rank) => query.bind::<SmallInt, _>(rank),
+            }
+            .bind::<SqlUuid, _>(after.id.as_uuid());
         }
         let query = query.bind::<BigInt, _>(q.limit);
         let rows: Vec<ListedRow> = self
@@ -321,18 +360,16 @@ impl TaskRepository for PgTaskRepository {
             .into_iter()
             .map(|r| {
                 let id = TaskId::from_uuid(r.id);
+                let cursor = Cursor {
+                    key: r.sort_key(),
+                    id,
+                };
                 let core = TaskCore {
                     id,
                     team_id: TeamId::from_uuid(r.team_id),
                     version: r.version,
                 };
-                (
-                    core,
-                    Cursor {
-                        key: r.sort_key,
-                        id,
-                    },
-                )
+                (core, cursor)
             })
             .collect())
     }
