@@ -9,6 +9,7 @@ use taskforge_domain::clock::Clock;
 use taskforge_domain::identity::ports::{
     PasswordHasher, RateBucket, RateDecision, RateLimiter, RateRule, SessionStore, UserRepository,
 };
+use taskforge_domain::identity::throttle::hold_after;
 use taskforge_domain::identity::{
     Email, Password, PasswordHash, PersonName, Session, TokenHash, User,
 };
@@ -956,15 +957,23 @@ impl SessionStore for InMemorySessions {
     }
 }
 
-/// Redis's rate limit fake: counts per bucket, windows restart only when told.
+/// Redis's rate limit fake: counts per bucket, windows restart only when told; holds last
+/// their time.
 #[derive(Default)]
-pub struct InMemoryRateLimiter(Mutex<HashMap<RateBucket, u32>>);
+pub struct InMemoryRateLimiter(Mutex<Counters>);
+
+#[derive(Default)]
+struct Counters {
+    hits: HashMap<RateBucket, u32>,
+    failures: HashMap<RateBucket, u32>,
+    holds: HashMap<RateBucket, Instant>,
+}
 
 #[async_trait]
 impl RateLimiter for InMemoryRateLimiter {
     async fn hit(&self, bucket: &RateBucket, rule: RateRule) -> Result<RateDecision, StoreError> {
-        let mut counts = lock(&self.0);
-        let count = counts.entry(bucket.clone()).or_default();
+        let mut counters = lock(&self.0);
+        let count = counters.hits.entry(bucket.clone()).or_default();
         *count += 1;
         Ok(if *count <= rule.limit {
             RateDecision::Allowed
@@ -973,5 +982,32 @@ impl RateLimiter for InMemoryRateLimiter {
                 retry_after: rule.window,
             }
         })
+    }
+
+    async fn held(&self, bucket: &RateBucket) -> Result<Option<Duration>, StoreError> {
+        let counters = lock(&self.0);
+        Ok(counters
+            .holds
+            .get(bucket)
+            .map(|until| until.saturating_duration_since(Instant::now()))
+            .filter(|left| !left.is_zero()))
+    }
+
+    async fn fail(&self, bucket: &RateBucket, rule: RateRule) -> Result<(), StoreError> {
+        let mut counters = lock(&self.0);
+        let count = counters.failures.entry(bucket.clone()).or_default();
+        *count += 1;
+        let hold = hold_after(*count, rule.limit, rule.window);
+        if !hold.is_zero() {
+            counters.holds.insert(bucket.clone(), Instant::now() + hold);
+        }
+        Ok(())
+    }
+
+    async fn clear(&self, bucket: &RateBucket) -> Result<(), StoreError> {
+        let mut counters = lock(&self.0);
+        counters.failures.remove(bucket);
+        counters.holds.remove(bucket);
+        Ok(())
     }
 }

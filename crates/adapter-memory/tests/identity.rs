@@ -53,7 +53,7 @@ async fn world() -> World {
         touch_interval: Duration::from_secs(60),
         rates: RateRules {
             login_ip: generous,
-            login_account: generous,
+            login_failures: generous,
             register_ip: generous,
             api: generous,
         },

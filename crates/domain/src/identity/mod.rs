@@ -4,6 +4,7 @@ pub mod auth;
 pub mod model;
 pub mod ports;
 pub mod profile;
+pub mod throttle;
 pub mod values;
 
 pub use auth::{AuthPolicy, AuthService, Authenticated, LoginOutcome, RateRules, RegisterInput};
