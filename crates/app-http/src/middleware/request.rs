@@ -167,8 +167,8 @@ mod tests {
     fn invented_methods_share_one_label() {
         assert_eq!(method_label(&Method::PATCH), "PATCH");
         for invented in ["M123", "FOO", "get"] {
-            let method = Method::from_bytes(invented.as_bytes());
-            assert_eq!(method.as_ref().map(method_label), Ok("other"), "{invented}");
+            let label = Method::from_bytes(invented.as_bytes()).map(|m| method_label(&m));
+            assert_eq!(label.ok(), Some("other"), "{invented}");
         }
     }
 

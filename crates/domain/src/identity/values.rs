@@ -200,7 +200,7 @@ mod tests {
     fn password_counts_utf8_bytes() {
         assert!(Password::parse("p", "1234567".into()).is_err());
         assert!(Password::parse("p", "12345678".into()).is_ok());
-        assert!(Password::parse("p", "1234\05678".into()).is_err());
+        assert!(Password::parse("p", "1234\u{0}5678".into()).is_err());
         assert!(Password::parse("p", "é".repeat(36)).is_ok());
         assert!(Password::parse("p", format!("{}x", "é".repeat(36))).is_err());
         assert_eq!(
