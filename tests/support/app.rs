@@ -139,7 +139,7 @@ impl TestApp {
         settings.http.bind = "127.0.0.1:0".into();
         settings.http.workers = 1;
         settings.http.migrate_on_start = false;
-        settings.http.cookie_secure = Some(false);
+        settings.http.cookie_secure = false;
         settings.auth.bcrypt_cost = 4;
         settings.worker.poll_interval_ms = 50;
         // One client address makes every test user: limits are tested where set on purpose.
@@ -147,7 +147,7 @@ impl TestApp {
         for rule in [
             &mut limits.login_per_ip,
             &mut limits.register_per_ip,
-            &mut limits.login_per_account,
+            &mut limits.login_failures,
         ] {
             rule.limit = 100_000;
         }

@@ -6,7 +6,7 @@ use serde_json::json;
 use std::time::Duration;
 use taskforge_adapter_sql::provisioning;
 use taskforge_domain::identity::effects::PROFILES;
-use taskforge_domain::write_path::{DocumentStore};
+use taskforge_domain::write_path::DocumentStore;
 use taskforge_tests::{eventually, processes, TestApp};
 
 #[tokio::test]

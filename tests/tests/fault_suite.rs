@@ -293,10 +293,8 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
         let Ok(0) = outbox.pending_count().await else {
             return false;
         };
-        let (Ok(cores), Ok(ids)) = (
-            rows.scan(None, 100_000).await,
-            docs.ids(TASKS.name).await,
-        ) else {
+        let (Ok(cores), Ok(ids)) = (rows.scan(None, 100_000).await, docs.ids(TASKS.name).await)
+        else {
             return false;
         };
         let pg: BTreeSet<_> = cores.iter().map(|c| c.task_id.as_uuid()).collect();

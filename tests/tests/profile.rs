@@ -35,11 +35,7 @@ async fn a_new_profile_has_the_documented_defaults() {
     assert!(b["metadata"]["created"].is_string() && b["metadata"]["lastLogin"].is_string());
 
     let id = user_id(&user.id);
-    let doc = app
-        .documents()
-        .await
-        .get(PROFILES.name, id.as_uuid())
-        .await;
+    let doc = app.documents().await.get(PROFILES.name, id.as_uuid()).await;
     assert!(
         matches!(doc, Ok(Some(ref d)) if d.version == 1),
         "the profile document is in MongoDB: {doc:?}"
@@ -79,11 +75,7 @@ async fn patch_changes_only_what_it_names_and_refreshes_every_copy() {
         matches!(stale, Ok(None)),
         "the write path dropped the cached profile: {stale:?}"
     );
-    let doc = app
-        .documents()
-        .await
-        .get(PROFILES.name, id.as_uuid())
-        .await;
+    let doc = app.documents().await.get(PROFILES.name, id.as_uuid()).await;
     assert!(
         matches!(&doc, Ok(Some(d)) if d.version == 2 && d.body["bio"] == "Rear admiral"),
         "{doc:?}"
@@ -235,14 +227,13 @@ async fn deleting_the_account_removes_it_from_every_store_but_the_audit_log() {
         app.login(&user.email, &user.password).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let doc = app
-        .documents()
-        .await
-        .get(PROFILES.name, id.as_uuid())
-        .await;
+    let doc = app.documents().await.get(PROFILES.name, id.as_uuid()).await;
     assert!(matches!(doc, Ok(None)), "profile document gone: {doc:?}");
     assert!(
-        matches!(app.cache().get(&PROFILES.cache.key(id.as_uuid())).await, Ok(None)),
+        matches!(
+            app.cache().get(&PROFILES.cache.key(id.as_uuid())).await,
+            Ok(None)
+        ),
         "cache gone"
     );
     assert_eq!(

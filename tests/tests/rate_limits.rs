@@ -1,4 +1,4 @@
-//! Rate limits in Redis: 429 with Retry-After, per IP, per account and per user.
+//! Rate limits in Redis: 429 with Retry-After, per IP, per account and client, and per user.
 
 use reqwest::StatusCode;
 use taskforge_app_http::settings::RateSetting;
@@ -32,19 +32,18 @@ async fn login_is_limited_per_ip() {
 }
 
 #[tokio::test]
-async fn login_is_limited_per_account_whatever_the_ip() {
-    let app = TestApp::spawn_with(|s| s.auth.rate_limits.login_per_account = tight(2)).await;
-    let user = app.user().await; // one login
-    assert_eq!(
-        app.login(&user.email, "wrong password").await.status,
-        StatusCode::UNAUTHORIZED
-    );
-    let r = app.login(&user.email.to_uppercase(), &user.password).await;
-    assert_eq!(
-        r.status,
-        StatusCode::TOO_MANY_REQUESTS,
-        "even the right password waits"
-    );
+async fn failed_logins_hold_back_that_client_on_that_account_only() {
+    let app = TestApp::spawn_with(|s| s.auth.rate_limits.login_failures = tight(1)).await;
+    let user = app.user().await;
+    for _ in 0..2 {
+        let r = app.login(&user.email, "wrong password").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = app
+        .login(&user.email.to_uppercase(), "wrong password")
+        .await;
+    r.assert_error(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED");
+    assert!(retry_after(&r) >= 1);
     let other = app.user().await;
     assert!(!other.token.is_empty(), "other accounts are not affected");
 }

@@ -1,8 +1,8 @@
 //! Reconcile finds and repairs every kind of drift between PostgreSQL, MongoDB and Redis.
 
 use serde_json::json;
-use taskforge_domain::tasks::TASKS;
 use taskforge_domain::ids::TaskId;
+use taskforge_domain::tasks::TASKS;
 use taskforge_domain::write_path::{Cache, DocumentStore};
 use taskforge_tests::TestApp;
 
@@ -92,7 +92,10 @@ async fn reconcile_repairs_missing_stale_and_orphan_documents_and_stale_cache() 
         Some((2, json!("v2")))
     );
     assert!(matches!(docs.get(c, ids[0].as_uuid()).await, Ok(Some(d)) if d.version == 1));
-    assert!(matches!(cache.get(&TASKS.cache.key(ids[2].as_uuid())).await, Ok(None)));
+    assert!(matches!(
+        cache.get(&TASKS.cache.key(ids[2].as_uuid())).await,
+        Ok(None)
+    ));
 
     let again = reconciler.run().await.map(|r| r.drift());
     assert!(

@@ -4,11 +4,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use taskforge_adapter_sql::PgIdempotency;
-use taskforge_domain::tasks::TASKS;
 use taskforge_domain::ids::TaskId;
-use taskforge_domain::write_path::{
-    Cache, Claim, DocumentStore, IdempotencyKey, IdempotencyStore,
-};
+use taskforge_domain::tasks::TASKS;
+use taskforge_domain::write_path::{Cache, Claim, DocumentStore, IdempotencyKey, IdempotencyStore};
 use taskforge_tests::{TestApp, TestUser};
 
 fn task_id(task: &Value) -> TaskId {
@@ -73,11 +71,7 @@ async fn a_created_task_is_in_every_store_with_its_defaults() {
     );
 
     let id = task_id(t);
-    let doc = app
-        .documents()
-        .await
-        .get(TASKS.name, id.as_uuid())
-        .await;
+    let doc = app.documents().await.get(TASKS.name, id.as_uuid()).await;
     assert!(
         matches!(&doc, Ok(Some(d)) if d.version == 1 && d.body["title"] == "Ship it"),
         "{doc:?}"
@@ -89,7 +83,10 @@ async fn a_created_task_is_in_every_store_with_its_defaults() {
     );
     assert_eq!(&got.body, t);
     assert!(
-        matches!(app.cache().get(&TASKS.cache.key(id.as_uuid())).await, Ok(Some(_))),
+        matches!(
+            app.cache().get(&TASKS.cache.key(id.as_uuid())).await,
+            Ok(Some(_))
+        ),
         "a read fills task:{{id}}"
     );
 }
@@ -322,10 +319,7 @@ async fn delete_needs_task_delete_and_removes_the_task_everywhere() {
         .await
         .assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
     assert!(matches!(
-        app.documents()
-            .await
-            .get(TASKS.name, id.as_uuid())
-            .await,
+        app.documents().await.get(TASKS.name, id.as_uuid()).await,
         Ok(None)
     ));
     assert!(matches!(

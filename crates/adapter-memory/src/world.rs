@@ -60,7 +60,7 @@ impl FakeWorld {
             touch_interval: Duration::from_secs(60),
             rates: RateRules {
                 login_ip: generous,
-                login_account: generous,
+                login_failures: generous,
                 register_ip: generous,
                 api: generous,
             },

@@ -74,7 +74,9 @@ impl DocumentStore for MongoDocumentStore {
         }
     }
 
-    async fn get(&self, collection: &str,
+    async fn get(
+        &self,
+        collection: &str,
         id: Uuid,
     ) -> Result<Option<VersionedDocument>, StoreError> {
         let coll = self.collection(collection);
@@ -95,9 +97,7 @@ impl DocumentStore for MongoDocumentStore {
         self.ids_matching(collection, doc! {}).await
     }
 
-    async fn team_ids(&self, collection: &str,
-        team: TeamId,
-    ) -> Result<Vec<Uuid>, StoreError> {
+    async fn team_ids(&self, collection: &str, team: TeamId) -> Result<Vec<Uuid>, StoreError> {
         self.ids_matching(collection, doc! { "teamId": team.to_string() })
             .await
     }

@@ -33,19 +33,26 @@ impl Keys {
         format!("{}{}:{}", self.prefix, key.kind, key.id)
     }
 
-    /// `ratelimit:api:{userId}`, `ratelimit:login:{ip}`, `ratelimit:login-account:{hash of
-    /// email}` and `ratelimit:register:{ip}`. Emails are hashed: key names are not a place for
-    /// personal data.
+    /// `ratelimit:api:{userId}`, `ratelimit:login:{ip}`, `ratelimit:login-fail:{hash of email
+    /// and client}` and `ratelimit:register:{ip}`. Emails are hashed: key names are not a place
+    /// for personal data.
     pub fn rate(&self, bucket: &RateBucket) -> String {
         let p = &self.prefix;
         match bucket {
             RateBucket::Api(user) => format!("{p}ratelimit:api:{user}"),
             RateBucket::LoginIp(ip) => format!("{p}ratelimit:login:{ip}"),
-            RateBucket::LoginAccount(email) => {
-                let digest = hex::encode(Sha256::digest(email.as_str().as_bytes()));
-                format!("{p}ratelimit:login-account:{}", &digest[..32])
+            RateBucket::LoginFailures { account, client } => {
+                let digest = hex::encode(Sha256::digest(
+                    format!("{}\n{client}", account.as_str()).as_bytes(),
+                ));
+                format!("{p}ratelimit:login-fail:{}", &digest[..32])
             }
             RateBucket::RegisterIp(ip) => format!("{p}ratelimit:register:{ip}"),
         }
+    }
+
+    /// `{rate key}:hold`: present while the bucket's failures hold it back, TTL = the hold.
+    pub fn hold(&self, bucket: &RateBucket) -> String {
+        format!("{}:hold", self.rate(bucket))
     }
 }

@@ -1,11 +1,12 @@
-//! `RedisRateLimiter`: fixed-window counters, one pipelined round trip per hit, shared by every
-//! instance.
+//! `RedisRateLimiter`: fixed-window counters, one pipelined round trip per hit, and failure
+//! counts with their holds, shared by every instance.
 
 use crate::store::RedisStore;
 use async_trait::async_trait;
 use deadpool_redis::redis;
 use std::time::Duration;
 use taskforge_domain::identity::ports::{RateBucket, RateDecision, RateLimiter, RateRule};
+use taskforge_domain::identity::throttle::hold_after;
 use taskforge_domain::StoreError;
 
 pub struct RedisRateLimiter {
@@ -47,5 +48,63 @@ impl RateLimiter for RedisRateLimiter {
                 retry_after: Duration::from_millis(wait),
             })
         }
+    }
+
+    async fn held(&self, bucket: &RateBucket) -> Result<Option<Duration>, StoreError> {
+        let key = self.store.keys().hold(bucket);
+        let ttl_ms: i64 = self
+            .store
+            .call(async |c| redis::cmd("PTTL").arg(&key).query_async(c).await)
+            .await?;
+        Ok(u64::try_from(ttl_ms)
+            .ok()
+            .filter(|ms| *ms > 0)
+            .map(Duration::from_millis))
+    }
+
+    async fn fail(&self, bucket: &RateBucket, rule: RateRule) -> Result<(), StoreError> {
+        let (key, hold) = (
+            self.store.keys().rate(bucket),
+            self.store.keys().hold(bucket),
+        );
+        let window_ms = rule.window.as_millis().max(1) as u64;
+        let (count,): (u32,) = self
+            .store
+            .call(async |c| {
+                redis::pipe()
+                    .atomic()
+                    .incr(&key, 1)
+                    .pexpire(&key, window_ms as i64)
+                    .ignore()
+                    .query_async(c)
+                    .await
+            })
+            .await?;
+        let wait = hold_after(count, rule.limit, rule.window);
+        if wait.is_zero() {
+            return Ok(());
+        }
+        let wait_ms = wait.as_millis().max(1) as u64;
+        self.store
+            .call(async |c| {
+                redis::cmd("SET")
+                    .arg(&hold)
+                    .arg(1)
+                    .arg("PX")
+                    .arg(wait_ms)
+                    .query_async::<()>(c)
+                    .await
+            })
+            .await
+    }
+
+    async fn clear(&self, bucket: &RateBucket) -> Result<(), StoreError> {
+        let keys = [
+            self.store.keys().rate(bucket),
+            self.store.keys().hold(bucket),
+        ];
+        self.store
+            .call(async |c| redis::cmd("DEL").arg(&keys).query_async::<()>(c).await)
+            .await
     }
 }

@@ -3,8 +3,8 @@
 
 use crate::store::{decode, encode, RedisStore};
 use async_trait::async_trait;
-use deadpool_redis::redis::{self, AsyncCommands};
 use chrono::{DateTime, Utc};
+use deadpool_redis::redis::{self, AsyncCommands};
 use std::collections::HashMap;
 use std::time::Duration;
 use taskforge_domain::identity::ports::SessionStore;

@@ -243,39 +243,51 @@ impl Outbox for PgOutbox {
                     outbox::lease_until.eq(None::<DateTime<Utc>>),
                 );
                 if !applied.is_empty() {
-                    diesel::update(outbox::table.filter(outbox::id.eq_any(&applied)).filter(held))
-                        .set((outbox::applied_at.eq(diesel::dsl::now), free))
-                        .execute(conn)
-                        .await
-                        .map_err(map_err)?;
+                    diesel::update(
+                        outbox::table
+                            .filter(outbox::id.eq_any(&applied))
+                            .filter(held),
+                    )
+                    .set((outbox::applied_at.eq(diesel::dsl::now), free))
+                    .execute(conn)
+                    .await
+                    .map_err(map_err)?;
                 }
                 if !released.is_empty() {
-                    diesel::update(outbox::table.filter(outbox::id.eq_any(&released)).filter(held))
-                        .set(free)
-                        .execute(conn)
-                        .await
-                        .map_err(map_err)?;
+                    diesel::update(
+                        outbox::table
+                            .filter(outbox::id.eq_any(&released))
+                            .filter(held),
+                    )
+                    .set(free)
+                    .execute(conn)
+                    .await
+                    .map_err(map_err)?;
                 }
                 for (id, outcome) in &outcomes {
                     let row = outbox::table.find(*id).filter(held);
                     let failed = (outbox::attempts.eq(outbox::attempts + 1), free);
                     let done = match outcome {
-                        Outcome::Retry { after, error } => diesel::update(row)
-                            .set((
-                                failed,
-                                outbox::last_error.eq(error),
-                                outbox::available_at.eq(Utc::now() + interval(*after)),
-                            ))
-                            .execute(conn)
-                            .await,
-                        Outcome::Dead { error } => diesel::update(row)
-                            .set((
-                                failed,
-                                outbox::last_error.eq(error),
-                                outbox::dead_at.eq(diesel::dsl::now),
-                            ))
-                            .execute(conn)
-                            .await,
+                        Outcome::Retry { after, error } => {
+                            diesel::update(row)
+                                .set((
+                                    failed,
+                                    outbox::last_error.eq(error),
+                                    outbox::available_at.eq(Utc::now() + interval(*after)),
+                                ))
+                                .execute(conn)
+                                .await
+                        }
+                        Outcome::Dead { error } => {
+                            diesel::update(row)
+                                .set((
+                                    failed,
+                                    outbox::last_error.eq(error),
+                                    outbox::dead_at.eq(diesel::dsl::now),
+                                ))
+                                .execute(conn)
+                                .await
+                        }
                         Outcome::Applied | Outcome::Released => continue,
                     };
                     done.map_err(map_err)?;
@@ -332,7 +344,14 @@ impl Outbox for PgOutbox {
     }
 
     async fn dead_letters(&self, limit: i64) -> Result<Vec<DeadLetter>, StoreError> {
-        type Row = (i64, String, i32, Option<String>, DateTime<Utc>, Option<DateTime<Utc>>);
+        type Row = (
+            i64,
+            String,
+            i32,
+            Option<String>,
+            DateTime<Utc>,
+            Option<DateTime<Utc>>,
+        );
         let rows: Vec<Row> = self
             .store
             .run(async move |conn| {
@@ -406,7 +425,13 @@ impl Outbox for PgOutbox {
 mod tests {
     use super::*;
 
-    fn candidate(id: i64, aggregate: &str, scope: &str, barrier: bool, blocked: bool) -> CandidateRow {
+    fn candidate(
+        id: i64,
+        aggregate: &str,
+        scope: &str,
+        barrier: bool,
+        blocked: bool,
+    ) -> CandidateRow {
         CandidateRow {
             id,
             aggregate: aggregate.into(),

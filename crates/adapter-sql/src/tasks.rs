@@ -11,8 +11,8 @@ use diesel::sql_types::{
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use taskforge_domain::ids::{AuditId, TaskId, TeamId, UserId};
-use taskforge_domain::tasks::query::Cursor;
 use taskforge_domain::tasks::model::TaskMetadata;
+use taskforge_domain::tasks::query::{Cursor, SortKey};
 use taskforge_domain::tasks::{
     AuditEntry, CustomFields, Description, Priority, SortField, Status, Tags, Task, TaskQuery,
     TaskRepository, TaskTitle,
@@ -74,7 +74,9 @@ fn write_query(
         .bind::<Int8, _>(task.version)
         .bind::<Timestamptz, _>(task.metadata.created)
         .bind::<Timestamptz, _>(task.metadata.updated)
-        .bind::<Jsonb, _>(serde_json::Value::Object(task.custom_fields.as_map().clone()))
+        .bind::<Jsonb, _>(serde_json::Value::Object(
+            task.custom_fields.as_map().clone(),
+        ))
         .bind::<Jsonb, _>(serde_json::Value::Array(task.attachments.clone()))
 }
 
@@ -119,7 +121,8 @@ struct TaskRow {
 
 impl TaskRow {
     fn into_task(self) -> Result<Task, StoreError> {
-        let corrupt = |what: &str| StoreError::Internal(anyhow::anyhow!("task {}: stored {what}", self.id));
+        let corrupt =
+            |what: &str| StoreError::Internal(anyhow::anyhow!("task {}: stored {what}", self.id));
         let status = Status::parse("status", &self.status).map_err(|_| corrupt("status"))?;
         let priority = Priority::ALL
             .into_iter()
@@ -157,8 +160,21 @@ impl TaskRow {
 struct ListedRow {
     #[diesel(embed)]
     task: TaskRow,
-    #[diesel(sql_type = Nullable<Text>)]
-    sort_key: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    sort_time: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<SmallInt>)]
+    sort_rank: Option<i16>,
+}
+
+impl ListedRow {
+    /// The typed key a cursor carries: a rank, a time, or (due dates only) none.
+    fn sort_key(&self) -> SortKey {
+        match (self.sort_rank, self.sort_time) {
+            (Some(rank), _) => SortKey::Rank(rank),
+            (None, Some(time)) => SortKey::Time(time),
+            (None, None) => SortKey::NoDueDate,
+        }
+    }
 }
 
 #[derive(QueryableByName)]
@@ -183,21 +199,41 @@ struct HistoryRow {
     user_agent: Option<String>,
 }
 
-/// The sort expression of a list query and the type its cursor key is cast back to. A missing
-/// due date sorts last either way.
-fn sort_expression(field: SortField, descending: bool) -> (&'static str, &'static str) {
-    match (field, descending) {
-        (SortField::Created, _) => ("t.created_at", "timestamptz"),
-        (SortField::Updated, _) => ("t.updated_at", "timestamptz"),
+/// How a list query sorts: the expression it orders by, the typed key columns it selects (a
+/// time and a rank, one of them NULL), and the bound cursor key as the expression compares it.
+/// A missing due date sorts last either way.
+struct SortSql {
+    expr: &'static str,
+    time: &'static str,
+    rank: &'static str,
+    cursor: &'static str,
+}
+
+fn sort_sql(field: SortField, descending: bool) -> SortSql {
+    let (expr, cursor) = match (field, descending) {
+        (SortField::Created, _) => ("t.created_at", "?"),
+        (SortField::Updated, _) => ("t.updated_at", "?"),
         (SortField::Due, false) => (
             "COALESCE(t.due_date, 'infinity'::timestamptz)",
-            "timestamptz",
+            "COALESCE(?, 'infinity'::timestamptz)",
         ),
         (SortField::Due, true) => (
             "COALESCE(t.due_date, '-infinity'::timestamptz)",
-            "timestamptz",
+            "COALESCE(?, '-infinity'::timestamptz)",
         ),
-        (SortField::Priority, _) => ("t.priority", "smallint"),
+        (SortField::Priority, _) => ("t.priority", "?"),
+    };
+    let (time, rank) = match field {
+        SortField::Created => ("t.created_at", "NULL::smallint"),
+        SortField::Updated => ("t.updated_at", "NULL::smallint"),
+        SortField::Due => ("t.due_date", "NULL::smallint"),
+        SortField::Priority => ("NULL::timestamptz", "t.priority"),
+    };
+    SortSql {
+        expr,
+        time,
+        rank,
+        cursor,
     }
 }
 
@@ -225,12 +261,14 @@ impl TaskRepository for PgTaskRepository {
         let row: Option<TaskRow> = self
             .store
             .run(async move |conn| {
-                diesel::sql_query(format!("SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = $1"))
-                    .bind::<SqlUuid, _>(id.as_uuid())
-                    .get_result(conn)
-                    .await
-                    .optional()
-                    .map_err(map_err)
+                diesel::sql_query(format!(
+                    "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = $1"
+                ))
+                .bind::<SqlUuid, _>(id.as_uuid())
+                .get_result(conn)
+                .await
+                .optional()
+                .map_err(map_err)
             })
             .await?;
         row.map(TaskRow::into_task).transpose()
@@ -289,14 +327,16 @@ impl TaskRepository for PgTaskRepository {
         .await
     }
 
-    async fn list(
-        &self,
-        user: UserId,
-        q: &TaskQuery,
-    ) -> Result<Vec<(Task, Cursor)>, StoreError> {
-        let (expr, key_type) = sort_expression(q.sort.field, q.sort.descending);
+    async fn list(&self, user: UserId, q: &TaskQuery) -> Result<Vec<(Task, Cursor)>, StoreError> {
+        let SortSql {
+            expr,
+            time,
+            rank,
+            cursor,
+        } = sort_sql(q.sort.field, q.sort.descending);
         let mut sql = format!(
-            "SELECT {TASK_COLUMNS}, ({expr})::text AS sort_key FROM tasks t \
+            "SELECT {TASK_COLUMNS}, {time} AS sort_time, {rank} AS sort_rank \
+             FROM tasks t \
              WHERE t.team_id IN (SELECT m.team_id FROM team_memberships m JOIN role_permissions p \
              ON p.team_id = m.team_id AND p.role = m.role \
              WHERE m.user_id = $1 AND 'task.read' = ANY (p.permissions))"
@@ -340,10 +380,7 @@ impl TaskRepository for PgTaskRepository {
             (">", "ASC")
         };
         if q.after.is_some() {
-            next(
-                &mut sql,
-                &format!(" AND (({expr}), t.id) {cmp} (?::{key_type}"),
-            );
+            next(&mut sql, &format!(" AND (({expr}), t.id) {cmp} ({cursor}"));
             next(&mut sql, ", ?)");
         }
         next(
@@ -381,10 +418,13 @@ impl TaskRepository for PgTaskRepository {
         if let Some(text) = &q.text {
             query = query.bind::<Text, _>(text.clone());
         }
-        if let Some(cursor) = &q.after {
-            query = query
-                .bind::<Nullable<Text>, _>(cursor.key.clone())
-                .bind::<SqlUuid, _>(cursor.id.as_uuid());
+        if let Some(after) = &q.after {
+            query = match after.key {
+                SortKey::Time(t) => query.bind::<Nullable<Timestamptz>, _>(Some(t)),
+                SortKey::NoDueDate => query.bind::<Nullable<Timestamptz>, _>(None::<DateTime<Utc>>),
+                SortKey::Rank(rank) => query.bind::<SmallInt, _>(rank),
+            }
+            .bind::<SqlUuid, _>(after.id.as_uuid());
         }
         let query = query.bind::<BigInt, _>(q.limit);
         let rows: Vec<ListedRow> = self
@@ -393,9 +433,10 @@ impl TaskRepository for PgTaskRepository {
             .await?;
         rows.into_iter()
             .map(|r| {
+                let key = r.sort_key();
                 let task = r.task.into_task()?;
                 let cursor = Cursor {
-                    key: r.sort_key,
+                    key,
                     id: task.task_id,
                 };
                 Ok((task, cursor))

@@ -10,7 +10,9 @@ use std::fmt;
 use taskforge_domain::validation::FieldError;
 use taskforge_domain::Error as DomainError;
 
-use crate::middleware::request::{current_request_id, secure_headers};
+use crate::middleware::request::{
+    current_request, current_request_id, secure_headers, RequestScope,
+};
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -20,7 +22,7 @@ pub struct ApiError {
     details: Option<Vec<FieldError>>,
     retry_after: Option<u64>,
     /// Captured when the error is made, inside the request's scope.
-    request_id: Option<String>,
+    request: Option<RequestScope>,
 }
 
 #[derive(Serialize)]
@@ -47,7 +49,7 @@ impl ApiError {
             message: message.into(),
             details: None,
             retry_after: None,
-            request_id: current_request_id(),
+            request: current_request(),
         }
     }
 
@@ -64,6 +66,11 @@ impl ApiError {
 
     pub fn bad_input(field: &str, message: impl Into<String>) -> Self {
         Self::validation(vec![FieldError::new(field, message)])
+    }
+
+    /// A 400 for input that does not deserialize; the offending value is left out.
+    pub fn malformed(field: &str, cause: &dyn fmt::Display) -> Self {
+        Self::bad_input(field, without_value(&cause.to_string()))
     }
 
     pub fn unauthenticated() -> Self {
@@ -97,7 +104,7 @@ impl ApiError {
                 code: self.code,
                 message: &self.message,
                 details: self.details.as_deref(),
-                request_id: self.request_id.clone(),
+                request_id: self.request.as_ref().map(|r| r.id.clone()),
             }
         })
     }
@@ -120,7 +127,7 @@ impl ResponseError for ApiError {
             response.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
         let mut response = response.json(self.body());
-        secure_headers(response.headers_mut(), self.request_id.as_deref(), false);
+        secure_headers(response.headers_mut(), self.request.as_ref());
         response
     }
 }
@@ -156,8 +163,13 @@ impl From<DomainError> for ApiError {
                     "too many requests",
                 )
             },
-            DomainError::Unavailable(store) => {
-                tracing::warn!(store, "store unavailable");
+            DomainError::Unavailable { store, cause } => {
+                tracing::warn!(
+                    store,
+                    request_id = current_request_id().as_deref(),
+                    cause = taskforge_domain::error::chain(&*cause),
+                    "store unavailable"
+                );
                 Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "UNAVAILABLE",
@@ -165,7 +177,11 @@ impl From<DomainError> for ApiError {
                 )
             }
             DomainError::Internal(cause) => {
-                tracing::error!(error = ?cause, "internal error");
+                tracing::error!(
+                    request_id = current_request_id().as_deref(),
+                    error = ?cause,
+                    "internal error"
+                );
                 Self::internal()
             }
         }
@@ -188,18 +204,68 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
             "UNSUPPORTED_MEDIA_TYPE",
             "send application/json",
         ),
-        JsonPayloadError::Deserialize(e) => ApiError::bad_input("body", e.to_string()),
+        JsonPayloadError::Deserialize(e) => ApiError::malformed("body", e),
         other => ApiError::bad_input("body", other.to_string()),
     };
     api.into()
 }
 
 pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::bad_input("path", err.to_string()).into()
+    ApiError::malformed("path", &err).into()
 }
 
 pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::bad_input("query", err.to_string()).into()
+    ApiError::malformed("query", &err).into()
+}
+
+/// A deserializer's complaint without the value it complains about: serde writes
+/// `invalid type: string "hunter2", expected u32`, and a 400 must not echo what was sent.
+fn without_value(message: &str) -> String {
+    let Some((head, expected)) = message.rsplit_once(", expected ") else {
+        return message.to_owned();
+    };
+    for prefix in ["invalid type: ", "invalid value: ", "unknown variant "] {
+        if let Some(rest) = head.strip_prefix(prefix) {
+            let kind = rest.split(['"', '`']).next().unwrap_or_default().trim();
+            let prefix = prefix.trim_end();
+            return if kind.is_empty() {
+                format!("{prefix}, expected {expected}")
+            } else {
+                format!("{prefix} {kind}, expected {expected}")
+            };
+        }
+    }
+    message.to_owned()
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::without_value;
+
+    #[test]
+    fn deserializer_messages_lose_the_submitted_value() {
+        for (raw, want) in [
+            (
+                r#"invalid type: string "secret, expected x", expected u32 at line 1 column 9"#,
+                "invalid type: string, expected u32 at line 1 column 9",
+            ),
+            (
+                "invalid value: integer `-4`, expected u8",
+                "invalid value: integer, expected u8",
+            ),
+            (
+                "unknown variant `hunter2`, expected one of `a`, `b`",
+                "unknown variant, expected one of `a`, `b`",
+            ),
+            (
+                "unknown field `role`, expected one of `email`",
+                "unknown field `role`, expected one of `email`",
+            ),
+            ("missing field `email`", "missing field `email`"),
+        ] {
+            assert_eq!(without_value(raw), want);
+        }
+    }
+}

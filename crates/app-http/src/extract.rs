@@ -2,15 +2,16 @@
 //! check for cookies) and from where.
 
 use crate::error::ApiError;
+use crate::forwarded::origin_of;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::{header, Method};
 use actix_web::{web, FromRequest, HttpRequest};
 use futures::future::LocalBoxFuture;
-use std::net::IpAddr;
 use taskforge_domain::identity::{Authenticated, SessionToken};
 use taskforge_domain::ids::TeamId;
 use taskforge_domain::teams::{Access, Requirement};
+use taskforge_domain::validation::plain;
 use taskforge_domain::write_path::Actor;
 
 pub const SESSION_COOKIE: &str = "tf_session";
@@ -23,34 +24,24 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
         .ok_or_else(ApiError::internal)
 }
 
-/// The client's address and user agent, as recorded on audit rows and sessions.
+/// The client's address and user agent, as recorded on audit rows and sessions. A user agent
+/// with control characters is refused (400); one that is not ASCII is not recorded.
 pub struct Client(pub Actor);
 
 impl Client {
-    fn of(req: &HttpRequest, trust_proxy: bool) -> Actor {
-        let ip = if trust_proxy {
-            req.connection_info()
-                .realip_remote_addr()
-                .map(str::to_owned)
-        } else {
-            req.peer_addr().map(|a| a.ip().to_string())
+    fn of(req: &HttpRequest) -> Result<Actor, ApiError> {
+        let user_agent = match req.headers().get(header::USER_AGENT).map(|v| v.to_str()) {
+            Some(Ok(ua)) => {
+                plain("User-Agent", ua).map_err(|e| ApiError::validation(vec![e]))?;
+                Some(ua.chars().take(512).collect())
+            }
+            Some(Err(_)) | None => None,
         };
-        let ip = ip.and_then(|raw| {
-            raw.parse::<IpAddr>()
-                .ok()
-                .map(|ip| ip.to_string())
-                .or(Some(raw))
-        });
-        let user_agent = req
-            .headers()
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|ua| ua.chars().take(512).collect());
-        Actor {
+        Ok(Actor {
             user_id: None,
-            ip,
+            ip: origin_of(req).client.map(|ip| ip.to_string()),
             user_agent,
-        }
+        })
     }
 }
 
@@ -59,7 +50,7 @@ impl FromRequest for Client {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(state(req).map(|s| Client(Client::of(req, s.http.trust_proxy))))
+        std::future::ready(Client::of(req).map(Client))
     }
 }
 
@@ -96,8 +87,9 @@ fn csrf_ok(req: &HttpRequest, allowed: &[String]) -> bool {
             return true;
         }
     }
-    let info = req.connection_info();
-    let own = format!("{}://{}", info.scheme(), info.host());
+    let from = origin_of(req);
+    let scheme = if from.https { "https" } else { "http" };
+    let own = format!("{scheme}://{}", from.host.unwrap_or_default());
     let from = |name: header::HeaderName| {
         req.headers()
             .get(name)
@@ -136,7 +128,7 @@ impl FromRequest for Caller {
             }
             let token = SessionToken::from_client(&raw).ok_or_else(ApiError::unauthenticated)?;
             let auth = state.auth.authenticate(&token).await?;
-            let mut actor = Client::of(&req, state.http.trust_proxy);
+            let mut actor = Client::of(&req)?;
             actor.user_id = Some(auth.user_id);
             Ok(Caller { auth, actor })
         })

@@ -1,6 +1,7 @@
 //! The HTTP server: the app (middleware, extractor limits, routes) and its lifecycle.
 
 use crate::error::{json_error, path_error, query_error, ApiError, ApiResult};
+use crate::middleware::admit::{self, MetricsListener};
 use crate::middleware::request;
 use crate::relay::Relay;
 use crate::settings::Settings;
@@ -17,17 +18,38 @@ async fn not_found() -> ApiResult<HttpResponse> {
     Err(ApiError::not_found())
 }
 
-/// Binds the server; the caller awaits (or stops) it. The relay is returned, not started.
-pub async fn start(
-    settings: &Settings,
-    extra: ExtraRoutes,
-) -> anyhow::Result<(Server, SocketAddr, Relay)> {
+/// A bound server, not yet awaited.
+pub struct Started {
+    pub server: Server,
+    pub addr: SocketAddr,
+    /// Where `/metrics` is served when `http.metrics_bind` gives it an address of its own.
+    pub metrics_addr: Option<SocketAddr>,
+    /// The relay, not started.
+    pub relay: Relay,
+}
+
+/// Binds the server; the caller awaits (or stops) it.
+pub async fn start(settings: &Settings, extra: ExtraRoutes) -> anyhow::Result<Started> {
     let crate::wiring::Wired { state, relay, .. } = crate::wiring::wire(settings).await?;
     let state = web::Data::new(state);
     let json_limit = settings.http.json_limit_bytes;
+    let metrics_listener = settings
+        .http
+        .metrics_bind
+        .as_deref()
+        .map(|bind| {
+            std::net::TcpListener::bind(bind)
+                .map_err(|e| anyhow::anyhow!("cannot listen on http.metrics_bind = {bind}: {e}"))
+        })
+        .transpose()?;
+    let metrics_addr = metrics_listener
+        .as_ref()
+        .map(std::net::TcpListener::local_addr)
+        .transpose()?;
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .app_data(MetricsListener(metrics_addr))
             .app_data(
                 web::JsonConfig::default()
                     .limit(json_limit)
@@ -35,6 +57,7 @@ pub async fn start(
             )
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
+            .wrap(from_fn(admit::layer))
             .wrap(from_fn(request::layer))
             .configure(crate::routes::configure)
             .configure(extra)
@@ -50,7 +73,16 @@ pub async fn start(
         .first()
         .copied()
         .ok_or_else(|| anyhow::anyhow!("http.bind {} gave no address", settings.http.bind))?;
-    Ok((server.run(), addr, relay))
+    let server = match metrics_listener {
+        Some(listener) => server.listen(listener)?,
+        None => server,
+    };
+    Ok(Started {
+        server: server.run(),
+        addr,
+        metrics_addr,
+        relay,
+    })
 }
 
 /// Runs until SIGTERM or SIGINT, then stops accepting, drains in-flight requests (up to
@@ -65,7 +97,12 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     }
     // Listening from the start: a signal during start-up still ends the server cleanly.
     let signal = actix_web::rt::spawn(shutdown_signal());
-    let (server, addr, relay) = start(&settings, |_| {}).await?;
+    let Started {
+        server,
+        addr,
+        metrics_addr,
+        relay,
+    } = start(&settings, |_| {}).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let relay_task = settings
         .worker
@@ -78,7 +115,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         handle.stop(true).await;
     });
     println!("TaskForge is listening on http://{addr}");
-    tracing::info!(%addr, "listening");
+    tracing::info!(%addr, ?metrics_addr, "listening");
     server.await?;
     let _ = stop_tx.send(true);
     if let Some(task) = relay_task {

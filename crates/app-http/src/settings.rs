@@ -30,9 +30,12 @@ pub struct HttpSettings {
     pub bind: String,
     pub workers: usize,
     pub json_limit_bytes: usize,
-    pub cookie_secure: Option<bool>,
+    pub cookie_secure: bool,
     pub allowed_origins: Vec<String>,
-    pub trust_proxy: bool,
+    /// Address ranges of the proxies whose `X-Forwarded-*` headers are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Where `/metrics` is served instead of `bind`, if set.
+    pub metrics_bind: Option<String>,
     pub shutdown_timeout_secs: u64,
     pub migrate_on_start: bool,
 }
@@ -57,7 +60,8 @@ impl From<RateSetting> for RateRule {
 #[serde(deny_unknown_fields)]
 pub struct RateLimitSettings {
     pub login_per_ip: RateSetting,
-    pub login_per_account: RateSetting,
+    /// Failed password checks per account and client before each further one is held back.
+    pub login_failures: RateSetting,
     pub register_per_ip: RateSetting,
     pub api_per_user: RateSetting,
 }
@@ -81,7 +85,7 @@ impl AuthSettings {
             touch_interval: Duration::from_secs(self.touch_interval_secs),
             rates: RateRules {
                 login_ip: r.login_per_ip.into(),
-                login_account: r.login_per_account.into(),
+                login_failures: r.login_failures.into(),
                 register_ip: r.register_per_ip.into(),
                 api: r.api_per_user.into(),
             },
@@ -146,7 +150,8 @@ impl Settings {
                     .separator("__")
                     .try_parsing(true)
                     .list_separator(",")
-                    .with_list_parse_key("http.allowed_origins"),
+                    .with_list_parse_key("http.allowed_origins")
+                    .with_list_parse_key("http.trusted_proxies"),
             );
         for (var, key) in [
             ("DATABASE_URL", "database.url"),
@@ -238,7 +243,32 @@ mod tests {
         let s = defaults();
         assert!(s.validate().is_ok());
         assert_eq!(s.auth.bcrypt_cost, 12);
+        assert!(
+            s.http.cookie_secure,
+            "the session cookie is Secure unless configured not to be"
+        );
+        assert!(
+            s.http.trusted_proxies.is_empty(),
+            "no forwarded header is believed"
+        );
         assert_eq!(s.http.json_limit_bytes, 1024 * 1024);
+    }
+
+    #[test]
+    fn trusted_proxies_are_ranges() {
+        let parsed = Config::builder()
+            .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+            .set_override("http.trusted_proxies", vec!["10.0.0.0/8", "::1/128"])
+            .and_then(|b| b.build())
+            .and_then(Config::try_deserialize::<Settings>)
+            .map(|s| s.http.trusted_proxies.len());
+        assert!(matches!(parsed, Ok(2)), "{parsed:?}");
+        let wrong = Config::builder()
+            .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+            .set_override("http.trusted_proxies", vec!["proxy.internal"])
+            .and_then(|b| b.build())
+            .and_then(Config::try_deserialize::<Settings>);
+        assert!(wrong.is_err());
     }
 
     #[test]

@@ -11,6 +11,8 @@ use std::sync::mpsc;
 
 pub struct RunningApp {
     pub addr: SocketAddr,
+    /// Set when `http.metrics_bind` serves `/metrics` apart.
+    pub metrics_addr: Option<SocketAddr>,
     handle: ServerHandle,
 }
 
@@ -34,13 +36,14 @@ impl RunningApp {
             let system = actix_web::rt::System::new();
             system.block_on(async move {
                 match start(&settings, test_routes).await {
-                    Ok((server, addr, relay)) => {
+                    Ok(started) => {
                         let (_stop, stop_rx) = tokio::sync::watch::channel(false);
                         if settings.worker.embedded {
-                            actix_web::rt::spawn(relay.run(stop_rx));
+                            actix_web::rt::spawn(started.relay.run(stop_rx));
                         }
-                        let _ = tx.send(Ok((addr, server.handle())));
-                        let _ = server.await;
+                        let addrs = (started.addr, started.metrics_addr);
+                        let _ = tx.send(Ok((addrs, started.server.handle())));
+                        let _ = started.server.await;
                     }
                     Err(e) => {
                         let _ = tx.send(Err(e));
@@ -48,8 +51,12 @@ impl RunningApp {
                 }
             });
         });
-        let (addr, handle) = rx.recv()??;
-        Ok(Self { addr, handle })
+        let ((addr, metrics_addr), handle) = rx.recv()??;
+        Ok(Self {
+            addr,
+            metrics_addr,
+            handle,
+        })
     }
 
     /// Stops the server; `graceful` lets in-flight requests finish first.

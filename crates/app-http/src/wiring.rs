@@ -2,6 +2,7 @@
 
 use crate::hasher::BcryptHasher;
 use crate::relay::Relay;
+use crate::runtime::TokioRuntime;
 use crate::settings::Settings;
 use crate::state::{AppState, Stores};
 use crate::telemetry::metrics_handle;
@@ -13,7 +14,6 @@ use taskforge_adapter_sql::{
     AuditChain, PgIdempotency, PgOutbox, PgStore, PgTaskRepository, PgTeamRepository,
     PgUserRepository,
 };
-use crate::runtime::TokioRuntime;
 use taskforge_domain::clock::SystemClock;
 use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
 use taskforge_domain::identity::{AuthService, ProfileService};

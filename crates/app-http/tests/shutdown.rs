@@ -50,7 +50,7 @@ async fn sigterm_drains_in_flight_requests_and_exits_zero() -> anyhow::Result<()
             "100000",
         )
         .env(
-            "TASKFORGE__AUTH__RATE_LIMITS__LOGIN_PER_ACCOUNT__LIMIT",
+            "TASKFORGE__AUTH__RATE_LIMITS__LOGIN_FAILURES__LIMIT",
             "100000",
         )
         .stdout(Stdio::null())

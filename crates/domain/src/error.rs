@@ -3,6 +3,9 @@
 use crate::validation::FieldError;
 use std::time::Duration;
 
+/// Why a store is unavailable: the driver's error with its whole source chain, or a plain reason.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
 /// What any port (store adapter or fake) can fail with. Adapters map driver errors onto it;
 /// constraint violations become `Conflict`, timeouts and refused connections `Unavailable`.
 #[derive(Debug, thiserror::Error)]
@@ -13,8 +16,12 @@ pub enum StoreError {
     Conflict(String),
     #[error("stale version")]
     StaleVersion,
-    #[error("{store} unavailable: {reason}")]
-    Unavailable { store: &'static str, reason: String },
+    #[error("{store} unavailable")]
+    Unavailable {
+        store: &'static str,
+        #[source]
+        cause: Cause,
+    },
     /// The store refuses the value for good (it cannot hold it); retrying cannot help.
     #[error("rejected by the store: {0}")]
     Rejected(String),
@@ -23,10 +30,10 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub fn unavailable(store: &'static str, reason: impl ToString) -> Self {
+    pub fn unavailable(store: &'static str, cause: impl Into<Cause>) -> Self {
         Self::Unavailable {
             store,
-            reason: reason.to_string(),
+            cause: cause.into(),
         }
     }
 }
@@ -52,8 +59,12 @@ pub enum Error {
     IdempotencyKeyReused,
     #[error("rate limited")]
     RateLimited { retry_after: Duration },
-    #[error("{0} unavailable")]
-    Unavailable(&'static str),
+    #[error("{store} unavailable")]
+    Unavailable {
+        store: &'static str,
+        #[source]
+        cause: Cause,
+    },
     #[error(transparent)]
     Internal(anyhow::Error),
 }
@@ -64,7 +75,7 @@ impl From<StoreError> for Error {
             StoreError::NotFound => Error::NotFound,
             StoreError::Conflict(m) => Error::Conflict(m),
             StoreError::StaleVersion => Error::PreconditionFailed,
-            StoreError::Unavailable { store, .. } => Error::Unavailable(store),
+            StoreError::Unavailable { store, cause } => Error::Unavailable { store, cause },
             StoreError::Rejected(reason) => {
                 Error::Internal(anyhow::anyhow!("rejected by the store: {reason}"))
             }
@@ -76,5 +87,31 @@ impl From<StoreError> for Error {
 impl From<FieldError> for Error {
     fn from(e: FieldError) -> Self {
         Error::Validation(vec![e])
+    }
+}
+
+/// An error and its sources, outermost first, joined by `: ` (for logs, never for responses).
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unavailable_store_keeps_its_cause_chain() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let error = Error::from(StoreError::unavailable("redis", io));
+        assert_eq!(chain(&error), "redis unavailable: refused");
+        let plain = Error::from(StoreError::unavailable("mongo", "circuit open"));
+        assert_eq!(chain(&plain), "mongo unavailable: circuit open");
     }
 }

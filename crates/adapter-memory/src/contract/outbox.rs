@@ -189,7 +189,10 @@ pub async fn outbox(users: &dyn UserRepository, outbox: &dyn Outbox) {
         vec![c1],
         "the expired holder's outcome was ignored"
     );
-    must(outbox.settle(&last, &[(c1, Outcome::Applied)]).await, "settle");
+    must(
+        outbox.settle(&last, &[(c1, Outcome::Applied)]).await,
+        "settle",
+    );
 
     let d1 = rows.commit(entity()).await;
     let barrier = rows.commit(Aggregate::whole(scope)).await;

@@ -1,3 +1,4 @@
 //! Middleware applied to every request.
 
+pub mod admit;
 pub mod request;

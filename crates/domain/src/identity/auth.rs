@@ -1,14 +1,15 @@
 //! Registration, login, sessions, password change and account deletion.
 
+use super::effects::{RevokeSessions, PROFILES};
 use super::model::{ProfileDocument, Session, User};
 use super::ports::{
     PasswordHasher, RateBucket, RateDecision, RateLimiter, RateRule, SessionStore, UserRepository,
 };
+use super::throttle::client_key;
 use super::values::{Email, Password, PasswordHash, PersonName, SessionToken};
 use crate::clock::Clock;
 use crate::ids::{SessionId, UserId};
-use crate::validation::{rejected, FieldError};
-use super::effects::{RevokeSessions, PROFILES};
+use crate::validation::{plain, rejected, FieldError};
 use crate::write_path::{
     Actor, Aggregate, AuditAction, AuditDraft, AuditEntityType, Change, Scope, StoredEffect,
     WritePath,
@@ -21,7 +22,9 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy)]
 pub struct RateRules {
     pub login_ip: RateRule,
-    pub login_account: RateRule,
+    /// Free failed password checks per account and client, and how long failures are remembered
+    /// (also the longest hold).
+    pub login_failures: RateRule,
     pub register_ip: RateRule,
     pub api: RateRule,
 }
@@ -79,12 +82,12 @@ pub(crate) fn account_change(
     let profile = Aggregate::entity(Scope::Account(user), "profile", user.as_uuid());
     let audit = AuditDraft {
         entity_type: AuditEntityType::User,
-            entity_id: user.as_uuid(),
-            action,
-            actor: Actor {
-                user_id: actor.user_id.or(Some(user)),
-                ..actor.clone()
-            },
+        entity_id: user.as_uuid(),
+        action,
+        actor: Actor {
+            user_id: actor.user_id.or(Some(user)),
+            ..actor.clone()
+        },
         previous_state: states.0,
         new_state: states.1,
     };
@@ -143,13 +146,42 @@ impl AuthService {
         }
     }
 
+    /// Runs a password check of `account` by `actor`'s client under the failure throttle: held
+    /// back while earlier failures say so; a failure (`is_failure`) counts, a success clears.
+    async fn throttled<T>(
+        &self,
+        account: &Email,
+        actor: &Actor,
+        check: impl std::future::Future<Output = Result<T, Error>>,
+        is_failure: fn(&Error) -> bool,
+    ) -> Result<T, Error> {
+        let bucket = RateBucket::LoginFailures {
+            account: account.clone(),
+            client: client_key(actor.ip.as_deref()),
+        };
+        if let Some(retry_after) = self.limiter.held(&bucket).await? {
+            return Err(Error::RateLimited { retry_after });
+        }
+        let outcome = check.await;
+        match &outcome {
+            Ok(_) => self.limiter.clear(&bucket).await?,
+            Err(e) if is_failure(e) => {
+                self.limiter
+                    .fail(&bucket, self.policy.rates.login_failures)
+                    .await?
+            }
+            Err(_) => {}
+        }
+        outcome
+    }
+
     pub async fn register(&self, input: RegisterInput, actor: &Actor) -> Result<User, Error> {
         if let Some(ip) = &actor.ip {
-            let bucket = RateBucket::RegisterIp(ip.clone());
+            let bucket = RateBucket::RegisterIp(client_key(Some(ip)));
             // Registration is a write, and writes commit while Redis is down: the limit is
             // skipped for the outage rather than turning every newcomer away.
             match self.limit(bucket, self.policy.rates.register_ip).await {
-                Err(Error::Unavailable(_)) => {
+                Err(Error::Unavailable { .. }) => {
                     tracing::warn!("registration rate limit skipped: Redis unavailable")
                 }
                 other => other?,
@@ -211,22 +243,32 @@ impl AuthService {
         actor: &Actor,
     ) -> Result<LoginOutcome, Error> {
         if let Some(ip) = &actor.ip {
-            self.limit(RateBucket::LoginIp(ip.clone()), self.policy.rates.login_ip)
-                .await?;
+            self.limit(
+                RateBucket::LoginIp(client_key(Some(ip))),
+                self.policy.rates.login_ip,
+            )
+            .await?;
         }
-        // Malformed credentials get the same answer as wrong ones.
+        // Control characters are refused as in every text; other malformed credentials get the
+        // same answer as wrong ones.
+        let controls = [
+            plain("email", email).err(),
+            plain("password", &password).err(),
+        ];
+        if controls.iter().any(Option::is_some) {
+            return Err(rejected(controls));
+        }
         let (Ok(email), Ok(password)) = (
             Email::parse("email", email),
             Password::parse("password", password),
         ) else {
             return Err(Error::InvalidCredentials);
         };
-        self.limit(
-            RateBucket::LoginAccount(email.clone()),
-            self.policy.rates.login_account,
-        )
-        .await?;
-        let mut user = self.check_password(&email, &password).await?;
+        let mut user = self
+            .throttled(&email, actor, self.check_password(&email, &password), |e| {
+                matches!(e, Error::InvalidCredentials)
+            })
+            .await?;
 
         let now = self.clock.now();
         let token = SessionToken::generate();
@@ -322,30 +364,33 @@ impl AuthService {
         }
     }
 
-    /// Re-checks the caller's password before a sensitive change; rate-limited like a login.
+    /// Re-checks the caller's password before a sensitive change; throttled like a login.
     async fn confirm_password(
         &self,
         who: &Authenticated,
         field: &str,
         password: String,
+        actor: &Actor,
     ) -> Result<User, Error> {
         let (user, hash) = self
             .users
             .by_id(who.user_id)
             .await?
             .ok_or(Error::NotFound)?;
-        self.limit(
-            RateBucket::LoginAccount(user.email.clone()),
-            self.policy.rates.login_account,
-        )
+        let check = async {
+            let wrong = || Error::from(FieldError::new(field, "is not the current password"));
+            let password = Password::parse(field, password).map_err(|_| wrong())?;
+            if self.hasher.verify(&password, &hash).await? {
+                Ok(())
+            } else {
+                Err(wrong())
+            }
+        };
+        self.throttled(&user.email, actor, check, |e| {
+            matches!(e, Error::Validation(_))
+        })
         .await?;
-        let wrong = || Error::from(FieldError::new(field, "is not the current password"));
-        let password = Password::parse(field, password).map_err(|_| wrong())?;
-        if self.hasher.verify(&password, &hash).await? {
-            Ok(user)
-        } else {
-            Err(wrong())
-        }
+        Ok(user)
     }
 
     pub async fn change_password(
@@ -357,7 +402,7 @@ impl AuthService {
     ) -> Result<(), Error> {
         let new = Password::parse("newPassword", new)?;
         let user = self
-            .confirm_password(who, "currentPassword", current)
+            .confirm_password(who, "currentPassword", current, actor)
             .await?;
         let hash = self.hasher.hash(&new).await?;
         let change = account_change(
@@ -382,7 +427,9 @@ impl AuthService {
         password: String,
         actor: &Actor,
     ) -> Result<(), Error> {
-        let user = self.confirm_password(who, "password", password).await?;
+        let user = self
+            .confirm_password(who, "password", password, actor)
+            .await?;
         let change = account_change(
             user.id,
             AuditAction::Delete,

@@ -5,6 +5,7 @@ pub mod effects;
 pub mod model;
 pub mod ports;
 pub mod profile;
+pub mod throttle;
 pub mod values;
 
 pub use auth::{AuthPolicy, AuthService, Authenticated, LoginOutcome, RateRules, RegisterInput};

@@ -78,11 +78,15 @@ pub trait SessionStore: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
-/// What a rate limit counts.
+/// What a rate limit counts. Client addresses are keyed by [`super::throttle::client_key`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RateBucket {
     LoginIp(String),
-    LoginAccount(Email),
+    /// Failed password checks of one account from one client.
+    LoginFailures {
+        account: Email,
+        client: String,
+    },
     RegisterIp(String),
     Api(UserId),
 }
@@ -100,10 +104,18 @@ pub enum RateDecision {
     Limited { retry_after: Duration },
 }
 
-/// Fixed-window counters shared by every instance (Redis).
+/// Counters shared by every instance (Redis): fixed windows of hits, and failure counts that
+/// hold a bucket back for longer with each failure.
 #[async_trait]
 pub trait RateLimiter: Send + Sync {
     async fn hit(&self, bucket: &RateBucket, rule: RateRule) -> Result<RateDecision, StoreError>;
+    /// How long `bucket` is still held back by its failures, if it is.
+    async fn held(&self, bucket: &RateBucket) -> Result<Option<Duration>, StoreError>;
+    /// Counts a failure (remembered for `rule.window` after the last one) and holds the bucket
+    /// back for [`super::throttle::hold_after`] that count, `rule.limit` failures being free.
+    async fn fail(&self, bucket: &RateBucket, rule: RateRule) -> Result<(), StoreError>;
+    /// Forgets the bucket's failures and hold.
+    async fn clear(&self, bucket: &RateBucket) -> Result<(), StoreError>;
 }
 
 /// Password hashing (bcrypt in production). Slow on purpose, so implementations run it off the

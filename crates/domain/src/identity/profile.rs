@@ -2,10 +2,10 @@
 //! `profile_version` deciding which copy is current.
 
 use super::auth::account_change;
+use super::effects::PROFILES;
 use super::model::{Profile, ProfileDocument, ProfilePatch, User};
 use super::ports::UserRepository;
 use crate::ids::UserId;
-use super::effects::PROFILES;
 use crate::write_path::{Actor, AuditAction, DocumentReader, WritePath};
 use crate::{Error, StoreError};
 use std::sync::Arc;
@@ -69,9 +69,9 @@ impl ProfileService {
                 ],
             );
             let names = (&next.user.first_name, &next.user.last_name);
-            let update =
-                self.users
-                    .update_profile(id, current.user.profile_version, names, change);
+            let update = self
+                .users
+                .update_profile(id, current.user.profile_version, names, change);
             match self.write_path.commit(update).await {
                 Ok(_) => return Ok(next),
                 Err(StoreError::StaleVersion) => continue,

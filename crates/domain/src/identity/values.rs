@@ -1,6 +1,6 @@
 //! Validated value types of identity: each can only be built valid.
 
-use crate::validation::FieldError;
+use crate::validation::{plain, validated_serde, FieldError};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -8,8 +8,10 @@ use std::fmt;
 
 /// An email address, trimmed and lower-cased so that uniqueness is case-insensitive.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct Email(String);
+
+validated_serde!(Email, String, |raw| Self::parse("email", &raw));
 
 impl Email {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
@@ -23,7 +25,7 @@ impl Email {
                     && !domain.starts_with('.')
                     && !domain.ends_with('.')
             })
-            && !email.chars().any(char::is_whitespace);
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control());
         if valid {
             Ok(Self(email))
         } else {
@@ -42,8 +44,8 @@ impl fmt::Debug for Email {
     }
 }
 
-/// A plaintext password on its way to the hasher: 8 to 72 UTF-8 bytes (bcrypt's limit).
-/// Never printed.
+/// A plaintext password on its way to the hasher: 8 to 72 UTF-8 bytes (bcrypt's limit), no
+/// control characters. Never printed.
 #[derive(Clone)]
 pub struct Password(String);
 
@@ -52,6 +54,7 @@ impl Password {
     pub const MAX_BYTES: usize = 72;
 
     pub fn parse(field: &str, raw: String) -> Result<Self, FieldError> {
+        plain(field, &raw)?;
         if (Self::MIN_BYTES..=Self::MAX_BYTES).contains(&raw.len()) {
             Ok(Self(raw))
         } else {
@@ -106,8 +109,10 @@ crate::validation::text_type!(
 
 /// A link to a profile picture: an http(s) URL of at most 2,048 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct PictureUrl(String);
+
+validated_serde!(PictureUrl, String, |raw| Self::parse("profilePicture", raw));
 
 impl PictureUrl {
     pub fn parse(field: &str, raw: String) -> Result<Self, FieldError> {
@@ -185,6 +190,7 @@ mod tests {
             "ada@example",
             "a b@example.com",
             "a@b@c.com",
+            "a\0@x.io",
         ] {
             assert!(Email::parse("email", bad).is_err(), "{bad} accepted");
         }
@@ -194,6 +200,7 @@ mod tests {
     fn password_counts_utf8_bytes() {
         assert!(Password::parse("p", "1234567".into()).is_err());
         assert!(Password::parse("p", "12345678".into()).is_ok());
+        assert!(Password::parse("p", "1234\u{0}5678".into()).is_err());
         assert!(Password::parse("p", "é".repeat(36)).is_ok());
         assert!(Password::parse("p", format!("{}x", "é".repeat(36))).is_err());
         assert_eq!(
@@ -225,5 +232,7 @@ mod tests {
         assert!(PictureUrl::parse("u", "javascript:alert(1)".into()).is_err());
         assert!(PictureUrl::parse("u", "https://example.com/a.png".into()).is_ok());
         assert!(Bio::parse("b", "x".repeat(2001)).is_err());
+        assert!(serde_json::from_str::<Email>("\"not-an-email\"").is_err());
+        assert!(serde_json::from_str::<PictureUrl>("\"javascript:x\"").is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! The task entity and its validated values.
 
 use crate::ids::{TaskId, TeamId, UserId};
-use crate::validation::FieldError;
+use crate::validation::{layout_only, plain, validated_serde, FieldError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -110,16 +110,19 @@ impl Priority {
     }
 }
 
-/// At most 20 tags of 1 to 50 characters; duplicates are dropped, first one kept.
+/// At most 20 tags of 1 to 50 characters, one line each; duplicates are dropped, first one kept.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "Vec<String>", into = "Vec<String>")]
 pub struct Tags(Vec<String>);
+
+validated_serde!(Tags, Vec<String>, |raw| Self::parse("tags", raw));
 
 impl Tags {
     pub fn parse(field: &str, raw: Vec<String>) -> Result<Self, FieldError> {
         let mut tags: Vec<String> = Vec::with_capacity(raw.len());
         for tag in raw {
             let tag = tag.trim().to_owned();
+            plain(field, &tag)?;
             if !(1..=50).contains(&tag.chars().count()) {
                 return Err(FieldError::new(
                     field,
@@ -147,10 +150,16 @@ impl Tags {
 }
 
 /// A JSON object of at most 50 keys (letters, digits, `_`, `-`, space; 1 to 64 characters),
-/// each value a scalar (strings up to 1,000 characters) or an array of at most 50 scalars.
+/// each value a scalar (strings up to 1,000 characters, no control characters but line breaks
+/// and tabs) or an array of at most 50 scalars.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "Map<String, Value>", into = "Map<String, Value>")]
 pub struct CustomFields(Map<String, Value>);
+
+validated_serde!(CustomFields, Map<String, Value>, |raw| Self::parse(
+    "customFields",
+    Value::Object(raw)
+));
 
 impl CustomFields {
     /// Fields the store holds, validated when they went in.
@@ -172,7 +181,7 @@ impl CustomFields {
         }
         // Numbers are what every store holds: signed 64-bit integers or doubles.
         let scalar_ok = |v: &Value| match v {
-            Value::String(s) => s.chars().count() <= 1000,
+            Value::String(s) => s.chars().count() <= 1000 && layout_only(field, s).is_ok(),
             Value::Number(n) => n.is_i64() || n.is_f64(),
             Value::Null | Value::Bool(_) => true,
             _ => false,
@@ -190,7 +199,7 @@ impl CustomFields {
                 other => scalar_ok(other),
             };
             if !value_ok {
-                return Err(bad("values are scalars (strings up to 1000 characters, integers in the signed 64-bit range) or arrays of at most 50 scalars"));
+                return Err(bad("values are scalars (strings up to 1000 characters with no control characters, integers in the signed 64-bit range) or arrays of at most 50 scalars"));
             }
         }
         Ok(Self(map))
@@ -303,6 +312,8 @@ mod tests {
             json!({ "many": vec![1; 51] }),
             json!({ "huge": u64::MAX }),
             json!({ "huge": [1, i64::MAX as u64 + 1] }),
+            json!({ "nul": "a\u{0}b" }),
+            json!({ "escape": ["\u{1b}[2J"] }),
         ] {
             assert!(
                 CustomFields::parse("customFields", bad.clone()).is_err(),
@@ -322,6 +333,10 @@ mod tests {
         assert!(Tags::parse("tags", (0..21).map(|i| i.to_string()).collect()).is_err());
         assert!(Tags::parse("tags", vec!["".into()]).is_err());
         assert!(Tags::parse("tags", vec!["x".repeat(51)]).is_err());
+        assert!(Tags::parse("tags", vec!["a\u{0}".into()]).is_err());
+        assert!(serde_json::from_value::<Tags>(json!(["ok", "a\u{0}"])).is_err());
+        assert!(serde_json::from_value::<CustomFields>(json!({ "a.b": 1 })).is_err());
+        assert!(CustomFields::parse("customFields", json!({ "notes": "a\r\n\tb" })).is_ok());
         assert!(TaskTitle::parse("title", &"x".repeat(201)).is_err());
         assert!(TaskTitle::parse("title", " ").is_err());
     }

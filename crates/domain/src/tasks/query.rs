@@ -2,8 +2,9 @@
 
 use super::model::{Priority, Status};
 use crate::ids::{TaskId, TeamId, UserId};
+use crate::validation::date_time_in_range;
 use crate::validation::FieldError;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,11 +69,53 @@ impl TaskSort {
     }
 }
 
-/// Where the previous page ended: the last task's sort key (as the store renders it) and id.
-/// A missing due date is rendered `infinity` (ascending) or `-infinity` (descending).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The sort key of the task a page ended on, typed as its sort field is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Time(DateTime<Utc>),
+    /// A task without a due date: it sorts after every dated one, either way.
+    NoDueDate,
+    Rank(i16),
+}
+
+impl SortKey {
+    fn render(&self) -> String {
+        match self {
+            SortKey::Time(t) => t.to_rfc3339_opts(SecondsFormat::Micros, true),
+            SortKey::NoDueDate => NO_DUE_DATE.to_owned(),
+            SortKey::Rank(rank) => rank.to_string(),
+        }
+    }
+
+    /// Reads a key of `field`'s type back; anything else (another type, a time outside years 1
+    /// to 9999, a rank no priority has) is refused before a store sees it.
+    fn read(raw: &str, field: SortField) -> Option<Self> {
+        match field {
+            SortField::Priority => raw
+                .parse::<i16>()
+                .ok()
+                .filter(|r| Priority::ALL.iter().any(|p| p.rank() == *r))
+                .map(SortKey::Rank),
+            SortField::Due if matches!(raw, NO_DUE_DATE | "-infinity") => Some(SortKey::NoDueDate),
+            SortField::Created | SortField::Updated | SortField::Due => {
+                DateTime::parse_from_rfc3339(raw)
+                    // The text form PostgreSQL rendered keys in before they were typed.
+                    .or_else(|_| DateTime::parse_from_str(raw, "%Y-%m-%d %H:%M:%S%.f%#z"))
+                    .ok()
+                    .map(|t| t.with_timezone(&Utc))
+                    .filter(date_time_in_range)
+                    .map(SortKey::Time)
+            }
+        }
+    }
+}
+
+const NO_DUE_DATE: &str = "infinity";
+
+/// Where the previous page ended: the last task's sort key and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
-    pub key: Option<String>,
+    pub key: SortKey,
     pub id: TaskId,
 }
 
@@ -80,8 +123,8 @@ pub struct Cursor {
 #[derive(Serialize, Deserialize)]
 struct WireCursor {
     sort: String,
-    #[serde(flatten)]
-    at: Cursor,
+    key: Option<String>,
+    id: TaskId,
 }
 
 impl Cursor {
@@ -89,7 +132,8 @@ impl Cursor {
     pub fn encode(&self, sort: TaskSort) -> String {
         let wire = WireCursor {
             sort: sort.name(),
-            at: self.clone(),
+            key: Some(self.key.render()),
+            id: self.id,
         };
         hex::encode(serde_json::to_vec(&wire).unwrap_or_default())
     }
@@ -97,37 +141,23 @@ impl Cursor {
     /// Reads a cursor back for a page in `sort` order: one made for another order, or whose key
     /// is not of the sort's type, is refused.
     pub fn decode(field: &str, raw: &str, sort: TaskSort) -> Result<Self, FieldError> {
+        let forged = || FieldError::new(field, "is not a cursor this API gave out");
         let wire: WireCursor = hex::decode(raw)
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .ok_or_else(|| FieldError::new(field, "is not a cursor this API gave out"))?;
+            .ok_or_else(forged)?;
         if wire.sort != sort.name() {
             return Err(FieldError::new(
                 field,
                 "was given out for another sort order",
             ));
         }
-        if !wire
-            .at
+        let key = wire
             .key
             .as_deref()
-            .is_none_or(|k| key_fits(k, sort.field))
-        {
-            return Err(FieldError::new(field, "is not a cursor this API gave out"));
-        }
-        Ok(wire.at)
-    }
-}
-
-/// Whether a cursor key has the type of its sort field, so no store is asked to cast junk.
-fn key_fits(key: &str, field: SortField) -> bool {
-    match field {
-        SortField::Priority => key.parse::<i16>().is_ok(),
-        SortField::Created | SortField::Updated | SortField::Due => {
-            matches!(key, "infinity" | "-infinity")
-                || DateTime::parse_from_rfc3339(key).is_ok()
-                || DateTime::parse_from_str(key, "%Y-%m-%d %H:%M:%S%.f%#z").is_ok()
-        }
+            .and_then(|k| SortKey::read(k, sort.field))
+            .ok_or_else(forged)?;
+        Ok(Self { key, id: wire.id })
     }
 }
 
@@ -142,11 +172,16 @@ mod tests {
     #[test]
     fn a_cursor_reads_back_only_in_the_order_it_was_made_for() {
         let at = Cursor {
-            key: Some("2026-12-02 10:15:54.07+00".into()),
+            key: SortKey::Time(Utc::now()),
             id: TaskId::new(),
         };
         let raw = at.encode(sort("-created"));
-        assert_eq!(Cursor::decode("cursor", &raw, sort("-created")), Ok(at));
+        let back = Cursor::decode("cursor", &raw, sort("-created"));
+        assert_eq!(
+            back.map(|c| c.key.render()),
+            Ok(at.key.render()),
+            "microseconds, as the store keeps them"
+        );
         assert!(Cursor::decode("cursor", &raw, sort("priority")).is_err());
         assert!(Cursor::decode("cursor", &raw, sort("created")).is_err());
     }
@@ -154,16 +189,21 @@ mod tests {
     #[test]
     fn a_key_not_of_the_sort_type_is_refused() {
         let forged = |key: &str, order: &str| {
-            Cursor {
+            let wire = WireCursor {
+                sort: sort(order).name(),
                 key: Some(key.into()),
                 id: TaskId::new(),
-            }
-            .encode(sort(order))
+            };
+            hex::encode(serde_json::to_vec(&wire).unwrap_or_default())
         };
         for (key, order) in [
             ("high", "priority"),
+            ("9", "priority"),
             ("yesterday", "-due"),
             ("9", "created"),
+            ("0000-01-01T00:00:00Z", "-created"),
+            ("10000-01-01T00:00:00Z", "due"),
+            ("infinity", "created"),
         ] {
             assert!(Cursor::decode("cursor", &forged(key, order), sort(order)).is_err());
         }
@@ -171,6 +211,8 @@ mod tests {
             ("3", "priority"),
             ("infinity", "due"),
             ("-infinity", "-due"),
+            ("2026-12-02 10:15:54.07+00", "updated"),
+            ("9999-12-31T23:59:59Z", "-due"),
         ] {
             assert!(Cursor::decode("cursor", &forged(key, order), sort(order)).is_ok());
         }

@@ -117,8 +117,7 @@ impl Serialize for Permission {
 impl<'de> Deserialize<'de> for Permission {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(d)?;
-        Self::parse(&raw)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown permission `{raw}`")))
+        Self::parse(&raw).ok_or_else(|| serde::de::Error::custom("unknown permission"))
     }
 }
 

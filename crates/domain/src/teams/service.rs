@@ -47,6 +47,16 @@ fn team_change(
     Change::new(Aggregate::whole(Scope::Team(team)), audit, effects)
 }
 
+/// Only admins make, unmake or remove admins: `member.manage` alone must not let a member
+/// promote themself and then remove the admins.
+fn admin_only(access: &Access, roles: &[Role]) -> Result<(), Error> {
+    if roles.contains(&Role::Admin) && access.role != Role::Admin {
+        Err(Error::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
 fn last_admin(e: StoreError) -> Error {
     match e {
         StoreError::Conflict(_) => Error::Conflict("a team needs at least one admin".into()),
@@ -123,9 +133,12 @@ impl TeamService {
             (None, Some(team.audit_state())),
             vec![],
         );
-        self.write_path.commit(self
-            .teams
-            .create(&team, creator, &default_permissions(), change)).await?;
+        self.write_path
+            .commit(
+                self.teams
+                    .create(&team, creator, &default_permissions(), change),
+            )
+            .await?;
         Ok(TeamView {
             team,
             my_role: Role::Admin,
@@ -171,7 +184,9 @@ impl TeamService {
             (Some(current.team.audit_state()), Some(team.audit_state())),
             vec![],
         );
-        self.write_path.commit(self.teams.update(&team, change)).await?;
+        self.write_path
+            .commit(self.teams.update(&team, change))
+            .await?;
         Ok(TeamView {
             team,
             my_role: access.role,
@@ -194,7 +209,9 @@ impl TeamService {
                 .flat_map(|e| e.effects(access.team_id))
                 .collect(),
         );
-        self.write_path.commit(self.teams.delete(access.team_id, change)).await?;
+        self.write_path
+            .commit(self.teams.delete(access.team_id, change))
+            .await?;
         Ok(())
     }
 
@@ -210,6 +227,7 @@ impl TeamService {
         actor: &Actor,
     ) -> Result<MemberView, Error> {
         access.require(Requirement::Permission(Permission::MemberManage))?;
+        admin_only(access, &[role])?;
         let (user, _) = self.users.by_email(email).await?.ok_or(Error::NotFound)?;
         let member = MemberView {
             user_id: user.id,
@@ -227,15 +245,15 @@ impl TeamService {
             (None, Some(member.audit_state())),
             vec![],
         );
-        self.write_path.commit(self
-            .teams
-            .add_member(
+        self.write_path
+            .commit(self.teams.add_member(
                 access.team_id,
                 member.user_id,
                 role,
                 member.joined_at,
                 change,
-            )).await
+            ))
+            .await
             .map_err(|e| match e {
                 StoreError::Conflict(_) => Error::Conflict("already a member of this team".into()),
                 other => other.into(),
@@ -256,6 +274,7 @@ impl TeamService {
     ) -> Result<MemberView, Error> {
         access.require(Requirement::Permission(Permission::MemberManage))?;
         let current = self.existing_member(access.team_id, user).await?;
+        admin_only(access, &[current.role, role])?;
         let next = MemberView {
             role,
             ..current.clone()
@@ -268,9 +287,9 @@ impl TeamService {
             (Some(current.audit_state()), Some(next.audit_state())),
             vec![],
         );
-        self.write_path.commit(self
-            .teams
-            .set_role(access.team_id, user, role, change)).await
+        self.write_path
+            .commit(self.teams.set_role(access.team_id, user, role, change))
+            .await
             .map_err(last_admin)?;
         Ok(next)
     }
@@ -282,10 +301,14 @@ impl TeamService {
         user: UserId,
         actor: &Actor,
     ) -> Result<(), Error> {
-        if user != access.user_id {
+        let leaving = user == access.user_id;
+        if !leaving {
             access.require(Requirement::Permission(Permission::MemberManage))?;
         }
         let current = self.existing_member(access.team_id, user).await?;
+        if !leaving {
+            admin_only(access, &[current.role])?;
+        }
         let change = team_change(
             access.team_id,
             (AuditEntityType::Membership, user.as_uuid()),
@@ -294,9 +317,9 @@ impl TeamService {
             (Some(current.audit_state()), None),
             vec![],
         );
-        self.write_path.commit(self
-            .teams
-            .remove_member(access.team_id, user, change)).await
+        self.write_path
+            .commit(self.teams.remove_member(access.team_id, user, change))
+            .await
             .map_err(last_admin)?;
         Ok(())
     }
@@ -332,9 +355,12 @@ impl TeamService {
             ),
             vec![],
         );
-        self.write_path.commit(self
-            .teams
-            .set_permissions(access.team_id, role, &permissions, change)).await?;
+        self.write_path
+            .commit(
+                self.teams
+                    .set_permissions(access.team_id, role, &permissions, change),
+            )
+            .await?;
         Ok(after)
     }
 

@@ -177,7 +177,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_stored_effect_keeps_its_tag_beside_its_fields_and_decodes_back() {
+    fn a_stored_effect_keeps_its_tag_beside_its_fields_and_decodes_back(
+    ) -> Result<(), Box<dyn std::error::Error>> {
         let put = PutDocument {
             collection: "tasks".into(),
             id: Uuid::now_v7(),
@@ -185,11 +186,12 @@ mod tests {
             body: serde_json::json!({ "title": "x" }),
         };
         let stored = StoredEffect::of(&put);
-        let json = serde_json::to_value(&stored).unwrap();
+        let json = serde_json::to_value(&stored)?;
         assert_eq!(json["type"], "put_document");
         assert_eq!(json["version"], 3);
-        let back: StoredEffect = serde_json::from_value(json).unwrap();
-        assert_eq!(back.decode::<PutDocument>().unwrap(), put);
+        let back: StoredEffect = serde_json::from_value(json)?;
+        assert_eq!(back.decode::<PutDocument>()?, put);
+        Ok(())
     }
 
     #[test]

@@ -47,9 +47,14 @@ pub enum Outcome {
     /// Not tried (an older row of its lane failed); free for the next claim.
     Released,
     /// Failed; due again after `after`.
-    Retry { after: Duration, error: String },
+    Retry {
+        after: Duration,
+        error: String,
+    },
     /// Can never succeed: it no longer blocks anything and waits for an operator.
-    Dead { error: String },
+    Dead {
+        error: String,
+    },
 }
 
 /// A row that became a dead letter.

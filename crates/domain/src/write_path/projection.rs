@@ -116,7 +116,10 @@ impl WritePath {
                 tracing::warn!(error = %e, outbox_ids = ?rows, "fast path deferred to the relay");
             }
         });
-        self.0.runtime.run_detached(self.0.policy.budget, work).await;
+        self.0
+            .runtime
+            .run_detached(self.0.policy.budget, work)
+            .await;
         Ok(())
     }
 

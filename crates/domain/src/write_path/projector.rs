@@ -81,8 +81,11 @@ pub trait DocumentStore: Send + Sync {
         version: i64,
         body: &serde_json::Value,
     ) -> Result<(), StoreError>;
-    async fn get(&self, collection: &str, id: Uuid)
-        -> Result<Option<VersionedDocument>, StoreError>;
+    async fn get(
+        &self,
+        collection: &str,
+        id: Uuid,
+    ) -> Result<Option<VersionedDocument>, StoreError>;
     async fn delete(&self, collection: &str, id: Uuid) -> Result<(), StoreError>;
     /// The ids of every document in `collection` (for reconcile).
     async fn ids(&self, collection: &str) -> Result<Vec<Uuid>, StoreError>;

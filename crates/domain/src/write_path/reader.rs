@@ -68,16 +68,20 @@ impl DocumentReader {
         let doc = match (&stored, committed) {
             (Ok(Some(doc)), _) if doc.version >= version => doc.clone(),
             (_, Some(doc)) => doc,
-            (_, None) => self.from_outbox(collection, id, version, stored).await?,
+            (_, None) => self.committed_in_outbox(collection, id, version, stored).await?,
         };
         let _ = self
             .cache
-            .put(&collection.cache.key(id), &encode(&doc), collection.cache.ttl)
+            .put(
+                &collection.cache.key(id),
+                &encode(&doc),
+                collection.cache.ttl,
+            )
             .await;
         Ok(doc)
     }
 
-    async fn from_outbox(
+    async fn committed_in_outbox(
         &self,
         collection: &Collection,
         id: Uuid,

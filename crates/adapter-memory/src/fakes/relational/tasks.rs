@@ -5,7 +5,7 @@ use crate::fakes::lock;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use taskforge_domain::ids::{AuditId, TaskId, TeamId, UserId};
-use taskforge_domain::tasks::query::Cursor;
+use taskforge_domain::tasks::query::{Cursor, SortKey};
 use taskforge_domain::tasks::{AuditEntry, SortField, Task, TaskQuery, TaskRepository};
 use taskforge_domain::teams::Permission;
 use taskforge_domain::write_path::*;
@@ -19,22 +19,24 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// A task's sort key as a comparable string: RFC 3339 times sort as text, missing due dates
-/// sort last, priorities by rank.
-fn sort_key(task: &Task, field: SortField, descending: bool) -> String {
-    let time = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+/// A task's sort key.
+fn sort_key(task: &Task, field: SortField) -> SortKey {
     match field {
-        SortField::Created => time(task.metadata.created),
-        SortField::Updated => time(task.metadata.updated),
-        // Rendered as PostgreSQL renders them, and sorting last either way.
-        SortField::Due => task.due_date.map(time).unwrap_or_else(|| {
-            if descending {
-                "-infinity".into()
-            } else {
-                "infinity".into()
-            }
-        }),
-        SortField::Priority => task.priority.rank().to_string(),
+        SortField::Created => SortKey::Time(task.metadata.created),
+        SortField::Updated => SortKey::Time(task.metadata.updated),
+        SortField::Due => task.due_date.map_or(SortKey::NoDueDate, SortKey::Time),
+        SortField::Priority => SortKey::Rank(task.priority.rank()),
+    }
+}
+
+/// A sort key in ascending order as PostgreSQL sorts it: a missing due date is `infinity`
+/// ascending and `-infinity` descending, so it comes last either way.
+fn ascending(key: SortKey, descending: bool) -> (i8, Option<DateTime<Utc>>, i16) {
+    match key {
+        SortKey::Time(t) => (0, Some(t), 0),
+        SortKey::Rank(rank) => (0, None, rank),
+        SortKey::NoDueDate if descending => (-1, None, 0),
+        SortKey::NoDueDate => (1, None, 0),
     }
 }
 
@@ -99,7 +101,7 @@ impl TaskRepository for InMemoryRelational {
         let db = lock(&self.0);
         let terms = q.text.as_deref().map(words).unwrap_or_default();
         let (field, descending) = (q.sort.field, q.sort.descending);
-        let mut rows: Vec<(String, &Task)> = db
+        let mut rows: Vec<(SortKey, &Task)> = db
             .tasks
             .values()
             .filter(|t| db.may_read_tasks(user, t.team_id))
@@ -126,17 +128,17 @@ impl TaskRepository for InMemoryRelational {
                 let have = words(&text);
                 terms.iter().all(|w| have.contains(w))
             })
-            .map(|t| (sort_key(t, field, descending), t))
+            .map(|t| (sort_key(t, field), t))
             .collect();
-        rows.sort_by(|(ka, a), (kb, b)| (ka, a.task_id).cmp(&(kb, b.task_id)));
+        let order = |key: SortKey, id: TaskId| (ascending(key, descending), id);
+        rows.sort_by_key(|(key, t)| order(*key, t.task_id));
         if descending {
             rows.reverse();
         }
-        let after = |key: &String, id: TaskId| match &q.after {
+        let after = |key: SortKey, id: TaskId| match &q.after {
             None => true,
             Some(c) => {
-                let here = (key.clone(), id);
-                let there = (c.key.clone().unwrap_or_default(), c.id);
+                let (here, there) = (order(key, id), order(c.key, c.id));
                 if descending {
                     here < there
                 } else {
@@ -146,17 +148,9 @@ impl TaskRepository for InMemoryRelational {
         };
         Ok(rows
             .into_iter()
-            .filter(|(key, t)| after(key, t.task_id))
+            .filter(|(key, t)| after(*key, t.task_id))
             .take(usize::try_from(q.limit).unwrap_or(0))
-            .map(|(key, t)| {
-                (
-                    t.clone(),
-                    Cursor {
-                        key: Some(key),
-                        id: t.task_id,
-                    },
-                )
-            })
+            .map(|(key, t)| (t.clone(), Cursor { key, id: t.task_id }))
             .collect())
     }
 

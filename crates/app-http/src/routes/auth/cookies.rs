@@ -3,27 +3,12 @@
 use crate::extract::{CSRF_COOKIE, SESSION_COOKIE};
 use crate::state::AppState;
 use actix_web::cookie::{time, Cookie, SameSite};
-use actix_web::HttpRequest;
 use taskforge_domain::identity::SessionToken;
-
-/// Secure unless configured otherwise, or (when unset) unless the request came to localhost
-/// over plain http.
-fn secure(state: &AppState, req: &HttpRequest) -> bool {
-    state.http.cookie_secure.unwrap_or_else(|| {
-        let info = req.connection_info();
-        let host = info
-            .host()
-            .rsplit_once(':')
-            .map_or(info.host(), |(h, _)| h)
-            .to_owned();
-        info.scheme() == "https" || !matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]")
-    })
-}
 
 /// `tf_session` (HttpOnly, SameSite=Lax) and `tf_csrf` (readable by our pages, echoed in
 /// `X-CSRF-Token`).
-pub fn issue(state: &AppState, req: &HttpRequest, token: &SessionToken) -> [Cookie<'static>; 2] {
-    let secure = secure(state, req);
+pub fn issue(state: &AppState, token: &SessionToken) -> [Cookie<'static>; 2] {
+    let secure = state.http.cookie_secure;
     let max_age = time::Duration::seconds(state.session_max_age.as_secs() as i64);
     let csrf = SessionToken::generate();
     [

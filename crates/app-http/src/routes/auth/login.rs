@@ -2,7 +2,7 @@ use super::{cookies, UserResponse};
 use crate::error::ApiResult;
 use crate::extract::Client;
 use crate::state::AppState;
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
@@ -23,7 +23,6 @@ struct LoginResponse {
 #[post("/auth/login")]
 pub async fn handle(
     state: web::Data<AppState>,
-    req: HttpRequest,
     client: Client,
     body: web::Json<Body>,
 ) -> ApiResult<HttpResponse> {
@@ -33,7 +32,7 @@ pub async fn handle(
         .login(&body.email, body.password, &client.0)
         .await?;
     let mut response = HttpResponse::Ok();
-    for cookie in cookies::issue(&state, &req, &outcome.token) {
+    for cookie in cookies::issue(&state, &outcome.token) {
         response.cookie(cookie);
     }
     Ok(response.json(LoginResponse {

@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use actix_web::{web, HttpResponse, HttpResponseBuilder};
 use chrono::{DateTime, Utc};
 use taskforge_domain::tasks::{CustomFields, Description, Priority, Status, Tags, Task, TaskTitle};
-use taskforge_domain::validation::{rejected, FieldError};
+use taskforge_domain::validation::{date_time as parse_time, rejected, FieldError};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(create::handle)
@@ -29,21 +29,9 @@ fn task_response(mut builder: HttpResponseBuilder, task: &Task) -> HttpResponse 
         .json(task)
 }
 
-/// An RFC 3339 date-time, as every time in the contract is.
-fn parse_time(field: &str, raw: &str) -> Result<DateTime<Utc>, FieldError> {
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            FieldError::new(
-                field,
-                "must be an RFC 3339 date-time, e.g. 2026-12-01T17:00:00Z",
-            )
-        })
-}
-
 /// Parses the JSON body into its typed form, reporting serde's complaint as a 400.
 fn typed<T: serde::de::DeserializeOwned>(body: &serde_json::Value) -> Result<T, ApiError> {
-    serde_json::from_value(body.clone()).map_err(|e| ApiError::bad_input("body", e.to_string()))
+    serde_json::from_value(body.clone()).map_err(|e| ApiError::malformed("body", &e))
 }
 
 /// The task fields a create or a patch may carry, as sent.
