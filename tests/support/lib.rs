@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod processes;
+pub mod proxy;
 
 pub use app::{Reply, TestApp, TestUser};
 

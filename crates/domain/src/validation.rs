@@ -57,8 +57,8 @@ pub fn layout_only(field: &str, raw: &str) -> Result<(), FieldError> {
 
 /// A one-line text: trimmed, 1 to `max` characters, no control characters.
 pub fn line(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
+    plain(field, raw)?;
     let text = raw.trim();
-    plain(field, text)?;
     if (1..=max).contains(&text.chars().count()) {
         Ok(text.to_owned())
     } else {
