@@ -72,8 +72,7 @@ async fn relay(mut client: TcpStream, upstream: u16, knobs: Arc<Knobs>) {
             if delay > 0 {
                 tokio::time::sleep(Duration::from_millis(delay)).await;
             }
-            if knobs.down.load(Ordering::SeqCst)
-                || server_write.write_all(&buf[..n]).await.is_err()
+            if knobs.down.load(Ordering::SeqCst) || server_write.write_all(&buf[..n]).await.is_err()
             {
                 return;
             }

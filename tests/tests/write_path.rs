@@ -81,7 +81,10 @@ async fn commit_unstorable_row(app: &TestApp, user: &TestUser, team: &str, task:
     let aggregate = Aggregate::entity(Scope::Team(team_id), "task", task);
     let change = Change::new(aggregate, audit, vec![TASKS.put(task, 99, body)]);
     let users = PgUserRepository::new(app.sql());
-    match users.record_login(user_id, chrono::Utc::now(), change).await {
+    match users
+        .record_login(user_id, chrono::Utc::now(), change)
+        .await
+    {
         Ok(receipt) => receipt.rows[0],
         Err(e) => panic!("commit: {e}"),
     }
@@ -119,7 +122,11 @@ async fn a_row_the_store_refuses_becomes_a_dead_letter_that_blocks_nothing() {
         "the cause is kept: {letters:?}"
     );
     let ready = app.get("/readyz", "").await;
-    assert_eq!(ready.status, StatusCode::OK, "a dead letter is not an outage");
+    assert_eq!(
+        ready.status,
+        StatusCode::OK,
+        "a dead letter is not an outage"
+    );
     let counted = eventually(Duration::from_secs(15), || async {
         let Ok(metrics) = app.client.get(app.url("/metrics")).send().await else {
             return false;
@@ -135,7 +142,10 @@ async fn a_row_the_store_refuses_becomes_a_dead_letter_that_blocks_nothing() {
         matches!(outbox.dead_letters(10).await, Ok(l) if l.len() == 1 && l[0].attempts == 1)
     })
     .await;
-    assert!(dead_again, "a requeued row that still cannot succeed is dead again");
+    assert!(
+        dead_again,
+        "a requeued row that still cannot succeed is dead again"
+    );
 }
 
 #[tokio::test]
@@ -154,7 +164,9 @@ async fn a_team_deleted_while_mongodb_is_down_leaves_nothing_behind_when_it_retu
             .await;
         ids.push(uuid_of(&task["taskId"]));
     }
-    let kept = app.task(&admin, &kept_team, json!({ "title": "kept" })).await;
+    let kept = app
+        .task(&admin, &kept_team, json!({ "title": "kept" }))
+        .await;
     let deleted = app
         .delete(&format!("/api/teams/{team}"), &admin.token, None)
         .await;
@@ -248,7 +260,11 @@ async fn a_password_change_ends_other_sessions_at_once_while_mongodb_is_down() {
     // Leave the user's profile aggregate with a pending row, as an outage would.
     ferret.stop();
     let patched = app
-        .patch("/api/users/me", &user.token, json!({ "bio": "during the outage" }))
+        .patch(
+            "/api/users/me",
+            &user.token,
+            json!({ "bio": "during the outage" }),
+        )
         .await;
     assert_eq!(patched.status, StatusCode::OK);
     let changed = app
@@ -344,7 +360,9 @@ async fn a_backlog_drains_through_a_slow_mongodb_and_writes_never_wait_for_it() 
     // (far below the 20 s an effect may take) and reads show what they committed.
     proxy.set_delay(Duration::from_secs(5));
     let asked = Instant::now();
-    let created = app.task(&admin, &team, json!({ "title": "while slow" })).await;
+    let created = app
+        .task(&admin, &team, json!({ "title": "while slow" }))
+        .await;
     let patched = app
         .patch(
             &format!("/api/tasks/{}", uuid_of(&created["taskId"])),

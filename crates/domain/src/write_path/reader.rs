@@ -68,7 +68,10 @@ impl DocumentReader {
         let doc = match (&stored, committed) {
             (Ok(Some(doc)), _) if doc.version >= version => doc.clone(),
             (_, Some(doc)) => doc,
-            (_, None) => self.committed_in_outbox(collection, id, version, stored).await?,
+            (_, None) => {
+                self.committed_in_outbox(collection, id, version, stored)
+                    .await?
+            }
         };
         let _ = self
             .cache

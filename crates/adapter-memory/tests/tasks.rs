@@ -1,0 +1,161 @@
+//! The task and team use cases on the fakes: permissions, changes while MongoDB is down, a
+//! team's deletion ordered after its tasks' projections, and reconcile.
+
+use taskforge_adapter_memory::FakeWorld;
+use taskforge_domain::identity::{RegisterInput, User};
+use taskforge_domain::ids::TeamId;
+use taskforge_domain::tasks::{
+    CustomFields, Description, NewTask, Priority, Status, Tags, TaskPatch, TaskQuery, TaskTitle,
+    TASKS,
+};
+use taskforge_domain::teams::{Requirement, Role, TeamDescription, TeamName};
+use taskforge_domain::write_path::{Actor, DocumentStore, Outbox};
+use taskforge_domain::Error;
+
+async fn world() -> FakeWorld {
+    FakeWorld::new().await.unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn user(w: &FakeWorld, email: &str) -> Result<User, Error> {
+    let input = RegisterInput {
+        email: email.into(),
+        password: "correct horse".into(),
+        first_name: "Ada".into(),
+        last_name: "L".into(),
+    };
+    w.auth.register(input, &Actor::default()).await
+}
+
+async fn team(w: &FakeWorld, admin: &User) -> Result<TeamId, Error> {
+    let name = TeamName::parse("name", "Engine")?;
+    let about = TeamDescription::parse("description", String::new())?;
+    let view = w
+        .teams
+        .create(admin.id, name, about, &Actor::default())
+        .await?;
+    Ok(view.team.id)
+}
+
+fn new_task(team: TeamId, title: &str) -> Result<NewTask, Error> {
+    Ok(NewTask {
+        team,
+        title: TaskTitle::parse("title", title)?,
+        description: Description::parse("description", "what to do".into())?,
+        status: Status::Todo,
+        priority: Priority::High,
+        assignee: None,
+        due_date: None,
+        tags: Tags::parse("tags", vec!["ops".into()])?,
+        custom_fields: CustomFields::parse("customFields", serde_json::json!({ "points": 3 }))?,
+    })
+}
+
+#[tokio::test]
+async fn guests_read_members_change_and_outsiders_see_nothing() -> Result<(), Error> {
+    let w = world().await;
+    let (admin, guest, outsider) = (
+        user(&w, "admin@example.com").await?,
+        user(&w, "guest@example.com").await?,
+        user(&w, "outsider@example.com").await?,
+    );
+    let team = team(&w, &admin).await?;
+    let access = w
+        .teams
+        .authorize(admin.id, team, Requirement::Member)
+        .await?;
+    w.teams
+        .add_member(&access, &guest.email, Role::Guest, &Actor::default())
+        .await?;
+    let task = w
+        .tasks
+        .create(admin.id, new_task(team, "first")?, &Actor::default(), None)
+        .await?;
+    assert_eq!(w.tasks.get(guest.id, task.task_id).await?, task);
+    let patch = TaskPatch {
+        status: Some(Status::Done),
+        ..TaskPatch::default()
+    };
+    let refused = w
+        .tasks
+        .patch(guest.id, task.task_id, &patch, None, &Actor::default())
+        .await;
+    assert!(matches!(refused, Err(Error::Forbidden)), "{refused:?}");
+    assert!(matches!(
+        w.tasks.get(outsider.id, task.task_id).await,
+        Err(Error::NotFound)
+    ));
+    let stale = w
+        .tasks
+        .patch(admin.id, task.task_id, &patch, Some(7), &Actor::default())
+        .await;
+    assert!(matches!(stale, Err(Error::PreconditionFailed)));
+    let done = w
+        .tasks
+        .patch(admin.id, task.task_id, &patch, Some(1), &Actor::default())
+        .await?;
+    assert_eq!((done.version, done.status), (2, Status::Done));
+    Ok(())
+}
+
+#[tokio::test]
+async fn with_mongodb_down_tasks_are_listed_changed_and_read_from_postgresql() -> Result<(), Error>
+{
+    let w = world().await;
+    let admin = user(&w, "down@example.com").await?;
+    let team = team(&w, &admin).await?;
+    let task = w
+        .tasks
+        .create(admin.id, new_task(team, "before")?, &Actor::default(), None)
+        .await?;
+    w.docs.set_down(true);
+    let query = TaskQuery {
+        limit: 20,
+        ..TaskQuery::default()
+    };
+    let (listed, _) = w.tasks.list(admin.id, query).await?;
+    assert_eq!(listed, vec![task.clone()]);
+    let patch = TaskPatch {
+        title: Some(TaskTitle::parse("title", "during")?),
+        ..TaskPatch::default()
+    };
+    let patched = w
+        .tasks
+        .patch(admin.id, task.task_id, &patch, None, &Actor::default())
+        .await?;
+    assert_eq!(
+        patched.description, task.description,
+        "untouched fields kept"
+    );
+    assert_eq!(w.tasks.get(admin.id, task.task_id).await?, patched);
+    assert_eq!(w.db.pending_count().await?, 1, "its projection waits");
+    w.docs.set_down(false);
+    w.write_path.relay_once(10).await?;
+    // The failed row waits out its backoff; a fast path of the same task takes it at once.
+    w.tasks
+        .delete(admin.id, task.task_id, &Actor::default())
+        .await?;
+    assert_eq!(w.db.pending_count().await?, 0);
+    assert_eq!(w.docs.get(TASKS.name, task.task_id.as_uuid()).await?, None);
+    Ok(())
+}
+
+#[tokio::test]
+async fn reconcile_restores_documents_from_postgresql() -> Result<(), Error> {
+    let w = world().await;
+    let admin = user(&w, "reconcile@example.com").await?;
+    let team = team(&w, &admin).await?;
+    let task = w
+        .tasks
+        .create(admin.id, new_task(team, "lost")?, &Actor::default(), None)
+        .await?;
+    w.docs.delete(TASKS.name, task.task_id.as_uuid()).await?;
+    let report = w.reconciler.run().await?;
+    assert_eq!((report.documents_restored, report.drift()), (1, 1));
+    let restored = w.docs.get(TASKS.name, task.task_id.as_uuid()).await?;
+    assert_eq!(
+        restored.map(|d| d.body["customFields"].clone()),
+        Some(serde_json::json!({ "points": 3 }))
+    );
+    assert_eq!(w.reconciler.run().await?.drift(), 0);
+    Ok(())
+}
