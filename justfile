@@ -12,7 +12,7 @@ run: services
 
 # Every test (unit, contract, black-box HTTP, failure) against the real stores.
 test: services
-    {{services_env}} && cargo test --workspace --all-targets
+    {{services_env}} && cargo test --workspace --tests
 
 # Formatting and lints, as CI runs them.
 lint:

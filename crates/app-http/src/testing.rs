@@ -37,13 +37,18 @@ impl RunningApp {
             system.block_on(async move {
                 match start(&settings, test_routes).await {
                     Ok(started) => {
-                        let (_stop, stop_rx) = tokio::sync::watch::channel(false);
-                        if settings.worker.embedded {
-                            actix_web::rt::spawn(started.relay.run(stop_rx));
-                        }
+                        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+                        let relay = settings
+                            .worker
+                            .embedded
+                            .then(|| actix_web::rt::spawn(started.relay.run(stop_rx)));
                         let addrs = (started.addr, started.metrics_addr);
                         let _ = tx.send(Ok((addrs, started.server.handle())));
                         let _ = started.server.await;
+                        let _ = stop_tx.send(true);
+                        if let Some(relay) = relay {
+                            let _ = relay.await;
+                        }
                     }
                     Err(e) => {
                         let _ = tx.send(Err(e));
@@ -62,5 +67,14 @@ impl RunningApp {
     /// Stops the server; `graceful` lets in-flight requests finish first.
     pub async fn stop(&self, graceful: bool) {
         self.handle.stop(graceful).await;
+    }
+}
+
+/// Many tests share one process: an app whose test is over stops, with its relay and pools,
+/// instead of polling the stores and holding their connections until the process ends.
+impl Drop for RunningApp {
+    fn drop(&mut self) {
+        // Sends the command at once; its completion is not awaited.
+        drop(self.handle.stop(false));
     }
 }

@@ -1,0 +1,11 @@
+//! Black-box tests of the HTTP API: each test starts its own server on its own PostgreSQL
+//! database, MongoDB database and Redis key prefix, and talks to it over HTTP.
+
+mod auth;
+mod hardening;
+mod http;
+mod profile;
+mod rate_limits;
+mod reconcile;
+mod tasks;
+mod teams;
