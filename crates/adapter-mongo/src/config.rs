@@ -10,4 +10,6 @@ pub struct MongoConfig {
     pub database: String,
     /// Upper bound of one store call, server selection included.
     pub timeout_ms: u64,
+    /// Connections per process; projections of different entities run side by side on them.
+    pub pool_size: u32,
 }

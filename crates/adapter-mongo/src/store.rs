@@ -33,6 +33,7 @@ impl MongoStore {
         // Notice a restarted server within half a second (the driver's default is 10 s).
         options.heartbeat_freq = Some(Duration::from_millis(500));
         options.app_name = Some("taskforge".into());
+        options.max_pool_size = Some(config.pool_size);
         let client = Client::with_options(options)?;
         Ok(Self {
             db: client.database(&config.database),

@@ -52,7 +52,7 @@ async fn the_unsigned_64_bit_custom_field_is_refused_and_the_team_keeps_projecti
         .header("content-type", "application/json")
         .body(poison);
     let refused = TestApp::reply(request).await;
-    refused.assert_error(StatusCode::BAD_REQUEST, "VALIDATION");
+    refused.assert_error(StatusCode::BAD_REQUEST, "VALIDATION_FAILED");
     let later = app.task(&admin, &team, json!({ "title": "later" })).await;
     assert!(
         in_mongo(&app, uuid_of(&later["taskId"]), Some(1)).await,
