@@ -28,6 +28,20 @@ struct NewAuditRow<'a> {
     user_agent: Option<&'a str>,
 }
 
+/// An urgent row is the committing request's to apply first: the relay leaves it alone this
+/// long, so the two never race for it (a request that found its security effect leased
+/// elsewhere could not tell whether it was applied). If the request dies, the relay takes it.
+const URGENT_FIRST: chrono::TimeDelta = chrono::TimeDelta::seconds(2);
+
+fn due_at(urgent: bool) -> chrono::DateTime<Utc> {
+    Utc::now()
+        + if urgent {
+            URGENT_FIRST
+        } else {
+            chrono::TimeDelta::zero()
+        }
+}
+
 pub(crate) async fn commit(
     conn: &mut AsyncPgConnection,
     change: &Change,
@@ -65,6 +79,7 @@ pub(crate) async fn commit(
                 outbox::scope.eq(entry.aggregate.scope().to_string()),
                 outbox::barrier.eq(entry.aggregate.is_barrier()),
                 outbox::effects.eq(effects),
+                outbox::available_at.eq(due_at(entry.urgent)),
             ))
             .returning(outbox::id)
             .get_result(conn)

@@ -296,7 +296,7 @@ fn mongo_port(app: &TestApp) -> u16 {
         .unwrap_or(27017)
 }
 
-/// Creates `n` tasks, `concurrency` at a time; returns their ids.
+/// Creates `n` tasks, eight at a time; returns their ids.
 async fn create_tasks(app: &TestApp, user: &TestUser, team: &str, n: usize) -> Vec<Uuid> {
     use futures::StreamExt;
     futures::stream::iter(0..n)
@@ -306,7 +306,7 @@ async fn create_tasks(app: &TestApp, user: &TestUser, team: &str, n: usize) -> V
                 .await;
             uuid_of(&task["taskId"])
         })
-        .buffer_unordered(16)
+        .buffer_unordered(8)
         .collect()
         .await
 }
@@ -326,6 +326,7 @@ async fn a_backlog_drains_through_a_slow_mongodb_and_writes_never_wait_for_it() 
     let proxied = format!("mongodb://127.0.0.1:{}/?directConnection=true", proxy.port);
     let app = TestApp::spawn_with(|s| {
         s.mongo.uri = SecretString::from(proxied);
+        s.database.pool_size = 8;
         // A projection that took its time would show in every write's latency.
         s.worker.effect_timeout_ms = 20_000;
         s.worker.lease_ms = 60_000;

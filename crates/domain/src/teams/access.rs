@@ -13,13 +13,14 @@ pub enum Requirement {
     Permission(Permission),
 }
 
-/// A member's standing in one team, resolved once per request.
+/// A member's standing in one team, resolved once per request. Only the team service makes
+/// one (its fields are private to the teams module), so holding an `Access` proves the check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Access {
-    pub team_id: TeamId,
-    pub user_id: UserId,
-    pub role: Role,
-    pub permissions: BTreeSet<Permission>,
+    pub(super) team_id: TeamId,
+    pub(super) user_id: UserId,
+    pub(super) role: Role,
+    pub(super) permissions: BTreeSet<Permission>,
 }
 
 impl Access {

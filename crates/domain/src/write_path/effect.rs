@@ -19,6 +19,12 @@ use uuid::Uuid;
 pub trait EffectKind: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The tag stored with the effect; unique among the registered kinds.
     const KIND: &'static str;
+
+    /// The state this effect sets outright, if it does: a later effect of the same lane with
+    /// the same target supersedes it, so a backlog writes each document once, at its newest.
+    fn target(&self) -> Option<String> {
+        None
+    }
 }
 
 /// An effect as an outbox row holds it: its kind's tag beside its fields.
@@ -106,6 +112,10 @@ pub struct PutDocument {
 
 impl EffectKind for PutDocument {
     const KIND: &'static str = "put_document";
+
+    fn target(&self) -> Option<String> {
+        Some(format!("document {} {}", self.collection, self.id))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -116,6 +126,10 @@ pub struct DeleteDocument {
 
 impl EffectKind for DeleteDocument {
     const KIND: &'static str = "delete_document";
+
+    fn target(&self) -> Option<String> {
+        Some(format!("document {} {}", self.collection, self.id))
+    }
 }
 
 /// Delete every document of a team (its `teamId` field) from a collection, and their cache
@@ -138,6 +152,10 @@ pub struct DropCache {
 
 impl EffectKind for DropCache {
     const KIND: &'static str = "drop_cache";
+
+    fn target(&self) -> Option<String> {
+        Some(format!("cache {} {}", self.key.kind, self.key.id))
+    }
 }
 
 impl Collection {

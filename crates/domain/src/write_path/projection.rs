@@ -161,14 +161,18 @@ impl Inner {
     }
 
     /// Applies a lane in order; after a row that will be retried, the rest of the lane waits.
+    /// An effect that a later one of the lane supersedes (an older version of the same
+    /// document) is skipped: the lane ends in the same state with fewer calls.
     async fn apply_lane(&self, lane: Vec<ClaimedRow>) -> Vec<(i64, Outcome)> {
+        let superseded = self.superseded(&lane);
         let mut outcomes = Vec::with_capacity(lane.len());
         let mut blocked = false;
-        for row in lane {
+        for (at, row) in lane.iter().enumerate() {
             let outcome = if blocked {
                 Outcome::Released
             } else {
-                self.apply_row(&row).await
+                self.apply_row(row, |index| superseded.contains(&(at, index)))
+                    .await
             };
             blocked |= matches!(outcome, Outcome::Retry { .. } | Outcome::Released);
             outcomes.push((row.id, outcome));
@@ -176,8 +180,27 @@ impl Inner {
         outcomes
     }
 
-    async fn apply_row(&self, row: &ClaimedRow) -> Outcome {
+    /// The (row, effect) positions of a lane whose target a later effect sets again.
+    fn superseded(&self, lane: &[ClaimedRow]) -> HashSet<(usize, usize)> {
+        let mut later = HashSet::new();
+        let mut superseded = HashSet::new();
+        for (at, row) in lane.iter().enumerate().rev() {
+            for (index, effect) in row.effects.iter().enumerate().rev() {
+                if let Some(target) = self.projector.target(effect) {
+                    if !later.insert(target) {
+                        superseded.insert((at, index));
+                    }
+                }
+            }
+        }
+        superseded
+    }
+
+    async fn apply_row(&self, row: &ClaimedRow, skip: impl Fn(usize) -> bool) -> Outcome {
         for (index, effect) in row.effects.iter().enumerate() {
+            if skip(index) {
+                continue;
+            }
             let id = EffectId { row: row.id, index };
             let applied = self
                 .runtime
@@ -195,7 +218,12 @@ impl Inner {
 
     fn failed(&self, row: &ClaimedRow, kind: &str, e: StoreError) -> Outcome {
         let attempts = row.attempts + 1;
-        let error = format!("{kind}: {e}");
+        let mut error = format!("{kind}: {e}");
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            error.push_str(&format!(": {cause}"));
+            source = cause.source();
+        }
         let dead = match e {
             StoreError::Rejected(_) => true,
             // An outage says nothing about the row: it waits for the store, however long.

@@ -24,6 +24,7 @@ pub trait Apply<E: EffectKind>: Send + Sync + 'static {
 #[async_trait]
 trait AnyApply: Send + Sync {
     async fn apply(&self, effect: &StoredEffect, id: EffectId) -> Result<(), StoreError>;
+    fn target(&self, effect: &StoredEffect) -> Option<String>;
 }
 
 struct Typed<E, H>(H, PhantomData<fn() -> E>);
@@ -32,6 +33,10 @@ struct Typed<E, H>(H, PhantomData<fn() -> E>);
 impl<E: EffectKind, H: Apply<E>> AnyApply for Typed<E, H> {
     async fn apply(&self, effect: &StoredEffect, id: EffectId) -> Result<(), StoreError> {
         self.0.apply(effect.decode::<E>()?, id).await
+    }
+
+    fn target(&self, effect: &StoredEffect) -> Option<String> {
+        effect.decode::<E>().ok()?.target()
     }
 }
 
@@ -56,6 +61,11 @@ impl Projector {
         self.kinds
             .insert(E::KIND, Arc::new(Typed(handler, PhantomData::<fn() -> E>)));
         self
+    }
+
+    /// The state a stored effect sets outright, if it does (see [`EffectKind::target`]).
+    pub fn target(&self, effect: &StoredEffect) -> Option<String> {
+        self.kinds.get(effect.kind.as_str())?.target(effect)
     }
 
     /// Applies one stored effect; a kind nobody registered can never succeed.

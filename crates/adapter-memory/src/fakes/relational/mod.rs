@@ -77,7 +77,10 @@ impl Relational {
                     created_at: Utc::now(),
                     applied: false,
                     dead_at: None,
-                    due: None,
+                    // An urgent row is the committing request's to apply first, as in PostgreSQL.
+                    due: entry
+                        .urgent
+                        .then(|| Instant::now() + std::time::Duration::from_secs(2)),
                     lease: None,
                 },
             );

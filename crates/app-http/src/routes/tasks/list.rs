@@ -1,3 +1,4 @@
+use super::response::TaskResponse;
 use super::{page_limit, parse_time};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
@@ -83,7 +84,7 @@ pub async fn handle(
     let sort = q.sort;
     let (tasks, next) = state.tasks.list(caller.auth.user_id, q).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
-        "items": tasks,
+        "items": tasks.iter().map(TaskResponse::from).collect::<Vec<_>>(),
         "nextCursor": next.map(|c| c.encode(sort)),
     })))
 }

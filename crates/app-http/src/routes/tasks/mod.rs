@@ -5,11 +5,13 @@ mod create;
 mod delete;
 mod get;
 mod list;
+mod response;
 mod update;
 
 use crate::error::ApiError;
 use actix_web::{web, HttpResponse, HttpResponseBuilder};
 use chrono::{DateTime, Utc};
+use response::TaskResponse;
 use taskforge_domain::tasks::{CustomFields, Description, Priority, Status, Tags, Task, TaskTitle};
 use taskforge_domain::validation::{date_time as parse_time, rejected, FieldError};
 
@@ -26,7 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 fn task_response(mut builder: HttpResponseBuilder, task: &Task) -> HttpResponse {
     builder
         .insert_header(("ETag", format!("\"{}\"", task.version)))
-        .json(task)
+        .json(TaskResponse::from(task))
 }
 
 /// Parses the JSON body into its typed form, reporting serde's complaint as a 400.
