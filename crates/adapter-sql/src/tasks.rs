@@ -36,11 +36,22 @@ const ASSIGNEE: &str = "assignee";
 /// The search document of a task: its title, description and tags.
 const SEARCH: &str = "to_tsvector('simple', $3 || ' ' || $10 || ' ' || array_to_string($9, ' '))";
 
-/// Refuses an assignee who is not a member of the team (holding their membership until commit).
+/// Refuses an assignee who is not a member of the team (holding their membership until commit),
+/// unless the task already has them: a change that keeps a departed assignee is not refused.
 async fn check_assignee(tx: &mut AsyncPgConnection, task: &Task) -> Result<(), TxError> {
     let Some(assignee) = task.assignee_id else {
         return Ok(());
     };
+    let kept: Option<Uuid> = tasks::table
+        .find(task.task_id.as_uuid())
+        .filter(tasks::assignee_id.eq(assignee.as_uuid()))
+        .select(tasks::id)
+        .first(tx)
+        .await
+        .optional()?;
+    if kept.is_some() {
+        return Ok(());
+    }
     let member: Option<Uuid> = team_memberships::table
         .find((task.team_id.as_uuid(), assignee.as_uuid()))
         .select(team_memberships::user_id)

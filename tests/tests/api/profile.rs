@@ -35,11 +35,12 @@ async fn a_new_profile_has_the_documented_defaults() {
     assert!(b["metadata"]["created"].is_string() && b["metadata"]["lastLogin"].is_string());
 
     let id = user_id(&user.id);
-    let doc = app.documents().await.get(PROFILES.name, id.as_uuid()).await;
-    assert!(
-        matches!(doc, Ok(Some(ref d)) if d.version == 1),
-        "the profile document is in MongoDB: {doc:?}"
-    );
+    let docs = app.documents().await;
+    let projected = eventually(Duration::from_secs(10), || async {
+        matches!(docs.get(PROFILES.name, id.as_uuid()).await, Ok(Some(ref d)) if d.version == 1)
+    })
+    .await;
+    assert!(projected, "the profile document is in MongoDB");
 }
 
 #[tokio::test]
@@ -70,12 +71,18 @@ async fn patch_changes_only_what_it_names_and_refreshes_every_copy() {
     );
     assert_eq!(r.body["profilePicture"], "https://example.com/g.png");
 
-    let stale = app.cache().get(&PROFILES.cache.key(id.as_uuid())).await;
-    assert!(
-        matches!(stale, Ok(None)),
-        "the write path dropped the cached profile: {stale:?}"
-    );
-    let doc = app.documents().await.get(PROFILES.name, id.as_uuid()).await;
+    let cache = app.cache();
+    let dropped = eventually(Duration::from_secs(10), || async {
+        matches!(cache.get(&PROFILES.cache.key(id.as_uuid())).await, Ok(None))
+    })
+    .await;
+    assert!(dropped, "the write path dropped the cached profile");
+    let docs = app.documents().await;
+    eventually(Duration::from_secs(10), || async {
+        matches!(docs.get(PROFILES.name, id.as_uuid()).await, Ok(Some(d)) if d.version == 2)
+    })
+    .await;
+    let doc = docs.get(PROFILES.name, id.as_uuid()).await;
     assert!(
         matches!(&doc, Ok(Some(d)) if d.version == 2 && d.body["bio"] == "Rear admiral"),
         "{doc:?}"
@@ -227,15 +234,13 @@ async fn deleting_the_account_removes_it_from_every_store_but_the_audit_log() {
         app.login(&user.email, &user.password).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let doc = app.documents().await.get(PROFILES.name, id.as_uuid()).await;
-    assert!(matches!(doc, Ok(None)), "profile document gone: {doc:?}");
-    assert!(
-        matches!(
-            app.cache().get(&PROFILES.cache.key(id.as_uuid())).await,
-            Ok(None)
-        ),
-        "cache gone"
-    );
+    let (docs, cache) = (app.documents().await, app.cache());
+    let gone = eventually(Duration::from_secs(10), || async {
+        matches!(docs.get(PROFILES.name, id.as_uuid()).await, Ok(None))
+            && matches!(cache.get(&PROFILES.cache.key(id.as_uuid())).await, Ok(None))
+    })
+    .await;
+    assert!(gone, "profile document and cache gone");
     assert_eq!(
         app.register(&user.email, "a new beginning").await.status,
         StatusCode::CREATED,

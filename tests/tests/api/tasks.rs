@@ -3,11 +3,12 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
+use std::time::Duration;
 use taskforge_adapter_sql::PgIdempotency;
 use taskforge_domain::ids::TaskId;
 use taskforge_domain::tasks::TASKS;
 use taskforge_domain::write_path::{Cache, Claim, DocumentStore, IdempotencyKey, IdempotencyStore};
-use taskforge_tests::{TestApp, TestUser};
+use taskforge_tests::{eventually, TestApp, TestUser};
 
 fn task_id(task: &Value) -> TaskId {
     match task["taskId"].as_str().unwrap_or_default().parse() {
@@ -71,11 +72,13 @@ async fn a_created_task_is_in_every_store_with_its_defaults() {
     );
 
     let id = task_id(t);
-    let doc = app.documents().await.get(TASKS.name, id.as_uuid()).await;
-    assert!(
-        matches!(&doc, Ok(Some(d)) if d.version == 1 && d.body["title"] == "Ship it"),
-        "{doc:?}"
-    );
+    let docs = app.documents().await;
+    let projected = eventually(Duration::from_secs(10), || async {
+        matches!(docs.get(TASKS.name, id.as_uuid()).await,
+            Ok(Some(d)) if d.version == 1 && d.body["title"] == "Ship it")
+    })
+    .await;
+    assert!(projected, "the task document is in MongoDB");
     let got = app.get(&format!("/api/tasks/{}", id), &admin.token).await;
     assert_eq!(
         (got.status, got.header("etag")),
@@ -318,14 +321,13 @@ async fn delete_needs_task_delete_and_removes_the_task_everywhere() {
     app.delete(&path, &admin.token, None)
         .await
         .assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
-    assert!(matches!(
-        app.documents().await.get(TASKS.name, id.as_uuid()).await,
-        Ok(None)
-    ));
-    assert!(matches!(
-        app.cache().get(&TASKS.cache.key(id.as_uuid())).await,
-        Ok(None)
-    ));
+    let (docs, cache) = (app.documents().await, app.cache());
+    let gone = eventually(Duration::from_secs(10), || async {
+        matches!(docs.get(TASKS.name, id.as_uuid()).await, Ok(None))
+            && matches!(cache.get(&TASKS.cache.key(id.as_uuid())).await, Ok(None))
+    })
+    .await;
+    assert!(gone, "document and cache entry gone");
 }
 
 #[tokio::test]
@@ -618,10 +620,12 @@ async fn deleting_a_team_removes_its_tasks_from_every_store() {
         app.get(&format!("/api/tasks/{id}"), &admin.token)
             .await
             .assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
-        let doc = documents.get(TASKS.name, id.as_uuid()).await;
-        assert!(matches!(doc, Ok(None)), "document of {id} gone: {doc:?}");
-        let cached = cache.get(&TASKS.cache.key(id.as_uuid())).await;
-        assert!(matches!(cached, Ok(None)), "cache of {id} gone: {cached:?}");
+        let gone = eventually(Duration::from_secs(10), || async {
+            matches!(documents.get(TASKS.name, id.as_uuid()).await, Ok(None))
+                && matches!(cache.get(&TASKS.cache.key(id.as_uuid())).await, Ok(None))
+        })
+        .await;
+        assert!(gone, "document and cache entry of {id} gone");
     }
     assert_eq!(
         app.get("/api/tasks", &admin.token).await.body["items"],

@@ -1,8 +1,6 @@
 //! The stores underneath: the port contract suites on the real adapters, store failures on
-//! private Redis and FerretDB processes, and the fault suite
-//! (`cargo test -p taskforge-tests --test stores fault_suite -- --nocapture` prints its counts).
+//! private Redis and FerretDB processes, and the write path under faults and a slow MongoDB.
 
 mod contracts;
 mod failures;
-mod fault_suite;
 mod write_path;

@@ -49,9 +49,15 @@ impl super::Relational {
         })
     }
 
+    /// As PostgreSQL's: a member, or the assignee the task already has.
     fn assignee_ok(&self, task: &Task) -> Result<(), StoreError> {
+        let kept = |a| {
+            self.tasks
+                .get(&task.task_id)
+                .is_some_and(|t| t.assignee_id == Some(a))
+        };
         match task.assignee_id {
-            Some(a) if self.role_of(task.team_id, a).is_none() => {
+            Some(a) if self.role_of(task.team_id, a).is_none() && !kept(a) => {
                 Err(StoreError::Conflict("assignee".into()))
             }
             _ => Ok(()),
