@@ -1,6 +1,8 @@
 # TaskForge's everyday commands. `just --list` shows them all.
 set shell := ["bash", "-euo", "pipefail", "-c"]
 
+# The store URLs: DATABASE_URL, MONGODB_URI and REDIS_URL as set in your environment, else the
+# local services'.
 services_env := "eval \"$(bash deploy/local/services.sh env)\""
 
 # Services, migrations, demo data, then the server (release build) on a printed URL.
@@ -23,7 +25,7 @@ lint:
 services:
     bash deploy/local/services.sh up
 
-# Stop the local services.
+# Stop the local services this project started (never a PostgreSQL or Redis it found running).
 services-down:
     bash deploy/local/services.sh down
 

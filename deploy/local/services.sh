@@ -5,6 +5,8 @@
 #   deploy/local/services.sh [up|down|status|env]
 #
 # State (the FerretDB binary, logs, pid files) lives in $TASKFORGE_STATE_DIR (default .local/).
+# `up` records there what it started itself (run/*.pid, run/postgres.started); `down` stops only
+# that, never a PostgreSQL or Redis that was already running.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -54,6 +56,7 @@ postgres_up() {
     || as_root pg_createcluster "$ver" main --port "$pg_port" -- --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   if ! pg_ready; then
     as_root pg_ctlcluster "$ver" main start
+    echo "$ver" > "$state/run/postgres.started"
     wait_for "PostgreSQL $ver" 60 pg_ready || die "PostgreSQL did not start (see /var/log/postgresql/)"
   fi
   # Tests run many connection pools at once.
@@ -79,7 +82,6 @@ redis_ready() { [[ $(redis-cli -p "$redis_port" ping 2>/dev/null) == PONG ]]; }
 redis_up() {
   command -v redis-server >/dev/null || { say "installing Redis"; apt_install redis-server; }
   redis_ready && return 0
-  mkdir -p "$state/run" "$state/log"
   redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --daemonize yes \
     --pidfile "$state/run/redis.pid" --logfile "$state/log/redis.log"
   wait_for "Redis" 30 redis_ready || die "Redis did not start (see $state/log/redis.log)"
@@ -116,7 +118,6 @@ ferret_ready() { curl -fsS -o /dev/null "http://127.0.0.1:$ferret_debug_port/deb
 ferret_up() {
   ferret_build
   ferret_ready && return 0
-  mkdir -p "$state/run" "$state/log"
   setsid nohup "$ferret_bin" --handler=postgresql \
     --postgresql-url="$(pg_url ferretdb)?search_path=" \
     --listen-addr="127.0.0.1:$ferret_port" --debug-addr="127.0.0.1:$ferret_debug_port" \
@@ -126,23 +127,60 @@ ferret_up() {
   wait_for "FerretDB $ferret_version" 60 ferret_ready || die "FerretDB did not start (see $state/log/ferretdb.log)"
 }
 
+# Defaults only: whatever the caller's environment already sets wins when this is eval'd.
 print_env() {
-  echo "export DATABASE_URL=$(pg_url taskforge)"
-  echo "export MONGODB_URI=mongodb://127.0.0.1:$ferret_port/?directConnection=true"
-  echo "export REDIS_URL=redis://127.0.0.1:$redis_port"
-  echo "export TASKFORGE_FERRETDB_BIN=$ferret_bin"
+  printf 'export DATABASE_URL="${DATABASE_URL:-%s}"\n' "$(pg_url taskforge)"
+  printf 'export MONGODB_URI="${MONGODB_URI:-%s}"\n' "mongodb://127.0.0.1:$ferret_port/?directConnection=true"
+  printf 'export REDIS_URL="${REDIS_URL:-%s}"\n' "redis://127.0.0.1:$redis_port"
+  printf 'export TASKFORGE_FERRETDB_BIN="${TASKFORGE_FERRETDB_BIN:-%s}"\n' "$ferret_bin"
 }
 
-stop_pidfile() {
-  local file=$state/run/$1.pid
-  [ -f "$file" ] || return 0
-  kill "$(cat "$file")" 2>/dev/null || true
+# The pid in run/$1.pid, if that process is still alive and still the program named $2 (a
+# recycled pid must not be killed).
+started_pid() {
+  local file=$state/run/$1.pid pid
+  [ -f "$file" ] || return 1
+  pid=$(cat "$file")
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  [[ $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) == *"$2"* ]] || return 1
+  echo "$pid"
+}
+
+# Stops what `up` started under the name $1 (program $2), and forgets it.
+stop_started() {
+  local pid
+  if pid=$(started_pid "$1" "$2"); then
+    kill "$pid"
+    local deadline=$((SECONDS + 30))
+    while kill -0 "$pid" 2>/dev/null; do
+      [ $SECONDS -lt $deadline ] || die "$1 (pid $pid) did not stop within 30 s"
+      sleep 0.1
+    done
+    say "$1 stopped"
+  else
+    say "$1: nothing of ours running"
+  fi
+  rm -f "$state/run/$1.pid"
+}
+
+postgres_down() {
+  local file=$state/run/postgres.started
+  if [ ! -f "$file" ]; then
+    say "PostgreSQL: not started by this script, left as it is"
+    return 0
+  fi
+  local ver; ver=$(cat "$file")
+  if [ -n "$ver" ] && pg_ready; then
+    as_root pg_ctlcluster "$ver" main stop
+    say "PostgreSQL $ver stopped"
+  fi
   rm -f "$file"
 }
 
 cmd=${1:-up}
 case $cmd in
   up)
+    mkdir -p "$state/run" "$state/log"
     command -v curl >/dev/null || apt_install curl
     postgres_up
     redis_up
@@ -151,16 +189,15 @@ case $cmd in
     print_env | sed 's/^/[services]   /'
     ;;
   down)
-    stop_pidfile ferretdb
-    redis_ready 2>/dev/null && redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
-    rm -f "$state/run/redis.pid"
-    if [ -n "$(pg_version)" ] && pg_ready; then as_root pg_ctlcluster "$(pg_version)" main stop; fi
-    say "stopped"
+    stop_started ferretdb ferretdb
+    stop_started redis redis-server
+    postgres_down
     ;;
   status)
-    pg_ready && say "PostgreSQL: up" || say "PostgreSQL: down"
-    redis_ready 2>/dev/null && say "Redis: up" || say "Redis: down"
-    ferret_ready 2>/dev/null && say "FerretDB: up" || say "FerretDB: down"
+    ours() { [ -f "$state/run/$1" ] && echo " (started by this script)" || true; }
+    pg_ready && say "PostgreSQL: up$(ours postgres.started)" || say "PostgreSQL: down"
+    redis_ready 2>/dev/null && say "Redis: up$(ours redis.pid)" || say "Redis: down"
+    ferret_ready 2>/dev/null && say "FerretDB: up$(ours ferretdb.pid)" || say "FerretDB: down"
     ;;
   env) print_env ;;
   *) die "usage: $0 [up|down|status|env]" ;;
