@@ -18,7 +18,7 @@ cargo build -q --release -p taskforge-app-http
 
 db="taskforge_bench"
 admin_url=$DATABASE_URL
-PGPASSWORD=taskforge psql -q -h 127.0.0.1 -U taskforge -d taskforge -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
 export DATABASE_URL=${admin_url%/*}/$db
 export TASKFORGE__MONGO__DATABASE=$db TASKFORGE__REDIS__KEY_PREFIX="$db:$(date +%s):"
 export TASKFORGE__HTTP__BIND=127.0.0.1:$port TASKFORGE__HTTP__COOKIE_SECURE=false

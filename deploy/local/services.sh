@@ -5,6 +5,8 @@
 #   deploy/local/services.sh [up|down|status|env]
 #
 # State (the FerretDB binary, logs, pid files) lives in $TASKFORGE_STATE_DIR (default .local/).
+# `up` records there what it started itself (run/*.pid, run/postgres.started); `down` stops only
+# that, never a PostgreSQL or Redis that was already running.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -19,6 +21,9 @@ pg_user=taskforge
 pg_password=taskforge
 
 say() { printf '[services] %s\n' "$*"; }
+step_started=0
+step() { step_started=$SECONDS; say "$*"; }
+took() { say "$* ($((SECONDS - step_started)) s)"; }
 die() { printf '[services] error: %s\n' "$*" >&2; exit 1; }
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -26,6 +31,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_updated=
 apt_install() {
   if [ -z "$apt_updated" ]; then
+    say "refreshing Debian's package lists (usually 5-20 s)"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     apt_updated=1
   fi
@@ -39,7 +45,7 @@ wait_for() { # description, seconds, command...
     [ $SECONDS -lt $deadline ] || return 1
     sleep 0.2
   done
-  say "$what is up"
+  took "$what is up"
 }
 
 pg_version() { ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1; }
@@ -48,16 +54,25 @@ pg_ready() { pg_isready -q -h 127.0.0.1 -p "$pg_port"; }
 psql_admin() { as_root su postgres -c "psql -v ON_ERROR_STOP=1 -qAt -p $pg_port $*"; }
 
 postgres_up() {
-  command -v pg_ctlcluster >/dev/null && [ -n "$(pg_version)" ] || { say "installing PostgreSQL"; apt_install postgresql; }
+  if ! { command -v pg_ctlcluster >/dev/null && [ -n "$(pg_version)" ]; }; then
+    step "installing PostgreSQL from Debian's packages (usually 30-90 s, once)"
+    apt_install postgresql
+    took "PostgreSQL installed"
+  fi
   local ver; ver=$(pg_version)
-  [[ $(pg_lsclusters -h 2>/dev/null | awk '{print $1" "$2}') == *"$ver main"* ]] \
-    || as_root pg_createcluster "$ver" main --port "$pg_port" -- --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  if [[ $(pg_lsclusters -h 2>/dev/null | awk '{print $1" "$2}') != *"$ver main"* ]]; then
+    step "creating PostgreSQL $ver cluster main (a few seconds, once)"
+    as_root pg_createcluster "$ver" main --port "$pg_port" -- --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  fi
   if ! pg_ready; then
+    step "starting PostgreSQL $ver (a few seconds)"
     as_root pg_ctlcluster "$ver" main start
+    echo "$ver" > "$state/run/postgres.started"
     wait_for "PostgreSQL $ver" 60 pg_ready || die "PostgreSQL did not start (see /var/log/postgresql/)"
   fi
   # Tests run many connection pools at once.
   if [ "$(psql_admin "-c 'SHOW max_connections'")" -lt 300 ]; then
+    step "raising PostgreSQL's max_connections to 300 for the tests (a restart, a few seconds, once)"
     psql_admin "-c 'ALTER SYSTEM SET max_connections = 300'"
     as_root pg_ctlcluster "$ver" main restart
     wait_for "PostgreSQL (restarted)" 60 pg_ready || die "PostgreSQL did not restart"
@@ -77,9 +92,13 @@ postgres_up() {
 redis_ready() { [[ $(redis-cli -p "$redis_port" ping 2>/dev/null) == PONG ]]; }
 
 redis_up() {
-  command -v redis-server >/dev/null || { say "installing Redis"; apt_install redis-server; }
+  if ! command -v redis-server >/dev/null; then
+    step "installing Redis from Debian's packages (usually 10-30 s, once)"
+    apt_install redis-server
+    took "Redis installed"
+  fi
   redis_ready && return 0
-  mkdir -p "$state/run" "$state/log"
+  step "starting Redis"
   redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --daemonize yes \
     --pidfile "$state/run/redis.pid" --logfile "$state/log/redis.log"
   wait_for "Redis" 30 redis_ready || die "Redis did not start (see $state/log/redis.log)"
@@ -94,7 +113,7 @@ ferret_is_built() {
 ferret_build() {
   ferret_is_built && return 0
   command -v go >/dev/null || die "Go is needed to build FerretDB"
-  say "building FerretDB $ferret_version (about a minute the first time)"
+  step "downloading FerretDB $ferret_version's Go modules (usually 10-60 s, once)"
   local scratch; scratch=$(mktemp -d)
   # A plain `go install` gives a binary that panics (build/version/version.txt is generated
   # upstream and missing from the module): build from a writable copy that has it.
@@ -105,10 +124,13 @@ ferret_build() {
   chmod -R u+w "$scratch/ferretdb-src"
   echo "$ferret_version" > "$scratch/ferretdb-src/build/version/version.txt"
   mkdir -p "$state/bin"
+  took "FerretDB's modules are here"
+  step "compiling FerretDB $ferret_version (about a minute on 2 cores, once)"
   (cd "$scratch" && go mod edit -replace "github.com/FerretDB/FerretDB=./ferretdb-src" \
     && CGO_ENABLED=0 go build -trimpath -o "$ferret_bin" github.com/FerretDB/FerretDB/cmd/ferretdb)
   rm -rf "$scratch"
   ferret_is_built || die "built FerretDB is not $ferret_version"
+  took "FerretDB built"
 }
 
 ferret_ready() { curl -fsS -o /dev/null "http://127.0.0.1:$ferret_debug_port/debug/livez" 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$ferret_port"); }
@@ -116,7 +138,7 @@ ferret_ready() { curl -fsS -o /dev/null "http://127.0.0.1:$ferret_debug_port/deb
 ferret_up() {
   ferret_build
   ferret_ready && return 0
-  mkdir -p "$state/run" "$state/log"
+  step "starting FerretDB (a few seconds)"
   setsid nohup "$ferret_bin" --handler=postgresql \
     --postgresql-url="$(pg_url ferretdb)?search_path=" \
     --listen-addr="127.0.0.1:$ferret_port" --debug-addr="127.0.0.1:$ferret_debug_port" \
@@ -126,23 +148,60 @@ ferret_up() {
   wait_for "FerretDB $ferret_version" 60 ferret_ready || die "FerretDB did not start (see $state/log/ferretdb.log)"
 }
 
+# Defaults only: whatever the caller's environment already sets wins when this is eval'd.
 print_env() {
-  echo "export DATABASE_URL=$(pg_url taskforge)"
-  echo "export MONGODB_URI=mongodb://127.0.0.1:$ferret_port/?directConnection=true"
-  echo "export REDIS_URL=redis://127.0.0.1:$redis_port"
-  echo "export TASKFORGE_FERRETDB_BIN=$ferret_bin"
+  printf 'export DATABASE_URL="${DATABASE_URL:-%s}"\n' "$(pg_url taskforge)"
+  printf 'export MONGODB_URI="${MONGODB_URI:-%s}"\n' "mongodb://127.0.0.1:$ferret_port/?directConnection=true"
+  printf 'export REDIS_URL="${REDIS_URL:-%s}"\n' "redis://127.0.0.1:$redis_port"
+  printf 'export TASKFORGE_FERRETDB_BIN="${TASKFORGE_FERRETDB_BIN:-%s}"\n' "$ferret_bin"
 }
 
-stop_pidfile() {
-  local file=$state/run/$1.pid
-  [ -f "$file" ] || return 0
-  kill "$(cat "$file")" 2>/dev/null || true
+# The pid in run/$1.pid, if that process is still alive and still the program named $2 (a
+# recycled pid must not be killed).
+started_pid() {
+  local file=$state/run/$1.pid pid
+  [ -f "$file" ] || return 1
+  pid=$(cat "$file")
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  [[ $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) == *"$2"* ]] || return 1
+  echo "$pid"
+}
+
+# Stops what `up` started under the name $1 (program $2), and forgets it.
+stop_started() {
+  local pid
+  if pid=$(started_pid "$1" "$2"); then
+    kill "$pid"
+    local deadline=$((SECONDS + 30))
+    while kill -0 "$pid" 2>/dev/null; do
+      [ $SECONDS -lt $deadline ] || die "$1 (pid $pid) did not stop within 30 s"
+      sleep 0.1
+    done
+    say "$1 stopped"
+  else
+    say "$1: nothing of ours running"
+  fi
+  rm -f "$state/run/$1.pid"
+}
+
+postgres_down() {
+  local file=$state/run/postgres.started
+  if [ ! -f "$file" ]; then
+    say "PostgreSQL: not started by this script, left as it is"
+    return 0
+  fi
+  local ver; ver=$(cat "$file")
+  if [ -n "$ver" ] && pg_ready; then
+    as_root pg_ctlcluster "$ver" main stop
+    say "PostgreSQL $ver stopped"
+  fi
   rm -f "$file"
 }
 
 cmd=${1:-up}
 case $cmd in
   up)
+    mkdir -p "$state/run" "$state/log"
     command -v curl >/dev/null || apt_install curl
     postgres_up
     redis_up
@@ -151,16 +210,15 @@ case $cmd in
     print_env | sed 's/^/[services]   /'
     ;;
   down)
-    stop_pidfile ferretdb
-    redis_ready 2>/dev/null && redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
-    rm -f "$state/run/redis.pid"
-    if [ -n "$(pg_version)" ] && pg_ready; then as_root pg_ctlcluster "$(pg_version)" main stop; fi
-    say "stopped"
+    stop_started ferretdb ferretdb
+    stop_started redis redis-server
+    postgres_down
     ;;
   status)
-    pg_ready && say "PostgreSQL: up" || say "PostgreSQL: down"
-    redis_ready 2>/dev/null && say "Redis: up" || say "Redis: down"
-    ferret_ready 2>/dev/null && say "FerretDB: up" || say "FerretDB: down"
+    ours() { [ -f "$state/run/$1" ] && echo " (started by this script)" || true; }
+    pg_ready && say "PostgreSQL: up$(ours postgres.started)" || say "PostgreSQL: down"
+    redis_ready 2>/dev/null && say "Redis: up$(ours redis.pid)" || say "Redis: down"
+    ferret_ready 2>/dev/null && say "FerretDB: up$(ours ferretdb.pid)" || say "FerretDB: down"
     ;;
   env) print_env ;;
   *) die "usage: $0 [up|down|status|env]" ;;

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use taskforge_adapter_sql::{PgOutbox, PgTaskRepository};
+use taskforge_domain::ids::TaskId;
 use taskforge_domain::tasks::TaskRepository;
 use taskforge_domain::tasks::TASKS;
 use taskforge_domain::write_path::{Cache, DocumentStore, Outbox};
@@ -513,24 +514,47 @@ async fn fifty_concurrent_creates_leave_no_outbox_row_unapplied() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn delivering_every_outbox_row_twice_changes_nothing() {
+async fn delivering_every_outbox_row_twice_changes_nothing() -> anyhow::Result<()> {
     let ferret = processes::ferretdb();
     let app = app_without_relay(&ferret).await;
     let user = app.user().await;
     let team = app.team(&user).await;
     let ids = concurrent_tasks(&app, &user, &team, 5).await;
-    app.patch(
-        &format!("/api/tasks/{}", ids[0]),
-        &user.token,
-        json!({ "status": "done" }),
-    )
-    .await;
-    app.patch(
-        &format!("/api/tasks/{}", ids[1]),
-        &user.token,
-        json!({ "assigneeId": user.id }),
-    )
-    .await;
+    // Two tasks at version 2, so that an old row delivered again would show as a regression.
+    let done = app
+        .patch(
+            &format!("/api/tasks/{}", ids[0]),
+            &user.token,
+            json!({ "status": "done" }),
+        )
+        .await;
+    assert_eq!(
+        (
+            done.status,
+            done.body["status"].as_str(),
+            done.body["version"].as_i64()
+        ),
+        (StatusCode::OK, Some("done"), Some(2)),
+        "{:?}",
+        done.body
+    );
+    let assigned = app
+        .patch(
+            &format!("/api/tasks/{}", ids[1]),
+            &user.token,
+            json!({ "assigneeId": user.id }),
+        )
+        .await;
+    assert_eq!(
+        (
+            assigned.status,
+            assigned.body["assigneeId"].as_str(),
+            assigned.body["version"].as_i64()
+        ),
+        (StatusCode::OK, Some(user.id.as_str()), Some(2)),
+        "{:?}",
+        assigned.body
+    );
     assert_eq!(
         app.delete(&format!("/api/tasks/{}", ids[2]), &user.token, None)
             .await
@@ -540,34 +564,69 @@ async fn delivering_every_outbox_row_twice_changes_nothing() {
     let docs = app.documents().await;
     let snapshot = || async {
         let mut all = BTreeMap::new();
-        for id in docs.ids(TASKS.name).await.unwrap_or_default() {
-            all.insert(id, docs.get(TASKS.name, id).await.ok().flatten());
+        for id in docs.ids(TASKS.name).await? {
+            all.insert(id, docs.get(TASKS.name, id).await?);
         }
-        all
+        anyhow::Ok(all)
     };
+    // The audit trail: each task's rows as stored, and the team's chain checked link by link.
+    let rows = PgTaskRepository::new(app.sql());
     let chain = app.audit_chain();
     let scope = format!("team:{team}");
+    let audit = || async {
+        let mut trails = BTreeMap::new();
+        for id in &ids {
+            let id: TaskId = id.parse()?;
+            trails.insert(id, rows.history(id, None, 1_000).await?);
+        }
+        anyhow::Ok((chain.verify(&scope).await?, trails))
+    };
     let relay = app.relay().await;
-    let _ = relay.drain(100).await;
-    let before = (
-        snapshot().await,
-        chain.verify(&scope).await.map(|c| c.checked).ok(),
+    relay.drain(100).await?;
+    let documents_before = snapshot().await?;
+    let audit_before = audit().await?;
+    let body = |id: &str, field: &str| -> anyhow::Result<(Option<i64>, Value)> {
+        let doc = documents_before
+            .get(&id.parse::<uuid::Uuid>()?)
+            .cloned()
+            .flatten();
+        Ok((
+            doc.as_ref().map(|d| d.version),
+            doc.map(|d| d.body[field].clone()).unwrap_or_default(),
+        ))
+    };
+    assert_eq!(body(&ids[0], "status")?, (Some(2), json!("done")));
+    assert_eq!(body(&ids[1], "assigneeId")?, (Some(2), json!(user.id)));
+    let changes = 5 + 2 + 1; // creates, patches, delete
+    let lengths: Vec<usize> = audit_before.1.values().map(Vec::len).collect();
+    assert_eq!(
+        lengths.iter().sum::<usize>(),
+        changes,
+        "one audit row per create, patch and delete: {lengths:?}"
+    );
+    assert!(
+        audit_before.0.ok && audit_before.0.checked >= changes,
+        "the chain holds every change: {:?}",
+        audit_before.0
     );
 
     let outbox = PgOutbox::new(app.sql());
-    let redelivered = outbox.redeliver().await.unwrap_or_default();
+    let redelivered = outbox.redeliver().await?;
     assert!(redelivered >= 9, "every row goes out again ({redelivered})");
-    let _ = relay.drain(100).await;
-    assert!(matches!(outbox.pending_count().await, Ok(0)));
-    let after = (
-        snapshot().await,
-        chain.verify(&scope).await.map(|c| c.checked).ok(),
-    );
+    relay.drain(100).await?;
+    assert_eq!(outbox.pending_count().await?, 0);
+    let documents_after = snapshot().await?;
     assert_eq!(
-        before, after,
-        "one document per task, as before; one audit row per change, as before"
+        documents_before, documents_after,
+        "one document per task, as before"
     );
-    assert_eq!(after.0.len(), 4, "the deleted task stays deleted");
+    assert_eq!(documents_after.len(), 4, "the deleted task stays deleted");
+    assert_eq!(
+        audit_before,
+        audit().await?,
+        "one audit row per change, as before, and the chain intact"
+    );
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -25,6 +25,7 @@ async fn main() -> std::process::ExitCode {
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(relay.run(stop_rx));
+    tracing::info!("relay running");
     let _ = signal.await;
     let _ = stop_tx.send(true);
     let _ = task.await;
