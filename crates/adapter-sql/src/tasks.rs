@@ -455,6 +455,23 @@ impl TaskRepository for PgTaskRepository {
             .collect()
     }
 
+    async fn assigned(&self, team: TeamId, user: UserId) -> Result<Vec<Task>, StoreError> {
+        let rows: Vec<TaskRow> = self
+            .store
+            .run(async move |conn| {
+                diesel::sql_query(format!(
+                    "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.assignee_id = $1 AND t.team_id = $2"
+                ))
+                .bind::<SqlUuid, _>(user.as_uuid())
+                .bind::<SqlUuid, _>(team.as_uuid())
+                .load(conn)
+                .await
+                .map_err(map_err)
+            })
+            .await?;
+        rows.into_iter().map(TaskRow::into_task).collect()
+    }
+
     async fn history(
         &self,
         id: TaskId,

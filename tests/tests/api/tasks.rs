@@ -722,3 +722,66 @@ async fn role_matrix_of_task_routes() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_member_who_leaves_is_unassigned_and_a_departed_assignee_blocks_no_edit() {
+    let app = TestApp::spawn().await;
+    let (admin, leaver, gone) = (app.user().await, app.user().await, app.user().await);
+    let team = app.team(&admin).await;
+    app.add_member(&admin, &team, &leaver, "member").await;
+    app.add_member(&admin, &team, &gone, "member").await;
+    let mine = app
+        .task(
+            &admin,
+            &team,
+            json!({ "title": "leaver's", "assigneeId": leaver.id }),
+        )
+        .await;
+    let orphan = app
+        .task(
+            &admin,
+            &team,
+            json!({ "title": "gone's", "assigneeId": gone.id }),
+        )
+        .await;
+
+    let left = app
+        .delete(
+            &format!("/api/teams/{team}/members/{}", leaver.id),
+            &leaver.token,
+            None,
+        )
+        .await;
+    assert_eq!(left.status, StatusCode::NO_CONTENT, "{:?}", left.body);
+    let after = app
+        .get(&format!("/api/tasks/{}", task_id(&mine)), &admin.token)
+        .await;
+    assert_eq!(
+        (
+            after.body["assigneeId"].clone(),
+            after.body["version"].clone()
+        ),
+        (Value::Null, json!(2)),
+        "leaving the team unassigns through the write path"
+    );
+
+    // A deleted account leaves its tasks assigned to an id that is no member any more.
+    let deleted = app
+        .delete(
+            "/api/users/me",
+            &gone.token,
+            Some(json!({ "password": gone.password })),
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let path = format!("/api/tasks/{}", task_id(&orphan));
+    let edited = app
+        .patch(&path, &admin.token, json!({ "title": "x" }))
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{:?}", edited.body);
+    assert_eq!(edited.body["assigneeId"], json!(gone.id));
+    let other = format!("/api/tasks/{}", task_id(&mine));
+    app.patch(&other, &admin.token, json!({ "assigneeId": gone.id }))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "VALIDATION_FAILED");
+}

@@ -2,7 +2,7 @@
 
 use super::model::Task;
 use super::query::{Cursor, TaskQuery};
-use crate::ids::{AuditId, TaskId, UserId};
+use crate::ids::{AuditId, TaskId, TeamId, UserId};
 use crate::write_path::{AuditAction, Change, Receipt};
 use crate::StoreError;
 use async_trait::async_trait;
@@ -45,6 +45,8 @@ pub trait TaskRepository: Send + Sync {
         user: UserId,
         query: &TaskQuery,
     ) -> Result<Vec<(Task, Cursor)>, StoreError>;
+    /// The tasks of `team` assigned to `user`.
+    async fn assigned(&self, team: TeamId, user: UserId) -> Result<Vec<Task>, StoreError>;
     /// The task's audit rows, newest first, after `before`.
     async fn history(
         &self,

@@ -329,6 +329,44 @@ impl TaskService {
         Ok((tasks, next.flatten()))
     }
 
+    /// Removes a member from the team, then unassigns the tasks of the team assigned to them,
+    /// each through the write path (a new version and an `assign` audit row), as a teammate
+    /// would. A task changed meanwhile is read again; one that a crash left assigned stays
+    /// editable (the assignee is only checked when a change sets it).
+    pub async fn remove_member(
+        &self,
+        access: &Access,
+        user: UserId,
+        actor: &Actor,
+    ) -> Result<(), Error> {
+        self.teams.remove_member(access, user, actor).await?;
+        for _ in 0..PATCH_ATTEMPTS {
+            let assigned = self.tasks.assigned(access.team(), user).await?;
+            if assigned.is_empty() {
+                return Ok(());
+            }
+            for current in assigned {
+                let mut next = current.clone();
+                next.assignee_id = None;
+                next.version = current.version + 1;
+                next.metadata.updated = self.clock.now().trunc_subsecs(6);
+                let change = task_change(
+                    &next,
+                    AuditAction::Assign,
+                    actor,
+                    Some(&current),
+                    Some(&next),
+                )?;
+                let update = self.tasks.update(&next, current.version, change);
+                match self.write_path.commit(update).await {
+                    Ok(_) | Err(StoreError::StaleVersion | StoreError::NotFound) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The task's activity, newest first.
     pub async fn activity(
         &self,

@@ -24,6 +24,10 @@ pub struct Access {
 }
 
 impl Access {
+    pub fn team(&self) -> TeamId {
+        self.team_id
+    }
+
     pub fn allows(&self, permission: Permission) -> bool {
         self.permissions.contains(&permission)
     }

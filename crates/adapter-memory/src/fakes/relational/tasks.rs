@@ -160,6 +160,15 @@ impl TaskRepository for InMemoryRelational {
             .collect())
     }
 
+    async fn assigned(&self, team: TeamId, user: UserId) -> Result<Vec<Task>, StoreError> {
+        Ok(lock(&self.0)
+            .tasks
+            .values()
+            .filter(|t| t.team_id == team && t.assignee_id == Some(user))
+            .cloned()
+            .collect())
+    }
+
     async fn history(
         &self,
         id: TaskId,

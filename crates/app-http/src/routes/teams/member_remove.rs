@@ -12,7 +12,7 @@ pub async fn handle(
 ) -> ApiResult<HttpResponse> {
     let user = UserId::from_uuid(path.into_inner().1);
     state
-        .teams
+        .tasks
         .remove_member(&member.access, user, &member.caller.actor)
         .await?;
     Ok(HttpResponse::NoContent().finish())
