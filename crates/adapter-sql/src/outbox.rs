@@ -9,11 +9,10 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Int4, Int8, Jsonb, Nullable, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use std::collections::HashSet;
 use std::time::Duration;
 use taskforge_domain::write_path::{
-    ClaimedRow, DeadLetter, Lease, Outbox, Outcome, Pick, PutDocument, StoredEffect,
-    VersionedDocument,
+    claimable, Candidate, ClaimedRow, DeadLetter, Lease, Outbox, Outcome, Pick, PutDocument,
+    StoredEffect, VersionedDocument,
 };
 use taskforge_domain::StoreError;
 use uuid::Uuid;
@@ -82,29 +81,19 @@ struct DocumentRow {
     effects: serde_json::Value,
 }
 
-/// Which candidates a claim takes: those nothing blocks, neither a row outside the batch nor
-/// an older candidate that is itself blocked.
+/// The candidates a claim takes (see [`claimable`]).
 fn unblocked(candidates: Vec<CandidateRow>) -> Vec<CandidateRow> {
-    let mut aggregates = HashSet::new();
-    let mut scopes = HashSet::new();
-    let mut barriers = HashSet::new();
-    let mut taken = Vec::new();
-    for row in candidates {
-        let blocked = row.blocked
-            || aggregates.contains(&row.aggregate)
-            || barriers.contains(&row.scope)
-            || (row.barrier && scopes.contains(&row.scope));
-        if blocked {
-            aggregates.insert(row.aggregate.clone());
-            scopes.insert(row.scope.clone());
-            if row.barrier {
-                barriers.insert(row.scope.clone());
-            }
-        } else {
-            taken.push(row);
-        }
-    }
-    taken
+    let keep = claimable(candidates.iter().map(|r| Candidate {
+        aggregate: &r.aggregate,
+        scope: &r.scope,
+        barrier: r.barrier,
+        blocked_outside: r.blocked,
+    }));
+    candidates
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(row, keep)| keep.then_some(row))
+        .collect()
 }
 
 fn interval(d: Duration) -> chrono::TimeDelta {
@@ -418,54 +407,5 @@ impl Outbox for PgOutbox {
             })
             .await?;
         Ok(n == 1)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn candidate(
-        id: i64,
-        aggregate: &str,
-        scope: &str,
-        barrier: bool,
-        blocked: bool,
-    ) -> CandidateRow {
-        CandidateRow {
-            id,
-            aggregate: aggregate.into(),
-            scope: scope.into(),
-            barrier,
-            effects: serde_json::json!([]),
-            attempts: 0,
-            blocked,
-        }
-    }
-
-    fn ids(rows: Vec<CandidateRow>) -> Vec<i64> {
-        unblocked(rows).iter().map(|r| r.id).collect()
-    }
-
-    #[test]
-    fn a_blocked_row_blocks_the_rest_of_its_entity_only() {
-        let rows = vec![
-            candidate(1, "task:a", "team:t", false, true),
-            candidate(2, "task:b", "team:t", false, false),
-            candidate(3, "task:a", "team:t", false, false),
-        ];
-        assert_eq!(ids(rows), vec![2]);
-    }
-
-    #[test]
-    fn a_blocked_barrier_blocks_its_scope_and_a_barrier_waits_for_its_scope() {
-        let rows = vec![
-            candidate(1, "team:t", "team:t", true, true),
-            candidate(2, "task:b", "team:t", false, false),
-            candidate(3, "task:c", "team:u", false, true),
-            candidate(4, "team:u", "team:u", true, false),
-            candidate(5, "task:d", "team:v", false, false),
-        ];
-        assert_eq!(ids(rows), vec![5]);
     }
 }

@@ -24,7 +24,7 @@ pub use effect::{
     EffectKind, PutDocument, StoredEffect,
 };
 pub use idempotency::{Claim, IdempotencyCompletion, IdempotencyKey, IdempotencyStore};
-pub use outbox::{ClaimedRow, DeadLetter, Lease, Outbox, Outcome, Pick};
+pub use outbox::{claimable, Candidate, ClaimedRow, DeadLetter, Lease, Outbox, Outcome, Pick};
 pub use projection::{backoff, ProjectionPolicy, WritePath};
 pub use projector::{Apply, Cache, DocumentStore, Projector};
 pub use reader::DocumentReader;

@@ -6,6 +6,7 @@ use super::VersionedDocument;
 use crate::StoreError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use std::collections::HashSet;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -90,4 +91,78 @@ pub trait Outbox: Send + Sync {
     /// Queues a dead letter again; false when `id` is not one, or when a later change of its
     /// whole scope (a team's deletion) has been applied since, which it must not undo.
     async fn requeue(&self, id: i64) -> Result<bool, StoreError>;
+}
+
+/// A claim candidate as the ordering rule sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate<'a> {
+    pub aggregate: &'a str,
+    pub scope: &'a str,
+    pub barrier: bool,
+    /// Whether an older pending row outside the batch blocks it.
+    pub blocked_outside: bool,
+}
+
+/// Which candidates of a batch (in id order) a claim may take: those blocked neither by a row
+/// outside the batch nor by an older candidate that is itself blocked (of its entity, a barrier
+/// of its scope, or, for a barrier, any row of its scope). Every outbox adapter claims by it.
+pub fn claimable<'a>(candidates: impl IntoIterator<Item = Candidate<'a>>) -> Vec<bool> {
+    let (mut aggregates, mut scopes, mut barriers) =
+        (HashSet::new(), HashSet::new(), HashSet::new());
+    candidates
+        .into_iter()
+        .map(|c| {
+            let blocked = c.blocked_outside
+                || aggregates.contains(c.aggregate)
+                || barriers.contains(c.scope)
+                || (c.barrier && scopes.contains(c.scope));
+            if blocked {
+                aggregates.insert(c.aggregate);
+                scopes.insert(c.scope);
+                if c.barrier {
+                    barriers.insert(c.scope);
+                }
+            }
+            !blocked
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn taken(rows: &[(&str, &str, bool, bool)]) -> Vec<bool> {
+        claimable(
+            rows.iter()
+                .map(|&(aggregate, scope, barrier, blocked_outside)| Candidate {
+                    aggregate,
+                    scope,
+                    barrier,
+                    blocked_outside,
+                }),
+        )
+    }
+
+    #[test]
+    fn a_blocked_row_blocks_the_rest_of_its_entity_only() {
+        let rows = [
+            ("task:a", "team:t", false, true),
+            ("task:b", "team:t", false, false),
+            ("task:a", "team:t", false, false),
+        ];
+        assert_eq!(taken(&rows), vec![false, true, false]);
+    }
+
+    #[test]
+    fn a_blocked_barrier_blocks_its_scope_and_a_barrier_waits_for_its_scope() {
+        let rows = [
+            ("team:t", "team:t", true, true),
+            ("task:b", "team:t", false, false),
+            ("task:c", "team:u", false, true),
+            ("team:u", "team:u", true, false),
+            ("task:d", "team:v", false, false),
+        ];
+        assert_eq!(taken(&rows), vec![false, false, false, false, true]);
+    }
 }

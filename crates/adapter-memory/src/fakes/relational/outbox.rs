@@ -8,7 +8,8 @@ use chrono::Utc;
 use std::collections::HashSet;
 use std::time::Instant;
 use taskforge_domain::write_path::{
-    ClaimedRow, DeadLetter, Lease, Outbox, Outcome, Pick, PutDocument, VersionedDocument,
+    claimable, Candidate, ClaimedRow, DeadLetter, Lease, Outbox, Outcome, Pick, PutDocument,
+    VersionedDocument,
 };
 use taskforge_domain::StoreError;
 use uuid::Uuid;
@@ -59,26 +60,24 @@ impl Outbox for InMemoryRelational {
             }
         };
         let in_batch: HashSet<i64> = batch.iter().copied().collect();
-        let (mut aggregates, mut scopes, mut barriers) =
-            (HashSet::new(), HashSet::new(), HashSet::new());
+        let candidates: Vec<(i64, bool)> = batch
+            .iter()
+            .filter(|id| db.outbox.contains_key(id))
+            .map(|id| (*id, db.blocked_outside(*id, &in_batch)))
+            .collect();
+        let keep = claimable(candidates.iter().flat_map(|(id, blocked_outside)| {
+            db.outbox.get(id).map(|row| Candidate {
+                aggregate: &row.aggregate,
+                scope: &row.scope,
+                barrier: row.barrier,
+                blocked_outside: *blocked_outside,
+            })
+        }));
         let mut claimed = Vec::new();
-        for id in batch {
-            let blocked_outside = db.blocked_outside(id, &in_batch);
-            let Some(row) = db.outbox.get_mut(&id) else {
+        for ((id, _), keep) in candidates.into_iter().zip(keep) {
+            let Some(row) = db.outbox.get_mut(&id).filter(|_| keep) else {
                 continue;
             };
-            let blocked = blocked_outside
-                || aggregates.contains(&row.aggregate)
-                || barriers.contains(&row.scope)
-                || (row.barrier && scopes.contains(&row.scope));
-            if blocked {
-                aggregates.insert(row.aggregate.clone());
-                scopes.insert(row.scope.clone());
-                if row.barrier {
-                    barriers.insert(row.scope.clone());
-                }
-                continue;
-            }
             row.lease = Some((lease.owner, now + lease.length));
             claimed.push(ClaimedRow {
                 id,
