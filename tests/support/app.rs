@@ -142,7 +142,7 @@ impl TestApp {
         settings.database.projection_pool_size = 2;
         settings.mongo.database = database.clone();
         settings.redis.key_prefix = format!("{database}:");
-        settings.redis.pool_size = 4;
+        settings.redis.pool_size = 16;
         settings.http.bind = "127.0.0.1:0".into();
         settings.http.workers = 1;
         settings.http.migrate_on_start = false;
