@@ -5,15 +5,20 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 # local services'.
 services_env := "eval \"$(bash deploy/local/services.sh env)\""
 
-# Services, migrations, demo data, then the server (release build) on a printed URL.
+# Services, migrations, demo data, then the server (quickstart build) on a printed URL.
 run: services
-    cargo build --release -p taskforge-app-http
-    {{services_env}} && ./target/release/taskforge-admin migrate
-    {{services_env}} && ./target/release/taskforge-admin seed-demo
-    {{services_env}} && TASKFORGE__HTTP__COOKIE_SECURE=false ./target/release/taskforge-server
+    @echo "[run] building the server with the quickstart profile (from scratch on 2 cores: 6 to 10 minutes, with little output while big crates compile; then seconds)"
+    cargo build --profile quickstart -p taskforge-app-http
+    @echo "[run] applying migrations"
+    {{services_env}} && cargo run -q --profile quickstart -p taskforge-app-http --bin taskforge-admin -- migrate
+    @echo "[run] adding the demo team and its accounts (once)"
+    {{services_env}} && cargo run -q --profile quickstart -p taskforge-app-http --bin taskforge-admin -- seed-demo
+    @echo "[run] starting the server (Ctrl-C stops it)"
+    {{services_env}} && TASKFORGE__HTTP__COOKIE_SECURE=false cargo run -q --profile quickstart -p taskforge-app-http --bin taskforge-server
 
 # Every test (unit, contract, black-box HTTP, failure) against the real stores.
 test: services
+    @echo "[test] building the test binaries (from scratch on 2 cores: 10 to 18 minutes; after a change: about a minute), then running them (about 4 minutes)"
     {{services_env}} && cargo test --workspace --tests
 
 # Formatting and lints, as CI runs them.
@@ -33,6 +38,6 @@ services-down:
 migrate: services
     {{services_env}} && cargo run -q -p taskforge-app-http --bin taskforge-admin -- migrate
 
-# Benchmarks of the hot read paths on a release build; results in target/bench/results.md.
+# Benchmarks of the hot read paths on a release build (optimized for speed: slow to build); results in target/bench/results.md.
 bench: services
     bash deploy/local/bench.sh

@@ -21,6 +21,9 @@ pg_user=taskforge
 pg_password=taskforge
 
 say() { printf '[services] %s\n' "$*"; }
+step_started=0
+step() { step_started=$SECONDS; say "$*"; }
+took() { say "$* ($((SECONDS - step_started)) s)"; }
 die() { printf '[services] error: %s\n' "$*" >&2; exit 1; }
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -28,6 +31,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_updated=
 apt_install() {
   if [ -z "$apt_updated" ]; then
+    say "refreshing Debian's package lists (usually 5-20 s)"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     apt_updated=1
   fi
@@ -41,7 +45,7 @@ wait_for() { # description, seconds, command...
     [ $SECONDS -lt $deadline ] || return 1
     sleep 0.2
   done
-  say "$what is up"
+  took "$what is up"
 }
 
 pg_version() { ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1; }
@@ -50,17 +54,25 @@ pg_ready() { pg_isready -q -h 127.0.0.1 -p "$pg_port"; }
 psql_admin() { as_root su postgres -c "psql -v ON_ERROR_STOP=1 -qAt -p $pg_port $*"; }
 
 postgres_up() {
-  command -v pg_ctlcluster >/dev/null && [ -n "$(pg_version)" ] || { say "installing PostgreSQL"; apt_install postgresql; }
+  if ! { command -v pg_ctlcluster >/dev/null && [ -n "$(pg_version)" ]; }; then
+    step "installing PostgreSQL from Debian's packages (usually 30-90 s, once)"
+    apt_install postgresql
+    took "PostgreSQL installed"
+  fi
   local ver; ver=$(pg_version)
-  [[ $(pg_lsclusters -h 2>/dev/null | awk '{print $1" "$2}') == *"$ver main"* ]] \
-    || as_root pg_createcluster "$ver" main --port "$pg_port" -- --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  if [[ $(pg_lsclusters -h 2>/dev/null | awk '{print $1" "$2}') != *"$ver main"* ]]; then
+    step "creating PostgreSQL $ver cluster main (a few seconds, once)"
+    as_root pg_createcluster "$ver" main --port "$pg_port" -- --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  fi
   if ! pg_ready; then
+    step "starting PostgreSQL $ver (a few seconds)"
     as_root pg_ctlcluster "$ver" main start
     echo "$ver" > "$state/run/postgres.started"
     wait_for "PostgreSQL $ver" 60 pg_ready || die "PostgreSQL did not start (see /var/log/postgresql/)"
   fi
   # Tests run many connection pools at once.
   if [ "$(psql_admin "-c 'SHOW max_connections'")" -lt 300 ]; then
+    step "raising PostgreSQL's max_connections to 300 for the tests (a restart, a few seconds, once)"
     psql_admin "-c 'ALTER SYSTEM SET max_connections = 300'"
     as_root pg_ctlcluster "$ver" main restart
     wait_for "PostgreSQL (restarted)" 60 pg_ready || die "PostgreSQL did not restart"
@@ -80,8 +92,13 @@ postgres_up() {
 redis_ready() { [[ $(redis-cli -p "$redis_port" ping 2>/dev/null) == PONG ]]; }
 
 redis_up() {
-  command -v redis-server >/dev/null || { say "installing Redis"; apt_install redis-server; }
+  if ! command -v redis-server >/dev/null; then
+    step "installing Redis from Debian's packages (usually 10-30 s, once)"
+    apt_install redis-server
+    took "Redis installed"
+  fi
   redis_ready && return 0
+  step "starting Redis"
   redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --daemonize yes \
     --pidfile "$state/run/redis.pid" --logfile "$state/log/redis.log"
   wait_for "Redis" 30 redis_ready || die "Redis did not start (see $state/log/redis.log)"
@@ -96,7 +113,7 @@ ferret_is_built() {
 ferret_build() {
   ferret_is_built && return 0
   command -v go >/dev/null || die "Go is needed to build FerretDB"
-  say "building FerretDB $ferret_version (about a minute the first time)"
+  step "downloading FerretDB $ferret_version's Go modules (usually 10-60 s, once)"
   local scratch; scratch=$(mktemp -d)
   # A plain `go install` gives a binary that panics (build/version/version.txt is generated
   # upstream and missing from the module): build from a writable copy that has it.
@@ -107,10 +124,13 @@ ferret_build() {
   chmod -R u+w "$scratch/ferretdb-src"
   echo "$ferret_version" > "$scratch/ferretdb-src/build/version/version.txt"
   mkdir -p "$state/bin"
+  took "FerretDB's modules are here"
+  step "compiling FerretDB $ferret_version (about a minute on 2 cores, once)"
   (cd "$scratch" && go mod edit -replace "github.com/FerretDB/FerretDB=./ferretdb-src" \
     && CGO_ENABLED=0 go build -trimpath -o "$ferret_bin" github.com/FerretDB/FerretDB/cmd/ferretdb)
   rm -rf "$scratch"
   ferret_is_built || die "built FerretDB is not $ferret_version"
+  took "FerretDB built"
 }
 
 ferret_ready() { curl -fsS -o /dev/null "http://127.0.0.1:$ferret_debug_port/debug/livez" 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$ferret_port"); }
@@ -118,6 +138,7 @@ ferret_ready() { curl -fsS -o /dev/null "http://127.0.0.1:$ferret_debug_port/deb
 ferret_up() {
   ferret_build
   ferret_ready && return 0
+  step "starting FerretDB (a few seconds)"
   setsid nohup "$ferret_bin" --handler=postgresql \
     --postgresql-url="$(pg_url ferretdb)?search_path=" \
     --listen-addr="127.0.0.1:$ferret_port" --debug-addr="127.0.0.1:$ferret_debug_port" \
