@@ -383,3 +383,52 @@ async fn a_backlog_drains_through_a_slow_mongodb_and_writes_never_wait_for_it() 
     assert_eq!(listed.body["items"][0]["title"], "patched while slow");
     proxy.set_delay(Duration::ZERO);
 }
+
+#[tokio::test]
+async fn tasks_of_one_team_project_independently_while_one_is_held_back() {
+    use taskforge_domain::write_path::{Lease, Pick};
+    let app = TestApp::spawn_with(|s| s.worker.embedded = false).await;
+    let admin = app.user().await;
+    let team = app.team(&admin).await;
+    let held = app.task(&admin, &team, json!({ "title": "held" })).await;
+    let held_id = uuid_of(&held["taskId"]);
+    // A change of the first task that another process is applying, slowly: its row is leased.
+    let row = commit_unstorable_row(&app, &admin, &team, held_id).await;
+    let outbox = PgOutbox::new(app.sql());
+    let slow = Lease {
+        owner: Uuid::new_v4(),
+        length: Duration::from_secs(600),
+    };
+    let claimed = outbox.claim(Pick::Rows(&[row]), &slow).await;
+    assert!(
+        matches!(&claimed, Ok(rows) if rows.len() == 1),
+        "{claimed:?}"
+    );
+
+    let later = app.task(&admin, &team, json!({ "title": "later" })).await;
+    assert!(
+        in_mongo(&app, uuid_of(&later["taskId"]), Some(1)).await,
+        "a task of the same team does not wait for another task's rows"
+    );
+    let patched = app
+        .patch(
+            &format!("/api/tasks/{held_id}"),
+            &admin.token,
+            json!({ "title": "held v2" }),
+        )
+        .await;
+    assert_eq!(
+        patched.status,
+        StatusCode::OK,
+        "the held task still takes changes"
+    );
+    let relay = Lease {
+        owner: Uuid::new_v4(),
+        length: Duration::from_secs(60),
+    };
+    let taken = outbox.claim(Pick::Due { limit: 100 }, &relay).await;
+    assert!(
+        matches!(&taken, Ok(rows) if rows.is_empty()),
+        "its own later row waits for the held one: order per entity"
+    );
+}
