@@ -98,6 +98,14 @@ async fn a_row_the_store_refuses_becomes_a_dead_letter_that_blocks_nothing() {
     let task = app.task(&admin, &team, json!({ "title": "v1" })).await;
     let id = uuid_of(&task["taskId"]);
     let dead = commit_unstorable_row(&app, &admin, &team, id).await;
+    let outbox = PgOutbox::new(app.sql());
+    let is_dead = || async {
+        matches!(outbox.dead_letters(10).await, Ok(l) if l.iter().any(|l| l.id == dead))
+    };
+    assert!(
+        eventually(Duration::from_secs(15), is_dead).await,
+        "the relay gives the row up at its first refusal"
+    );
 
     let patched = app
         .patch(
@@ -111,7 +119,6 @@ async fn a_row_the_store_refuses_becomes_a_dead_letter_that_blocks_nothing() {
         in_mongo(&app, id, Some(2)).await,
         "the task's next version is projected past the dead row"
     );
-    let outbox = PgOutbox::new(app.sql());
     let letters = outbox.dead_letters(10).await.unwrap_or_default();
     assert_eq!(letters.iter().map(|l| l.id).collect::<Vec<_>>(), vec![dead]);
     assert!(
