@@ -158,19 +158,25 @@ impl SessionStore for RedisSessionStore {
         opened_before: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
         let keep = keep.map(|k| k.to_string());
-        let doomed: Vec<(String, String)> = self
-            .entries(user)
-            .await?
-            .into_iter()
-            .filter(|((id, _), session)| {
-                let opened_in_time = match (session, opened_before) {
-                    (Some(s), Some(before)) => s.created_at < before,
-                    _ => true,
-                };
-                Some(id) != keep.as_ref() && opened_in_time
-            })
-            .map(|(entry, _)| entry)
-            .collect();
+        let kept = |id: &String| Some(id) == keep.as_ref();
+        // Only a cut-off in time needs the sessions themselves (one more round trip).
+        let doomed: Vec<(String, String)> = match opened_before {
+            None => self
+                .index(user)
+                .await?
+                .into_iter()
+                .filter(|(id, _)| !kept(id))
+                .collect(),
+            Some(before) => self
+                .entries(user)
+                .await?
+                .into_iter()
+                .filter(|((id, _), session)| {
+                    !kept(id) && session.as_ref().is_none_or(|s| s.created_at < before)
+                })
+                .map(|(entry, _)| entry)
+                .collect(),
+        };
         self.remove(user, &doomed).await.map(drop)
     }
 }

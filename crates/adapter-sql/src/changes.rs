@@ -2,14 +2,15 @@
 //! transaction that holds its relational rows. Feature repositories call [`commit`] last in their
 //! transaction, after the rows that change, so outbox ids of one aggregate follow commit order.
 
-use crate::pool::{PgStore, TxError};
+use crate::pool::{later, PgStore, TxError};
 use crate::schema::{audit_log, idempotency_keys, outbox};
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures::future::BoxFuture;
+use std::time::Duration;
 use taskforge_domain::ids::AuditId;
-use taskforge_domain::write_path::{Change, Receipt};
+use taskforge_domain::write_path::{Change, Receipt, URGENT_FIRST};
 use taskforge_domain::StoreError;
 
 #[derive(Insertable)]
@@ -26,20 +27,6 @@ struct NewAuditRow<'a> {
     new_state: Option<&'a serde_json::Value>,
     ip: Option<&'a str>,
     user_agent: Option<&'a str>,
-}
-
-/// An urgent row is the committing request's to apply first: the relay leaves it alone this
-/// long, so the two never race for it (a request that found its security effect leased
-/// elsewhere could not tell whether it was applied). If the request dies, the relay takes it.
-const URGENT_FIRST: chrono::TimeDelta = chrono::TimeDelta::seconds(2);
-
-fn due_at(urgent: bool) -> chrono::DateTime<Utc> {
-    Utc::now()
-        + if urgent {
-            URGENT_FIRST
-        } else {
-            chrono::TimeDelta::zero()
-        }
 }
 
 pub(crate) async fn commit(
@@ -79,7 +66,11 @@ pub(crate) async fn commit(
                 outbox::scope.eq(entry.aggregate.scope().to_string()),
                 outbox::barrier.eq(entry.aggregate.is_barrier()),
                 outbox::effects.eq(effects),
-                outbox::available_at.eq(due_at(entry.urgent)),
+                outbox::available_at.eq(later(if entry.urgent {
+                    URGENT_FIRST
+                } else {
+                    Duration::ZERO
+                })),
             ))
             .returning(outbox::id)
             .get_result(conn)

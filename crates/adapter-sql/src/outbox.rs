@@ -2,7 +2,7 @@
 //! is open while the rows are applied: a claim commits its lease, and settling is a statement
 //! of its own.
 
-use crate::pool::{map_err, PgStore, TxError};
+use crate::pool::{later, map_err, PgStore, TxError};
 use crate::schema::outbox;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -188,7 +188,7 @@ async fn claim_in(
     diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
         .set((
             outbox::lease_owner.eq(lease.owner),
-            outbox::lease_until.eq(Utc::now() + interval(lease.length)),
+            outbox::lease_until.eq(later(lease.length)),
         ))
         .execute(tx)
         .await?;
@@ -262,7 +262,7 @@ impl Outbox for PgOutbox {
                                 .set((
                                     failed,
                                     outbox::last_error.eq(error),
-                                    outbox::available_at.eq(Utc::now() + interval(*after)),
+                                    outbox::available_at.eq(later(*after)),
                                 ))
                                 .execute(conn)
                                 .await

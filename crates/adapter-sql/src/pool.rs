@@ -140,3 +140,12 @@ impl From<StoreError> for TxError {
         TxError(e)
     }
 }
+
+/// `now() + after` on PostgreSQL's clock: times that claims compare with `now()` (leases,
+/// backoffs) never depend on the clock of the instance that wrote them.
+pub(crate) fn later<ST: diesel::sql_types::SqlType + diesel::expression::TypedExpressionType>(
+    after: std::time::Duration,
+) -> diesel::expression::SqlLiteral<ST> {
+    let ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
+    diesel::dsl::sql(&format!("now() + interval '{ms} milliseconds'"))
+}

@@ -42,16 +42,6 @@ async fn check_assignee(tx: &mut AsyncPgConnection, task: &Task) -> Result<(), T
     let Some(assignee) = task.assignee_id else {
         return Ok(());
     };
-    let kept: Option<Uuid> = tasks::table
-        .find(task.task_id.as_uuid())
-        .filter(tasks::assignee_id.eq(assignee.as_uuid()))
-        .select(tasks::id)
-        .first(tx)
-        .await
-        .optional()?;
-    if kept.is_some() {
-        return Ok(());
-    }
     let member: Option<Uuid> = team_memberships::table
         .find((task.team_id.as_uuid(), assignee.as_uuid()))
         .select(team_memberships::user_id)
@@ -59,8 +49,17 @@ async fn check_assignee(tx: &mut AsyncPgConnection, task: &Task) -> Result<(), T
         .first(tx)
         .await
         .optional()?;
-    member
-        .map(drop)
+    if member.is_some() {
+        return Ok(());
+    }
+    let kept: Option<Uuid> = tasks::table
+        .find(task.task_id.as_uuid())
+        .filter(tasks::assignee_id.eq(assignee.as_uuid()))
+        .select(tasks::id)
+        .first(tx)
+        .await
+        .optional()?;
+    kept.map(drop)
         .ok_or(TxError(StoreError::Conflict(ASSIGNEE.into())))
 }
 

@@ -334,7 +334,9 @@ async fn a_backlog_drains_through_a_slow_mongodb_and_writes_never_wait_for_it() 
     let app = TestApp::spawn_with(|s| {
         s.mongo.uri = SecretString::from(proxied);
         s.database.pool_size = 8;
-        // A projection that took its time would show in every write's latency.
+        // A write that waited for its projection would take a call's whole delay: no store
+        // or effect timeout may cut that short.
+        s.mongo.timeout_ms = 20_000;
         s.worker.effect_timeout_ms = 20_000;
         s.worker.lease_ms = 60_000;
     })
@@ -364,8 +366,8 @@ async fn a_backlog_drains_through_a_slow_mongodb_and_writes_never_wait_for_it() 
         "{rows} rows at {delay} ms must drain in under 30 s, took {took:?}"
     );
 
-    // A MongoDB that takes seconds per call: writes answer within the projection budget
-    // (far below the 20 s an effect may take) and reads show what they committed.
+    // A MongoDB that takes 5 s per call: a create and a patch answer within the projection
+    // budget (had they waited, they would take 10 s or more) and lists show what they committed.
     proxy.set_delay(Duration::from_secs(5));
     let asked = Instant::now();
     let created = app

@@ -24,7 +24,9 @@ pub use effect::{
     EffectKind, PutDocument, StoredEffect,
 };
 pub use idempotency::{Claim, IdempotencyCompletion, IdempotencyKey, IdempotencyStore};
-pub use outbox::{claimable, Candidate, ClaimedRow, DeadLetter, Lease, Outbox, Outcome, Pick};
+pub use outbox::{
+    claimable, Candidate, ClaimedRow, DeadLetter, Lease, Outbox, Outcome, Pick, URGENT_FIRST,
+};
 pub use projection::{backoff, ProjectionPolicy, WritePath};
 pub use projector::{Apply, Cache, DocumentStore, Projector};
 pub use reader::DocumentReader;

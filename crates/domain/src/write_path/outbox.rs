@@ -10,6 +10,12 @@ use std::collections::HashSet;
 use std::time::Duration;
 use uuid::Uuid;
 
+/// An urgent row is the committing request's to apply first: relays leave it alone this long
+/// after its commit, so the two never race for it (a request that found its security effect
+/// leased elsewhere could not tell whether it was applied). If the request dies, a relay
+/// takes it then.
+pub const URGENT_FIRST: Duration = Duration::from_secs(2);
+
 /// Which rows a claim takes.
 #[derive(Debug, Clone, Copy)]
 pub enum Pick<'a> {

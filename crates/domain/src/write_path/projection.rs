@@ -218,12 +218,7 @@ impl Inner {
 
     fn failed(&self, row: &ClaimedRow, kind: &str, e: StoreError) -> Outcome {
         let attempts = row.attempts + 1;
-        let mut error = format!("{kind}: {e}");
-        let mut source = std::error::Error::source(&e);
-        while let Some(cause) = source {
-            error.push_str(&format!(": {cause}"));
-            source = cause.source();
-        }
+        let error = format!("{kind}: {}", crate::error::chain(&e));
         let dead = match e {
             StoreError::Rejected(_) => true,
             // An outage says nothing about the row: it waits for the store, however long.

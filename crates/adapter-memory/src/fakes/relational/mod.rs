@@ -78,9 +78,7 @@ impl Relational {
                     applied: false,
                     dead_at: None,
                     // An urgent row is the committing request's to apply first, as in PostgreSQL.
-                    due: entry
-                        .urgent
-                        .then(|| Instant::now() + std::time::Duration::from_secs(2)),
+                    due: entry.urgent.then(|| Instant::now() + URGENT_FIRST),
                     lease: None,
                 },
             );
