@@ -109,6 +109,19 @@ fn put(id: Uuid, version: i64) -> StoredEffect {
     )
 }
 
+/// `n` users created through `users`, each with a unique email.
+async fn registered(users: &dyn UserRepository, n: usize) -> Vec<User> {
+    let hash = PasswordHash::from_stored("h".into());
+    let mut people = Vec::with_capacity(n);
+    for _ in 0..n {
+        let u = new_user(&unique_email());
+        let create = users.create(&u, &hash, change(u.id, AuditAction::Create, vec![]));
+        must(create.await, "create user");
+        people.push(u);
+    }
+    people
+}
+
 fn unique_email() -> String {
     format!("contract-{}@Example.com", Uuid::new_v4().simple())
 }

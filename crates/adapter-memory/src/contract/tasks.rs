@@ -13,18 +13,7 @@ pub async fn task_repository(
     use taskforge_domain::tasks::*;
     use taskforge_domain::teams::{default_permissions, Role, Team, TeamDescription, TeamName};
 
-    let hash = PasswordHash::from_stored("h".into());
-    let mut people = Vec::new();
-    for _ in 0..3 {
-        let u = new_user(&unique_email());
-        must(
-            users
-                .create(&u, &hash, change(u.id, AuditAction::Create, vec![]))
-                .await,
-            "user",
-        );
-        people.push(u);
-    }
+    let people = registered(users, 3).await;
     let (owner, guest, outsider) = (&people[0], &people[1], &people[2]);
     let now = Utc::now().trunc_subsecs(6);
     let mut team_ids = Vec::new();

@@ -7,18 +7,7 @@ pub async fn team_repository(teams: &dyn TeamRepository, users: &dyn UserReposit
     use taskforge_domain::teams::{
         default_permissions, Permission, Role, Team, TeamDescription, TeamName,
     };
-    let hash = PasswordHash::from_stored("h".into());
-    let mut people = Vec::new();
-    for _ in 0..3 {
-        let u = new_user(&unique_email());
-        must(
-            users
-                .create(&u, &hash, change(u.id, AuditAction::Create, vec![]))
-                .await,
-            "create user",
-        );
-        people.push(u);
-    }
+    let people = registered(users, 3).await;
     let (admin, member, outsider) = (&people[0], &people[1], &people[2]);
     let team = Team {
         id: taskforge_domain::ids::TeamId::new(),
