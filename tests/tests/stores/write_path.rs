@@ -318,27 +318,52 @@ async fn create_tasks(app: &TestApp, user: &TestUser, team: &str, n: usize) -> V
         .await
 }
 
+/// Waits until `count` reaches `target`; gives up only when it stops growing for `stall`.
+async fn drains<F, Fut>(target: usize, stall: Duration, mut count: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = usize>,
+{
+    let (mut seen, mut grew) = (0, Instant::now());
+    loop {
+        let now = count().await;
+        if now >= target {
+            return true;
+        }
+        if now > seen {
+            (seen, grew) = (now, Instant::now());
+        } else if grew.elapsed() > stall {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A backlog drains through a MongoDB that adds a delay to every call (the old relay stopped
+/// for good at 150 ms), and writes answer while MongoDB holds every call: they never wait for
+/// it. Throughput is a figure of `just bench`, not an assertion here.
 #[tokio::test]
 async fn a_backlog_drains_through_a_slow_mongodb_and_writes_never_wait_for_it() {
-    let delay = std::env::var("SLOW_STORE_DELAY_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(150);
-    let rows: usize = std::env::var("SLOW_STORE_ROWS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
+    let setting = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let delay = setting("SLOW_STORE_DELAY_MS", 150);
+    let rows = usize::try_from(setting("SLOW_STORE_ROWS", 200)).unwrap_or(200);
     let shared = TestApp::spawn().await;
     let proxy = Proxy::start(mongo_port(&shared)).await;
     let proxied = format!("mongodb://127.0.0.1:{}/?directConnection=true", proxy.port);
+    // No store or effect timeout may cut a call short: a write that waited for MongoDB would
+    // then wait for as long as MongoDB holds the call.
+    let hour = 3_600_000;
     let app = TestApp::spawn_with(|s| {
         s.mongo.uri = SecretString::from(proxied);
         s.database.pool_size = 8;
-        // A write that waited for its projection would take a call's whole delay: no store
-        // or effect timeout may cut that short.
-        s.mongo.timeout_ms = 20_000;
-        s.worker.effect_timeout_ms = 20_000;
-        s.worker.lease_ms = 60_000;
+        s.mongo.timeout_ms = hour;
+        s.worker.effect_timeout_ms = hour;
+        s.worker.lease_ms = hour;
     })
     .await;
     let admin = app.user().await;
@@ -350,47 +375,39 @@ async fn a_backlog_drains_through_a_slow_mongodb_and_writes_never_wait_for_it() 
     proxy.set_down(false);
     let started = Instant::now();
     let docs = app.documents().await;
-    let drained = eventually(Duration::from_secs(60), || async {
-        matches!(docs.ids(TASKS.name).await, Ok(found) if found.len() >= ids.len())
+    let drained = drains(ids.len(), Duration::from_secs(30), || async {
+        docs.ids(TASKS.name)
+            .await
+            .map(|found| found.len())
+            .unwrap_or(0)
     })
     .await;
     let took = started.elapsed();
+    assert!(drained, "the backlog stopped draining");
     println!(
         "slow store: {rows} rows through {delay} ms per MongoDB call in {:.1} s ({:.0} rows/s)",
         took.as_secs_f64(),
         rows as f64 / took.as_secs_f64()
     );
-    assert!(drained, "the backlog drained");
-    assert!(
-        took < Duration::from_secs(30),
-        "{rows} rows at {delay} ms must drain in under 30 s, took {took:?}"
-    );
 
-    // A MongoDB that takes 5 s per call: a create and a patch answer within the projection
-    // budget (had they waited, they would take 10 s or more) and lists show what they committed.
-    proxy.set_delay(Duration::from_secs(5));
-    let asked = Instant::now();
+    // MongoDB now holds every call for an hour: a create and a patch still answer (the test
+    // client gives up after 30 s), and lists show what they committed.
+    proxy.set_delay(Duration::from_millis(hour));
     let created = app
-        .task(&admin, &team, json!({ "title": "while slow" }))
+        .task(&admin, &team, json!({ "title": "while stalled" }))
         .await;
     let patched = app
         .patch(
             &format!("/api/tasks/{}", uuid_of(&created["taskId"])),
             &admin.token,
-            json!({ "title": "patched while slow" }),
+            json!({ "title": "patched while stalled" }),
         )
         .await;
     assert_eq!(patched.status, StatusCode::OK);
-    assert!(
-        asked.elapsed() < Duration::from_secs(5),
-        "a create and a patch did not wait for MongoDB: {:?}",
-        asked.elapsed()
-    );
     let listed = app
         .get(&format!("/api/tasks?teamId={team}&limit=1"), &admin.token)
         .await;
-    assert_eq!(listed.body["items"][0]["title"], "patched while slow");
-    proxy.set_delay(Duration::ZERO);
+    assert_eq!(listed.body["items"][0]["title"], "patched while stalled");
 }
 
 #[tokio::test]
