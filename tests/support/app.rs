@@ -4,8 +4,8 @@ use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use std::sync::Arc;
-use taskforge_adapter_mongo::{MongoDocumentStore, MongoStore};
-use taskforge_adapter_redis::{RedisCache, RedisStore};
+use taskforge_adapter_mongo::{MongoDocumentStore, MongoStore, MongoTaskDocuments};
+use taskforge_adapter_redis::{RedisCache, RedisStore, RedisTaskCache};
 use taskforge_adapter_sql::{provisioning, AuditChain, PgStore};
 use taskforge_app_http::relay::Relay;
 use taskforge_app_http::settings::Settings;
@@ -326,6 +326,22 @@ impl TestApp {
         match MongoStore::connect(&self.settings.mongo).await {
             Ok(store) => Arc::new(MongoDocumentStore::new(store)),
             Err(e) => panic!("mongo: {e:#}"),
+        }
+    }
+
+    /// This app's task documents in MongoDB, read directly.
+    pub async fn task_documents(&self) -> MongoTaskDocuments {
+        match MongoStore::connect(&self.settings.mongo).await {
+            Ok(store) => MongoTaskDocuments::new(store),
+            Err(e) => panic!("mongo: {e:#}"),
+        }
+    }
+
+    /// This app's task cache in Redis, read directly.
+    pub fn task_cache(&self) -> RedisTaskCache {
+        match RedisStore::new(&self.settings.redis) {
+            Ok(store) => RedisTaskCache::new(store, self.settings.cache.task_ttl()),
+            Err(e) => panic!("redis: {e:#}"),
         }
     }
 

@@ -14,9 +14,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use taskforge_adapter_sql::{PgOutbox, PgTaskRepository};
 use taskforge_domain::ids::TaskId;
-use taskforge_domain::tasks::TaskRepository;
-use taskforge_domain::tasks::TASKS;
-use taskforge_domain::write_path::{Cache, DocumentStore, Outbox};
+use taskforge_domain::tasks::{CachedTask, TaskCache, TaskDocuments, TaskRepository};
+use taskforge_domain::write_path::Outbox;
 use taskforge_tests::processes::{self, Private};
 use taskforge_tests::{eventually, TestApp, TestUser};
 
@@ -289,22 +288,21 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
     // The stores agree within 10 s of the last restart: nothing pending, MongoDB = PostgreSQL.
     let rows = PgTaskRepository::new(app.sql());
     let outbox = PgOutbox::new(app.sql());
-    let docs = app.documents().await;
+    let docs = app.task_documents().await;
     let agree = || async {
         let Ok(0) = outbox.pending_count().await else {
             return false;
         };
-        let (Ok(cores), Ok(ids)) = (rows.scan(None, 100_000).await, docs.ids(TASKS.name).await)
-        else {
+        let (Ok(cores), Ok(ids)) = (rows.scan(None, 100_000).await, docs.ids().await) else {
             return false;
         };
-        let pg: BTreeSet<_> = cores.iter().map(|c| c.task_id.as_uuid()).collect();
+        let pg: BTreeSet<_> = cores.iter().map(|c| c.task_id).collect();
         let mongo: BTreeSet<_> = ids.into_iter().collect();
         if pg != mongo {
             return false;
         }
         for core in &cores {
-            match docs.get(TASKS.name, core.task_id.as_uuid()).await {
+            match docs.get(core.task_id).await {
                 Ok(Some(d)) if d.version == core.version => {}
                 _ => return false,
             }
@@ -316,10 +314,7 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
         let cores = rows.scan(None, 100_000).await.unwrap_or_default();
         let mut behind = Vec::new();
         for core in &cores {
-            let doc = docs
-                .get(TASKS.name, core.task_id.as_uuid())
-                .await
-                .map(|d| d.map(|d| d.version));
+            let doc = docs.get(core.task_id).await.map(|d| d.map(|d| d.version));
             if !matches!(doc, Ok(Some(v)) if v == core.version) {
                 behind.push((core.task_id, core.version, doc));
             }
@@ -348,30 +343,24 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
             continue;
         }
         let doc = docs
-            .get(TASKS.name, id.parse().unwrap_or_default())
+            .get(id.parse().unwrap_or_default())
             .await
             .ok()
             .flatten();
         let doc = doc.unwrap_or_else(|| panic!("document of acknowledged task {id}"));
         assert_eq!(doc.version, known.version, "task {id}");
-        assert_eq!(doc.body["title"], known.title.as_str(), "task {id}");
-        assert_eq!(doc.body["status"], known.status.as_str(), "task {id}");
+        assert_eq!(doc.title.as_str(), known.title.as_str(), "task {id}");
+        assert_eq!(doc.status.as_str(), known.status.as_str(), "task {id}");
         assert_eq!(
-            doc.body["assigneeId"].as_str().map(str::to_owned),
+            doc.assignee_id.map(|a| a.to_string()),
             known.assignee,
             "task {id}"
         );
     }
     for core in &cores {
         let id = core.task_id.to_string();
-        let doc = docs
-            .get(TASKS.name, core.task_id.as_uuid())
-            .await
-            .ok()
-            .flatten()
-            .map(|d| d.body)
-            .unwrap_or_default();
-        let title = doc["title"].as_str().unwrap_or_default();
+        let doc = docs.get(core.task_id).await.ok().flatten();
+        let title = doc.as_ref().map_or("", |d| d.title.as_str());
         let token = title.split("-u").next().unwrap_or_default();
         assert!(
             tally.tasks.contains_key(&id) || tally.maybe_created.contains(token),
@@ -383,17 +372,11 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
             .await
             .map(|h| h.len() as i64);
         assert_eq!(audit.ok(), Some(core.version), "audit rows of {id}");
-        let cached = app
-            .cache()
-            .get(&TASKS.cache.key(core.task_id.as_uuid()))
-            .await
-            .ok()
-            .flatten();
+        let cached = app.task_cache().get(core.task_id).await.ok().flatten();
         if let Some(c) = cached {
-            assert_eq!(
-                c["version"].as_i64(),
-                Some(core.version),
-                "cache of {id} matches"
+            assert!(
+                matches!(&c, CachedTask::Live(t) if t == core),
+                "cache of {id} matches: {c:?}"
             );
         }
     }
@@ -467,17 +450,17 @@ async fn concurrent_tasks(app: &TestApp, user: &TestUser, team: &str, n: usize) 
 
 async fn documents_match_rows(app: &TestApp) -> bool {
     let rows = PgTaskRepository::new(app.sql());
-    let docs = app.documents().await;
+    let docs = app.task_documents().await;
     let Ok(cores) = rows.scan(None, 100_000).await else {
         return false;
     };
     for core in &cores {
-        match docs.get(TASKS.name, core.task_id.as_uuid()).await {
+        match docs.get(core.task_id).await {
             Ok(Some(d)) if d.version == core.version => {}
             _ => return false,
         }
     }
-    matches!(docs.ids(TASKS.name).await, Ok(ids) if ids.len() == cores.len())
+    matches!(docs.ids().await, Ok(ids) if ids.len() == cores.len())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -561,11 +544,11 @@ async fn delivering_every_outbox_row_twice_changes_nothing() -> anyhow::Result<(
             .status,
         StatusCode::NO_CONTENT
     );
-    let docs = app.documents().await;
+    let docs = app.task_documents().await;
     let snapshot = || async {
         let mut all = BTreeMap::new();
-        for id in docs.ids(TASKS.name).await? {
-            all.insert(id, docs.get(TASKS.name, id).await?);
+        for id in docs.ids().await? {
+            all.insert(id, docs.get(id).await?);
         }
         anyhow::Ok(all)
     };
@@ -585,18 +568,20 @@ async fn delivering_every_outbox_row_twice_changes_nothing() -> anyhow::Result<(
     relay.drain(100).await?;
     let documents_before = snapshot().await?;
     let audit_before = audit().await?;
-    let body = |id: &str, field: &str| -> anyhow::Result<(Option<i64>, Value)> {
-        let doc = documents_before
-            .get(&id.parse::<uuid::Uuid>()?)
+    let stored = |id: &str| -> anyhow::Result<Option<_>> {
+        Ok(documents_before
+            .get(&id.parse::<TaskId>()?)
             .cloned()
-            .flatten();
-        Ok((
-            doc.as_ref().map(|d| d.version),
-            doc.map(|d| d.body[field].clone()).unwrap_or_default(),
-        ))
+            .flatten())
     };
-    assert_eq!(body(&ids[0], "status")?, (Some(2), json!("done")));
-    assert_eq!(body(&ids[1], "assigneeId")?, (Some(2), json!(user.id)));
+    assert_eq!(
+        stored(&ids[0])?.map(|d| (d.version, d.status.as_str())),
+        Some((2, "done"))
+    );
+    assert_eq!(
+        stored(&ids[1])?.map(|d| (d.version, d.assignee_id.map(|a| a.to_string()))),
+        Some((2, Some(user.id.clone())))
+    );
     let changes = 5 + 2 + 1; // creates, patches, delete
     let lengths: Vec<usize> = audit_before.1.values().map(Vec::len).collect();
     assert_eq!(
@@ -640,11 +625,11 @@ async fn a_relay_killed_mid_batch_loses_nothing() {
     ferret.start();
 
     let doomed = app.relay().await;
-    let docs = app.documents().await;
+    let docs = app.task_documents().await;
     let (_stop, stop) = tokio::sync::watch::channel(false);
     let killed = tokio::spawn(doomed.run(stop));
     let started = eventually(Duration::from_secs(10), || async {
-        matches!(docs.ids(TASKS.name).await, Ok(ids) if !ids.is_empty())
+        matches!(docs.ids().await, Ok(ids) if !ids.is_empty())
     })
     .await;
     killed.abort();

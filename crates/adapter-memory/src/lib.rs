@@ -9,6 +9,6 @@ mod world;
 
 pub use fakes::{
     FakeHasher, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter, InMemoryRelational,
-    InMemorySessions, InlineRuntime, ManualClock,
+    InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments, InlineRuntime, ManualClock,
 };
 pub use world::{FakeWorld, ABSOLUTE, IDLE};

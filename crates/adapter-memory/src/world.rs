@@ -3,7 +3,7 @@
 
 use crate::{
     FakeHasher, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter, InMemoryRelational,
-    InMemorySessions, InlineRuntime, ManualClock,
+    InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments, InlineRuntime, ManualClock,
 };
 use chrono::Utc;
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use std::time::Duration;
 use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
 use taskforge_domain::identity::ports::RateRule;
 use taskforge_domain::identity::{AuthPolicy, AuthService, ProfileService, RateRules};
-use taskforge_domain::tasks::{Reconciler, TaskErasure, TaskService};
+use taskforge_domain::tasks::{Reconciler, TaskErasure, TaskProjection, TaskService};
 use taskforge_domain::teams::TeamService;
 use taskforge_domain::write_path::{DocumentReader, ProjectionPolicy, Projector, WritePath};
 use taskforge_domain::Error;
@@ -25,6 +25,8 @@ pub struct FakeWorld {
     pub db: InMemoryRelational,
     pub docs: Arc<InMemoryDocuments>,
     pub cache: Arc<InMemoryCache>,
+    pub task_docs: Arc<InMemoryTaskDocuments>,
+    pub task_cache: Arc<InMemoryTaskCache>,
     pub sessions: Arc<InMemorySessions>,
     pub clock: Arc<ManualClock>,
     pub write_path: WritePath,
@@ -40,10 +42,13 @@ impl FakeWorld {
         let db = InMemoryRelational::default();
         let docs = Arc::new(InMemoryDocuments::default());
         let cache = Arc::new(InMemoryCache::default());
+        let task_docs = Arc::new(InMemoryTaskDocuments::default());
+        let task_cache = Arc::new(InMemoryTaskCache::default());
         let sessions = Arc::new(InMemorySessions::default());
         let clock = ManualClock::new(Utc::now());
         let projector = Projector::new(docs.clone(), cache.clone())
             .on::<RevokeSessions>(SessionEffects(sessions.clone()));
+        let projector = TaskProjection::register(projector, task_docs.clone(), task_cache.clone());
         let write_path = WritePath::new(
             Arc::new(db.clone()),
             Arc::new(projector),
@@ -76,8 +81,7 @@ impl FakeWorld {
         )
         .await?;
         let reader = DocumentReader::new(docs.clone(), cache.clone(), write_path.clone());
-        let profiles =
-            ProfileService::new(Arc::new(db.clone()), reader.clone(), write_path.clone());
+        let profiles = ProfileService::new(Arc::new(db.clone()), reader, write_path.clone());
         let teams = Arc::new(TeamService::new(
             Arc::new(db.clone()),
             Arc::new(db.clone()),
@@ -89,15 +93,18 @@ impl FakeWorld {
             Arc::new(db.clone()),
             Arc::new(db.clone()),
             teams.clone(),
-            reader,
+            task_cache.clone(),
             write_path.clone(),
             clock.clone(),
         );
-        let reconciler = Reconciler::new(Arc::new(db.clone()), docs.clone(), cache.clone());
+        let reconciler =
+            Reconciler::new(Arc::new(db.clone()), task_docs.clone(), task_cache.clone());
         Ok(Self {
             db,
             docs,
             cache,
+            task_docs,
+            task_cache,
             sessions,
             clock,
             write_path,

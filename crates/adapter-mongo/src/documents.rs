@@ -2,9 +2,7 @@
 
 use crate::store::MongoStore;
 use async_trait::async_trait;
-use futures::TryStreamExt;
 use mongodb::bson::{self, doc, Document};
-use taskforge_domain::ids::TeamId;
 use taskforge_domain::write_path::{DocumentStore, VersionedDocument};
 use taskforge_domain::StoreError;
 use uuid::Uuid;
@@ -20,23 +18,6 @@ impl MongoDocumentStore {
 
     fn collection(&self, name: &str) -> mongodb::Collection<Document> {
         self.store.database().collection(name)
-    }
-
-    async fn ids_matching(
-        &self,
-        collection: &str,
-        filter: Document,
-    ) -> Result<Vec<Uuid>, StoreError> {
-        let coll = self.collection(collection);
-        let cursor = self
-            .store
-            .call(coll.find(filter).projection(doc! { "_id": 1 }))
-            .await?;
-        let docs: Vec<Document> = self.store.call(cursor.try_collect()).await?;
-        Ok(docs
-            .iter()
-            .filter_map(|d| d.get_str("_id").ok()?.parse().ok())
-            .collect())
     }
 }
 
@@ -91,23 +72,6 @@ impl DocumentStore for MongoDocumentStore {
             .ok_or_else(|| internal(anyhow::anyhow!("document {id} has no version")))?;
         let body = bson::deserialize_from_document(document).map_err(internal)?;
         Ok(Some(VersionedDocument { version, body }))
-    }
-
-    async fn ids(&self, collection: &str) -> Result<Vec<Uuid>, StoreError> {
-        self.ids_matching(collection, doc! {}).await
-    }
-
-    async fn team_ids(&self, collection: &str, team: TeamId) -> Result<Vec<Uuid>, StoreError> {
-        self.ids_matching(collection, doc! { "teamId": team.to_string() })
-            .await
-    }
-
-    async fn delete_team(&self, collection: &str, team: TeamId) -> Result<(), StoreError> {
-        let coll = self.collection(collection);
-        self.store
-            .call(coll.delete_many(doc! { "teamId": team.to_string() }))
-            .await
-            .map(drop)
     }
 
     async fn delete(&self, collection: &str, id: Uuid) -> Result<(), StoreError> {

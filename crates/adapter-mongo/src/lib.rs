@@ -1,5 +1,5 @@
 //! MongoDB adapters of TaskForge (official `mongodb` driver): the versioned documents that the
-//! write path projects (profiles today; task details, comments and notifications later).
+//! write path projects: profiles, and tasks in a document type of their own.
 //!
 //! Depends on `taskforge-domain` and the MongoDB driver only. Uses nothing FerretDB v1.24 lacks:
 //! no transactions, change streams, `$lookup` or positional updates.
@@ -8,7 +8,9 @@ pub mod breaker;
 pub mod config;
 pub mod documents;
 pub mod store;
+pub mod tasks;
 
 pub use config::MongoConfig;
 pub use documents::MongoDocumentStore;
 pub use store::MongoStore;
+pub use tasks::MongoTaskDocuments;

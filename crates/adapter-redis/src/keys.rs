@@ -2,7 +2,7 @@
 
 use sha2::{Digest, Sha256};
 use taskforge_domain::identity::ports::RateBucket;
-use taskforge_domain::ids::UserId;
+use taskforge_domain::ids::{TaskId, UserId};
 use taskforge_domain::write_path::CacheKey;
 
 #[derive(Debug, Clone)]
@@ -28,9 +28,14 @@ impl Keys {
     }
 
     /// `{kind}:{id}`: a cache entry of a kind a feature declares with its TTL in the domain
-    /// (`user:profile:{userId}` for an hour, `task:{taskId}` for five minutes, ...).
+    /// (`user:profile:{userId}` for an hour, ...).
     pub fn cache(&self, key: &CacheKey) -> String {
         format!("{}{}:{}", self.prefix, key.kind, key.id)
+    }
+
+    /// `task:{taskId}`: the task cache's entry, TTL `cache.task_ttl_seconds`.
+    pub fn task(&self, id: TaskId) -> String {
+        format!("{}task:{id}", self.prefix)
     }
 
     /// `ratelimit:api:{userId}`, `ratelimit:login:{ip}`, `ratelimit:login-fail:{hash of email

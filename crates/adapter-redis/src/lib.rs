@@ -10,9 +10,11 @@ pub mod keys;
 pub mod rate_limit;
 pub mod sessions;
 pub mod store;
+pub mod tasks;
 
 pub use cache::RedisCache;
 pub use config::RedisConfig;
 pub use rate_limit::RedisRateLimiter;
 pub use sessions::RedisSessionStore;
 pub use store::RedisStore;
+pub use tasks::RedisTaskCache;

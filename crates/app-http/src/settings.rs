@@ -19,6 +19,7 @@ pub struct Settings {
     pub database: SqlConfig,
     pub mongo: MongoConfig,
     pub redis: RedisConfig,
+    pub cache: CacheSettings,
     pub auth: AuthSettings,
     pub worker: WorkerSettings,
     pub log: LogSettings,
@@ -90,6 +91,21 @@ impl AuthSettings {
                 api: r.api_per_user.into(),
             },
         }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSettings {
+    pub enabled: bool,
+    pub task_ttl_secs: u64,
+}
+
+impl CacheSettings {
+    /// How long task entries live; `None` when caching is off.
+    pub fn task_ttl(&self) -> Option<Duration> {
+        self.enabled
+            .then(|| Duration::from_secs(self.task_ttl_secs))
     }
 }
 
@@ -170,7 +186,7 @@ impl Settings {
 
     /// Range checks serde cannot express; each error names its key.
     pub fn validate(&self) -> anyhow::Result<()> {
-        let checks: [(bool, &str); 12] = [
+        let checks: [(bool, &str); 13] = [
             (
                 (4..=31).contains(&self.auth.bcrypt_cost),
                 "auth.bcrypt_cost must be between 4 and 31",
@@ -193,6 +209,10 @@ impl Settings {
                 "database.pool_size and database.projection_pool_size must be positive",
             ),
             (self.redis.pool_size > 0, "redis.pool_size must be positive"),
+            (
+                self.cache.task_ttl_secs > 0,
+                "cache.task_ttl_secs must be positive",
+            ),
             (
                 self.database.timeout_ms > 0
                     && self.mongo.timeout_ms > 0

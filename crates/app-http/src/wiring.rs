@@ -8,8 +8,10 @@ use crate::state::{AppState, Stores};
 use crate::telemetry::metrics_handle;
 use std::sync::Arc;
 use std::time::Duration;
-use taskforge_adapter_mongo::{MongoDocumentStore, MongoStore};
-use taskforge_adapter_redis::{RedisCache, RedisRateLimiter, RedisSessionStore, RedisStore};
+use taskforge_adapter_mongo::{MongoDocumentStore, MongoStore, MongoTaskDocuments};
+use taskforge_adapter_redis::{
+    RedisCache, RedisRateLimiter, RedisSessionStore, RedisStore, RedisTaskCache,
+};
 use taskforge_adapter_sql::{
     AuditChain, PgIdempotency, PgOutbox, PgStore, PgTaskRepository, PgTeamRepository,
     PgUserRepository,
@@ -17,7 +19,7 @@ use taskforge_adapter_sql::{
 use taskforge_domain::clock::SystemClock;
 use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
 use taskforge_domain::identity::{AuthService, ProfileService};
-use taskforge_domain::tasks::{Reconciler, TaskErasure, TaskService};
+use taskforge_domain::tasks::{Reconciler, TaskErasure, TaskProjection, TaskService};
 use taskforge_domain::teams::TeamService;
 use taskforge_domain::write_path::{DocumentReader, Outbox, Projector, WritePath};
 
@@ -42,9 +44,19 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     let documents = Arc::new(MongoDocumentStore::new(stores.mongo.clone()));
     let cache = Arc::new(RedisCache::new(stores.redis.clone()));
     let sessions = Arc::new(RedisSessionStore::new(stores.redis.clone()));
+    let task_documents = Arc::new(MongoTaskDocuments::new(stores.mongo.clone()));
+    if let Err(e) = task_documents.ensure_indexes().await {
+        // MongoDB down at start-up stops nothing; the next start creates them.
+        tracing::warn!(error = %e, "MongoDB indexes of tasks not created");
+    }
+    let task_cache = Arc::new(RedisTaskCache::new(
+        stores.redis.clone(),
+        settings.cache.task_ttl(),
+    ));
     // Every effect kind and how it is applied; a feature adds its own here.
     let projector = Projector::new(documents.clone(), cache.clone())
         .on::<RevokeSessions>(SessionEffects(sessions.clone()));
+    let projector = TaskProjection::register(projector, task_documents.clone(), task_cache.clone());
     let write_path = WritePath::new(
         outbox,
         Arc::new(projector),
@@ -63,7 +75,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     )
     .await?;
     let reader = DocumentReader::new(documents.clone(), cache.clone(), write_path.clone());
-    let profiles = ProfileService::new(users.clone(), reader.clone(), write_path.clone());
+    let profiles = ProfileService::new(users.clone(), reader, write_path.clone());
     let teams = Arc::new(TeamService::new(
         Arc::new(PgTeamRepository::new(stores.sql.clone())),
         users,
@@ -72,12 +84,12 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         vec![Arc::new(TaskErasure)],
     ));
     let task_rows = Arc::new(PgTaskRepository::new(stores.sql.clone()));
-    let reconciler = Reconciler::new(task_rows.clone(), documents, cache);
+    let reconciler = Reconciler::new(task_rows.clone(), task_documents, task_cache.clone());
     let tasks = TaskService::new(
         task_rows,
         Arc::new(PgIdempotency::new(stores.sql.clone())),
         teams.clone(),
-        reader,
+        task_cache,
         write_path.clone(),
         Arc::new(SystemClock),
     );

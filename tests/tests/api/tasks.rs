@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 use taskforge_adapter_sql::PgIdempotency;
 use taskforge_domain::ids::TaskId;
-use taskforge_domain::tasks::TASKS;
-use taskforge_domain::write_path::{Cache, Claim, DocumentStore, IdempotencyKey, IdempotencyStore};
+use taskforge_domain::tasks::{CachedTask, TaskCache, TaskDocuments};
+use taskforge_domain::write_path::{Claim, IdempotencyKey, IdempotencyStore};
 use taskforge_tests::{eventually, TestApp, TestUser};
 
 fn task_id(task: &Value) -> TaskId {
@@ -72,10 +72,10 @@ async fn a_created_task_is_in_every_store_with_its_defaults() {
     );
 
     let id = task_id(t);
-    let docs = app.documents().await;
+    let docs = app.task_documents().await;
     let projected = eventually(Duration::from_secs(10), || async {
-        matches!(docs.get(TASKS.name, id.as_uuid()).await,
-            Ok(Some(d)) if d.version == 1 && d.body["title"] == "Ship it")
+        matches!(docs.get(id).await,
+            Ok(Some(d)) if d.version == 1 && d.title.as_str() == "Ship it")
     })
     .await;
     assert!(projected, "the task document is in MongoDB");
@@ -87,10 +87,10 @@ async fn a_created_task_is_in_every_store_with_its_defaults() {
     assert_eq!(&got.body, t);
     assert!(
         matches!(
-            app.cache().get(&TASKS.cache.key(id.as_uuid())).await,
-            Ok(Some(_))
+            app.task_cache().get(id).await,
+            Ok(Some(CachedTask::Live(c))) if c.version == 1
         ),
-        "a read fills task:{{id}}"
+        "the create wrote task:{{id}}"
     );
 }
 
@@ -321,13 +321,16 @@ async fn delete_needs_task_delete_and_removes_the_task_everywhere() {
     app.delete(&path, &admin.token, None)
         .await
         .assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
-    let (docs, cache) = (app.documents().await, app.cache());
+    let (docs, cache) = (app.task_documents().await, app.task_cache());
     let gone = eventually(Duration::from_secs(10), || async {
-        matches!(docs.get(TASKS.name, id.as_uuid()).await, Ok(None))
-            && matches!(cache.get(&TASKS.cache.key(id.as_uuid())).await, Ok(None))
+        matches!(docs.get(id).await, Ok(None))
     })
     .await;
-    assert!(gone, "document and cache entry gone");
+    assert!(gone, "document gone");
+    assert!(
+        matches!(cache.get(id).await, Ok(Some(CachedTask::Deleted { .. }))),
+        "the cache says deleted, so no reader can put the task back"
+    );
 }
 
 #[tokio::test]
@@ -601,12 +604,11 @@ async fn deleting_a_team_removes_its_tasks_from_every_store() {
             .iter()
             .map(task_id)
             .collect();
-    let cache = app.cache();
+    let cache = app.task_cache();
     for id in &ids {
-        app.get(&format!("/api/tasks/{id}"), &admin.token).await;
         assert!(
-            matches!(cache.get(&TASKS.cache.key(id.as_uuid())).await, Ok(Some(_))),
-            "a read cached {id}"
+            matches!(cache.get(*id).await, Ok(Some(_))),
+            "the create cached {id}"
         );
     }
     assert_eq!(
@@ -615,14 +617,13 @@ async fn deleting_a_team_removes_its_tasks_from_every_store() {
             .status,
         StatusCode::NO_CONTENT
     );
-    let documents = app.documents().await;
+    let documents = app.task_documents().await;
     for id in ids {
         app.get(&format!("/api/tasks/{id}"), &admin.token)
             .await
             .assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
         let gone = eventually(Duration::from_secs(10), || async {
-            matches!(documents.get(TASKS.name, id.as_uuid()).await, Ok(None))
-                && matches!(cache.get(&TASKS.cache.key(id.as_uuid())).await, Ok(None))
+            matches!(documents.get(id).await, Ok(None)) && matches!(cache.get(id).await, Ok(None))
         })
         .await;
         assert!(gone, "document and cache entry of {id} gone");

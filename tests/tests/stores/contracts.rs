@@ -46,6 +46,18 @@ async fn mongo_documents_meet_the_contract() {
 }
 
 #[tokio::test]
+async fn mongo_task_documents_meet_the_contract() {
+    let app = stores().await;
+    contract::task_documents(&app.task_documents().await).await;
+}
+
+#[tokio::test]
+async fn redis_task_cache_meets_the_contract() {
+    let app = stores().await;
+    contract::task_cache(&app.task_cache()).await;
+}
+
+#[tokio::test]
 async fn redis_cache_meets_the_contract() {
     let app = stores().await;
     contract::cache(&RedisCache::new(must(RedisStore::new(&app.settings.redis)))).await;

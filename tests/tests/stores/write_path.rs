@@ -8,11 +8,12 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use taskforge_adapter_sql::{PgOutbox, PgUserRepository};
 use taskforge_domain::identity::ports::UserRepository;
-use taskforge_domain::ids::{TeamId, UserId};
-use taskforge_domain::tasks::TASKS;
+use taskforge_domain::ids::{TaskId, TeamId, UserId};
+use taskforge_domain::tasks::projection::PutTask;
+use taskforge_domain::tasks::{TaskCache, TaskDocuments};
 use taskforge_domain::write_path::{
-    Actor, Aggregate, AuditAction, AuditDraft, AuditEntityType, Cache, Change, DocumentStore,
-    Outbox, Scope,
+    Actor, Aggregate, AuditAction, AuditDraft, AuditEntityType, Change, EffectKind, Outbox, Scope,
+    StoredEffect,
 };
 use taskforge_tests::proxy::Proxy;
 use taskforge_tests::{eventually, processes, TestApp, TestUser};
@@ -26,9 +27,9 @@ fn uuid_of(v: &Value) -> Uuid {
 
 /// Whether MongoDB holds task `id` at `version` (or, with `None`, does not hold it).
 async fn in_mongo(app: &TestApp, id: Uuid, version: Option<i64>) -> bool {
-    let docs = app.documents().await;
+    let docs = app.task_documents().await;
     eventually(Duration::from_secs(15), || async {
-        match (docs.get(TASKS.name, id).await, version) {
+        match (docs.get(TaskId::from_uuid(id)).await, version) {
             (Ok(Some(d)), Some(v)) => d.version == v,
             (Ok(None), None) => true,
             _ => false,
@@ -63,7 +64,7 @@ async fn the_unsigned_64_bit_custom_field_is_refused_and_the_team_keeps_projecti
 }
 
 /// Commits, through the users repository, a change of task `task` in `team` whose document
-/// MongoDB cannot hold (a value the edge would refuse, as if it had slipped through).
+/// can never be stored (a value the edge would refuse, as if it had slipped through).
 async fn commit_unstorable_row(app: &TestApp, user: &TestUser, team: &str, task: Uuid) -> i64 {
     let (user_id, team_id): (UserId, TeamId) = match (user.id.parse(), team.parse()) {
         (Ok(u), Ok(t)) => (u, t),
@@ -77,9 +78,14 @@ async fn commit_unstorable_row(app: &TestApp, user: &TestUser, team: &str, task:
         previous_state: None,
         new_state: None,
     };
-    let body = json!({ "teamId": team, "customFields": { "n": u64::MAX } });
+    let state =
+        json!({ "task": { "taskId": task, "teamId": team, "customFields": { "n": u64::MAX } } });
+    let effect = StoredEffect {
+        kind: PutTask::KIND.into(),
+        fields: state.as_object().cloned().unwrap_or_default(),
+    };
     let aggregate = Aggregate::entity(Scope::Team(team_id), "task", task);
-    let change = Change::new(aggregate, audit, vec![TASKS.put(task, 99, body)]);
+    let change = Change::new(aggregate, audit, vec![effect]);
     let users = PgUserRepository::new(app.sql());
     match users
         .record_login(user_id, chrono::Utc::now(), change)
@@ -125,7 +131,7 @@ async fn a_row_the_store_refuses_becomes_a_dead_letter_that_blocks_nothing() {
         letters[0]
             .last_error
             .as_deref()
-            .is_some_and(|e| e.contains("BSON")),
+            .is_some_and(|e| e.contains("customFields")),
         "the cause is kept: {letters:?}"
     );
     let ready = app.get("/readyz", "").await;
@@ -185,10 +191,10 @@ async fn a_team_deleted_while_mongodb_is_down_leaves_nothing_behind_when_it_retu
     })
     .await;
     assert!(drained, "every row applied once MongoDB is back");
-    let docs = app.documents().await;
+    let docs = app.task_documents().await;
     for id in ids {
         assert!(
-            matches!(docs.get(TASKS.name, id).await, Ok(None)),
+            matches!(docs.get(TaskId::from_uuid(id)).await, Ok(None)),
             "a task of the deleted team never reappears"
         );
     }
@@ -210,10 +216,11 @@ async fn week_old_tasks_are_listed_changed_and_read_while_mongodb_is_down() {
     assert!(in_mongo(&app, b, Some(1)).await);
     let pruned = PgOutbox::new(app.sql()).prune(Duration::ZERO).await;
     assert!(matches!(pruned, Ok(n) if n >= 2), "{pruned:?}");
-    let cache = app.cache();
-    for id in [a, b] {
-        let _ = cache.drop_key(&TASKS.cache.key(id)).await;
-    }
+    let forgotten = app
+        .task_cache()
+        .forget(&[TaskId::from_uuid(a), TaskId::from_uuid(b)])
+        .await;
+    assert!(forgotten.is_ok(), "{forgotten:?}");
     ferret.stop();
 
     let list = app
@@ -355,15 +362,15 @@ async fn a_backlog_drains_through_a_slow_mongodb_and_writes_never_wait_for_it() 
     let shared = TestApp::spawn().await;
     let proxy = Proxy::start(mongo_port(&shared)).await;
     let proxied = format!("mongodb://127.0.0.1:{}/?directConnection=true", proxy.port);
-    // No store or effect timeout may cut a call short: a write that waited for MongoDB would
-    // then wait for as long as MongoDB holds the call.
-    let hour = 3_600_000;
+    // No store or effect timeout may cut a call short before the test client gives up (30 s):
+    // a write that waited for MongoDB would wait for as long as MongoDB holds the call.
+    let stall = 45_000;
     let app = TestApp::spawn_with(|s| {
         s.mongo.uri = SecretString::from(proxied);
         s.database.pool_size = 8;
-        s.mongo.timeout_ms = hour;
-        s.worker.effect_timeout_ms = hour;
-        s.worker.lease_ms = hour;
+        s.mongo.timeout_ms = stall;
+        s.worker.effect_timeout_ms = stall;
+        s.worker.lease_ms = stall;
     })
     .await;
     let admin = app.user().await;
@@ -374,12 +381,9 @@ async fn a_backlog_drains_through_a_slow_mongodb_and_writes_never_wait_for_it() 
     proxy.set_delay(Duration::from_millis(delay));
     proxy.set_down(false);
     let started = Instant::now();
-    let docs = app.documents().await;
+    let docs = app.task_documents().await;
     let drained = drains(ids.len(), Duration::from_secs(30), || async {
-        docs.ids(TASKS.name)
-            .await
-            .map(|found| found.len())
-            .unwrap_or(0)
+        docs.ids().await.map(|found| found.len()).unwrap_or(0)
     })
     .await;
     let took = started.elapsed();
@@ -390,9 +394,9 @@ async fn a_backlog_drains_through_a_slow_mongodb_and_writes_never_wait_for_it() 
         rows as f64 / took.as_secs_f64()
     );
 
-    // MongoDB now holds every call for an hour: a create and a patch still answer (the test
+    // MongoDB now holds every call for 45 s: a create and a patch still answer (the test
     // client gives up after 30 s), and lists show what they committed.
-    proxy.set_delay(Duration::from_millis(hour));
+    proxy.set_delay(Duration::from_millis(stall));
     let created = app
         .task(&admin, &team, json!({ "title": "while stalled" }))
         .await;

@@ -28,30 +28,4 @@ pub async fn documents(store: &dyn DocumentStore) {
     must(store.delete(c, id).await, "delete");
     must(store.delete(c, id).await, "delete again");
     assert_eq!(must(store.get(c, id).await, "get deleted"), None);
-
-    let (team, other) = (
-        taskforge_domain::ids::TeamId::new(),
-        taskforge_domain::ids::TeamId::new(),
-    );
-    let of = |t: taskforge_domain::ids::TeamId| serde_json::json!({ "teamId": t.to_string(), "title": "t" });
-    let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
-    for (i, id) in ids.iter().enumerate() {
-        let owner = if i < 2 { team } else { other };
-        must(
-            store.put_if_newer("tasks", *id, 1, &of(owner)).await,
-            "put task",
-        );
-    }
-    let mut of_team = must(store.team_ids("tasks", team).await, "team ids");
-    of_team.sort();
-    let mut expected = ids[..2].to_vec();
-    expected.sort();
-    assert_eq!(of_team, expected, "the team's documents, no other");
-    must(store.delete_team("tasks", team).await, "delete team");
-    assert_eq!(must(store.get("tasks", ids[0]).await, "get"), None);
-    assert_eq!(must(store.get("tasks", ids[1]).await, "get"), None);
-    assert!(
-        must(store.get("tasks", ids[2]).await, "get other").is_some(),
-        "other teams' documents stay"
-    );
 }

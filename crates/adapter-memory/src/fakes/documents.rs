@@ -4,7 +4,6 @@ use crate::fakes::{lock, Outage};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::Mutex;
-use taskforge_domain::ids::TeamId;
 use taskforge_domain::write_path::*;
 use taskforge_domain::StoreError;
 use uuid::Uuid;
@@ -55,32 +54,6 @@ impl DocumentStore for InMemoryDocuments {
     ) -> Result<Option<VersionedDocument>, StoreError> {
         self.outage.check("mongo")?;
         Ok(lock(&self.docs).get(&(collection.to_owned(), id)).cloned())
-    }
-
-    async fn ids(&self, collection: &str) -> Result<Vec<Uuid>, StoreError> {
-        self.outage.check("mongo")?;
-        Ok(lock(&self.docs)
-            .keys()
-            .filter(|(c, _)| c == collection)
-            .map(|(_, id)| *id)
-            .collect())
-    }
-
-    async fn team_ids(&self, collection: &str, team: TeamId) -> Result<Vec<Uuid>, StoreError> {
-        self.outage.check("mongo")?;
-        let team = team.to_string();
-        Ok(lock(&self.docs)
-            .iter()
-            .filter(|((c, _), d)| c == collection && d.body["teamId"] == team.as_str())
-            .map(|((_, id), _)| *id)
-            .collect())
-    }
-
-    async fn delete_team(&self, collection: &str, team: TeamId) -> Result<(), StoreError> {
-        self.outage.check("mongo")?;
-        let team = team.to_string();
-        lock(&self.docs).retain(|(c, _), d| c != collection || d.body["teamId"] != team.as_str());
-        Ok(())
     }
 
     async fn delete(&self, collection: &str, id: Uuid) -> Result<(), StoreError> {

@@ -8,6 +8,7 @@ mod rate_limiter;
 mod relational;
 mod runtime;
 mod sessions;
+mod tasks;
 
 pub use cache::InMemoryCache;
 pub use clock::ManualClock;
@@ -17,6 +18,7 @@ pub use rate_limiter::InMemoryRateLimiter;
 pub use relational::InMemoryRelational;
 pub use runtime::InlineRuntime;
 pub use sessions::InMemorySessions;
+pub use tasks::{InMemoryTaskCache, InMemoryTaskDocuments};
 
 use std::sync::{Mutex, MutexGuard};
 use taskforge_domain::StoreError;

@@ -2,7 +2,7 @@
 
 use taskforge_adapter_memory::{
     contract, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter, InMemoryRelational,
-    InMemorySessions,
+    InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments,
 };
 
 #[tokio::test]
@@ -20,6 +20,16 @@ async fn fake_outbox_meets_the_contract() {
 #[tokio::test]
 async fn fake_documents_meet_the_contract() {
     contract::documents(&InMemoryDocuments::default()).await;
+}
+
+#[tokio::test]
+async fn fake_task_documents_meet_the_contract() {
+    contract::task_documents(&InMemoryTaskDocuments::default()).await;
+}
+
+#[tokio::test]
+async fn fake_task_cache_meets_the_contract() {
+    contract::task_cache(&InMemoryTaskCache::default()).await;
 }
 
 #[tokio::test]

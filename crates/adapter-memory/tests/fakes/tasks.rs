@@ -5,11 +5,11 @@ use taskforge_adapter_memory::FakeWorld;
 use taskforge_domain::identity::{RegisterInput, User};
 use taskforge_domain::ids::TeamId;
 use taskforge_domain::tasks::{
-    CustomFields, Description, NewTask, Priority, Status, Tags, TaskPatch, TaskQuery, TaskTitle,
-    TASKS,
+    CustomFields, Description, NewTask, Priority, Status, Tags, TaskDocuments, TaskPatch,
+    TaskQuery, TaskTitle,
 };
 use taskforge_domain::teams::{Requirement, Role, TeamDescription, TeamName};
-use taskforge_domain::write_path::{Actor, DocumentStore, Outbox};
+use taskforge_domain::write_path::{Actor, Outbox};
 use taskforge_domain::Error;
 
 async fn world() -> FakeWorld {
@@ -107,7 +107,7 @@ async fn with_mongodb_down_tasks_are_listed_changed_and_read_from_postgresql() -
         .tasks
         .create(admin.id, new_task(team, "before")?, &Actor::default(), None)
         .await?;
-    w.docs.set_down(true);
+    w.task_docs.set_down(true);
     let query = TaskQuery {
         limit: 20,
         ..TaskQuery::default()
@@ -128,14 +128,14 @@ async fn with_mongodb_down_tasks_are_listed_changed_and_read_from_postgresql() -
     );
     assert_eq!(w.tasks.get(admin.id, task.task_id).await?, patched);
     assert_eq!(w.db.pending_count().await?, 1, "its projection waits");
-    w.docs.set_down(false);
+    w.task_docs.set_down(false);
     w.write_path.relay_once(10).await?;
     // The failed row waits out its backoff; a fast path of the same task takes it at once.
     w.tasks
         .delete(admin.id, task.task_id, &Actor::default())
         .await?;
     assert_eq!(w.db.pending_count().await?, 0);
-    assert_eq!(w.docs.get(TASKS.name, task.task_id.as_uuid()).await?, None);
+    assert_eq!(w.task_docs.get(task.task_id).await?, None);
     Ok(())
 }
 
@@ -148,14 +148,10 @@ async fn reconcile_restores_documents_from_postgresql() -> Result<(), Error> {
         .tasks
         .create(admin.id, new_task(team, "lost")?, &Actor::default(), None)
         .await?;
-    w.docs.delete(TASKS.name, task.task_id.as_uuid()).await?;
+    w.task_docs.delete(task.task_id).await?;
     let report = w.reconciler.run().await?;
     assert_eq!((report.documents_restored, report.drift()), (1, 1));
-    let restored = w.docs.get(TASKS.name, task.task_id.as_uuid()).await?;
-    assert_eq!(
-        restored.map(|d| d.body["customFields"].clone()),
-        Some(serde_json::json!({ "points": 3 }))
-    );
+    assert_eq!(w.task_docs.get(task.task_id).await?, Some(task));
     assert_eq!(w.reconciler.run().await?.drift(), 0);
     Ok(())
 }

@@ -206,9 +206,8 @@ impl CustomFields {
     }
 }
 
-/// A task as stored in MongoDB, cached in Redis and answered to clients.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A task. Each store and the HTTP API hold it in a representation of their own.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Task {
     pub task_id: TaskId,
     pub team_id: TeamId,
@@ -226,7 +225,7 @@ pub struct Task {
     pub metadata: TaskMetadata,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TaskMetadata {
     pub created: DateTime<Utc>,
     pub updated: DateTime<Utc>,

@@ -4,9 +4,7 @@
 
 use super::model::Task;
 use super::ports::TaskRepository;
-use super::service::TASKS;
-use crate::ids::TaskId;
-use crate::write_path::{Cache, DocumentStore};
+use super::projection::{TaskCache, TaskDocuments};
 use crate::{Error, StoreError};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -23,7 +21,7 @@ pub struct ReconcileReport {
     pub documents_updated: usize,
     /// Documents of tasks PostgreSQL no longer has, deleted.
     pub orphans_deleted: usize,
-    /// Cache entries at another version than PostgreSQL's, dropped.
+    /// Cache entries behind PostgreSQL's version (a cache write that failed), dropped.
     pub cache_entries_dropped: usize,
 }
 
@@ -39,15 +37,15 @@ impl ReconcileReport {
 
 pub struct Reconciler {
     tasks: Arc<dyn TaskRepository>,
-    documents: Arc<dyn DocumentStore>,
-    cache: Arc<dyn Cache>,
+    documents: Arc<dyn TaskDocuments>,
+    cache: Arc<dyn TaskCache>,
 }
 
 impl Reconciler {
     pub fn new(
         tasks: Arc<dyn TaskRepository>,
-        documents: Arc<dyn DocumentStore>,
-        cache: Arc<dyn Cache>,
+        documents: Arc<dyn TaskDocuments>,
+        cache: Arc<dyn TaskCache>,
     ) -> Self {
         Self {
             tasks,
@@ -65,15 +63,15 @@ impl Reconciler {
             let Some(last) = batch.last() else { break };
             after = Some(last.task_id);
             for task in &batch {
-                known.insert(task.task_id.as_uuid());
+                known.insert(task.task_id);
                 self.check(task, &mut report).await?;
             }
         }
-        for id in self.documents.ids(TASKS.name).await? {
+        for id in self.documents.ids().await? {
             // A task created since the scan started is not an orphan: ask PostgreSQL again.
-            if !known.contains(&id) && self.tasks.get(TaskId::from_uuid(id)).await?.is_none() {
-                self.documents.delete(TASKS.name, id).await?;
-                let _ = self.cache.drop_key(&TASKS.cache.key(id)).await;
+            if !known.contains(&id) && self.tasks.get(id).await?.is_none() {
+                self.documents.delete(id).await?;
+                let _ = self.cache.forget(&[id]).await;
                 report.orphans_deleted += 1;
             }
         }
@@ -82,27 +80,19 @@ impl Reconciler {
 
     async fn check(&self, task: &Task, report: &mut ReconcileReport) -> Result<(), StoreError> {
         report.tasks_checked += 1;
-        let id = task.task_id.as_uuid();
-        let stored = self.documents.get(TASKS.name, id).await?;
+        let id = task.task_id;
+        let stored = self.documents.get(id).await?;
         if stored.as_ref().is_none_or(|d| d.version < task.version) {
-            let body = serde_json::to_value(task).map_err(|e| StoreError::Internal(e.into()))?;
-            self.documents
-                .put_if_newer(TASKS.name, id, task.version, &body)
-                .await?;
+            self.documents.put(task).await?;
             if stored.is_some() {
                 report.documents_updated += 1;
             } else {
                 report.documents_restored += 1;
             }
         }
-        let key = TASKS.cache.key(id);
-        let cached_version = self
-            .cache
-            .get(&key)
-            .await?
-            .and_then(|c| c.get("version")?.as_i64());
-        if cached_version.is_some_and(|v| v != task.version) {
-            self.cache.drop_key(&key).await?;
+        let cached = self.cache.get(id).await?;
+        if cached.is_some_and(|c| c.version() < task.version) {
+            self.cache.forget(&[id]).await?;
             report.cache_entries_dropped += 1;
         }
         Ok(())

@@ -4,29 +4,20 @@ use super::model::{
     CustomFields, Description, Priority, Status, Tags, Task, TaskMetadata, TaskPatch, TaskTitle,
 };
 use super::ports::{AuditEntry, TaskRepository};
+use super::projection::{self, CachedTask, EraseTeamTasks, TaskCache};
 use super::query::{Cursor, TaskQuery};
+use super::state::TaskState;
 use crate::clock::Clock;
 use crate::ids::{AuditId, TaskId, TeamId, UserId};
 use crate::teams::{Access, Permission, Requirement, TeamErasure, TeamService};
 use crate::validation::FieldError;
 use crate::write_path::{
-    Actor, Aggregate, AuditAction, AuditDraft, AuditEntityType, CacheKind, Change, Claim,
-    Collection, DocumentReader, IdempotencyKey, IdempotencyStore, Scope, StoredEffect,
-    VersionedDocument, WritePath,
+    Actor, Aggregate, AuditAction, AuditDraft, AuditEntityType, Change, Claim, IdempotencyKey,
+    IdempotencyStore, Scope, StoredEffect, WritePath,
 };
 use crate::{Error, StoreError};
 use chrono::{DateTime, SubsecRound, Utc};
 use std::sync::Arc;
-use std::time::Duration;
-
-/// MongoDB `tasks`, cached as `task:{taskId}` for five minutes.
-pub const TASKS: Collection = Collection {
-    name: "tasks",
-    cache: CacheKind {
-        name: "task",
-        ttl: Duration::from_secs(300),
-    },
-};
 
 /// How often a PATCH without `If-Match` retries when another change of the task committed first.
 const PATCH_ATTEMPTS: usize = 20;
@@ -47,69 +38,42 @@ pub struct TaskService {
     tasks: Arc<dyn TaskRepository>,
     idempotency: Arc<dyn IdempotencyStore>,
     teams: Arc<TeamService>,
-    reader: DocumentReader,
+    cache: Arc<dyn TaskCache>,
     write_path: WritePath,
     clock: Arc<dyn Clock>,
 }
 
-/// Removes a deleted team's task documents from MongoDB (its rows go by cascade).
+/// Removes a deleted team's task documents and cache entries (its rows go by cascade).
 pub struct TaskErasure;
 
 impl TeamErasure for TaskErasure {
     fn effects(&self, team: TeamId) -> Vec<StoredEffect> {
-        vec![TASKS.delete_team(team)]
+        vec![StoredEffect::of(&EraseTeamTasks { team_id: team })]
     }
 }
 
-fn to_json(task: &Task) -> Result<serde_json::Value, Error> {
-    serde_json::to_value(task).map_err(|e| Error::Internal(e.into()))
-}
-
-/// A task as a versioned document: the store keeps the version beside the body.
-fn document_of(task: &Task) -> Result<VersionedDocument, Error> {
-    Ok(VersionedDocument {
-        version: task.version,
-        body: to_json(task)?,
-    })
-}
-
-/// A task from its stored document.
-fn task_of(doc: VersionedDocument) -> Result<Task, Error> {
-    let mut body = doc.body;
-    if let Some(fields) = body.as_object_mut() {
-        fields.insert("version".into(), doc.version.into());
-    }
-    serde_json::from_value(body).map_err(|e| Error::Internal(e.into()))
-}
-
-/// A task change: its audit row in the team's chain, its document and cache effects, ordered
-/// per task (a team's deletion is a barrier of the team: see [`Aggregate::whole`]).
+/// A task change: its audit row in the team's chain, its document effect ordered per task (a
+/// team's deletion is a barrier of the team: see [`Aggregate::whole`]), and its cache entry,
+/// written before the response.
 fn task_change(
     task: &Task,
     action: AuditAction,
     actor: &Actor,
     previous: Option<&Task>,
     next: Option<&Task>,
-) -> Result<Change, Error> {
+) -> Change {
     let id = task.task_id.as_uuid();
-    let document = match next {
-        Some(next) => TASKS.put(id, next.version, to_json(next)?),
-        None => TASKS.delete(id),
-    };
     let audit = AuditDraft {
         entity_type: AuditEntityType::Task,
         entity_id: id,
         action,
         actor: actor.clone(),
-        previous_state: previous.map(to_json).transpose()?,
-        new_state: next.map(to_json).transpose()?,
+        previous_state: previous.map(|t| TaskState::from(t).to_json()),
+        new_state: next.map(|t| TaskState::from(t).to_json()),
     };
+    let (document, cache) = projection::effects(task, next);
     let aggregate = Aggregate::entity(Scope::Team(task.team_id), "task", id);
-    Ok(Change::new(
-        aggregate,
-        audit,
-        vec![document, TASKS.drop_cache(id)],
-    ))
+    Change::new(aggregate, audit, vec![document]).with_urgent("task cache", id, vec![cache])
 }
 
 fn assignee_error(e: StoreError) -> Error {
@@ -126,7 +90,7 @@ impl TaskService {
         tasks: Arc<dyn TaskRepository>,
         idempotency: Arc<dyn IdempotencyStore>,
         teams: Arc<TeamService>,
-        reader: DocumentReader,
+        cache: Arc<dyn TaskCache>,
         write_path: WritePath,
         clock: Arc<dyn Clock>,
     ) -> Self {
@@ -134,7 +98,7 @@ impl TaskService {
             tasks,
             idempotency,
             teams,
-            reader,
+            cache,
             write_path,
             clock,
         }
@@ -154,9 +118,7 @@ impl TaskService {
             return self.create_once(caller, new, actor, None).await;
         };
         match self.idempotency.claim(key).await? {
-            Claim::Replay(body) => {
-                serde_json::from_value(body).map_err(|e| Error::Internal(e.into()))
-            }
+            Claim::Replay(body) => TaskState::from_json(body).map(Task::from),
             Claim::InFlight => Err(Error::Conflict(
                 "a request with this Idempotency-Key is still in progress".into(),
             )),
@@ -209,7 +171,7 @@ impl TaskService {
                 updated: now,
             },
         };
-        let mut change = task_change(&task, AuditAction::Create, actor, None, Some(&task))?;
+        let mut change = task_change(&task, AuditAction::Create, actor, None, Some(&task));
         change.idempotency =
             key.map(|k| k.completion(change.audit.new_state.clone().unwrap_or_default()));
         self.write_path
@@ -235,17 +197,22 @@ impl TaskService {
         Ok((task, access))
     }
 
-    /// The task's document at its committed version or newer: the cache, MongoDB, else
-    /// PostgreSQL's own copy (MongoDB down or behind).
+    /// The task, from the cache when it holds it, else from PostgreSQL (filling the cache).
+    /// The cache is written before every change answers, so it is never behind the caller's
+    /// own writes.
     pub async fn get(&self, caller: UserId, id: TaskId) -> Result<Task, Error> {
         let read = Requirement::Permission(Permission::TaskRead);
+        match self.cache.get(id).await {
+            Ok(Some(CachedTask::Live(task))) => {
+                self.teams.authorize(caller, task.team_id, read).await?;
+                return Ok(task);
+            }
+            Ok(Some(CachedTask::Deleted { .. })) => return Err(Error::NotFound),
+            Ok(None) | Err(_) => {}
+        }
         let (task, _) = self.authorized(caller, id, read).await?;
-        let committed = document_of(&task)?;
-        let doc = self
-            .reader
-            .read_at(&TASKS, id.as_uuid(), task.version, Some(committed))
-            .await?;
-        task_of(doc)
+        let _ = self.cache.put(id, &CachedTask::Live(task.clone())).await;
+        Ok(task)
     }
 
     /// Applies `patch`. With `if_match`, a task whose version has moved on answers 412;
@@ -285,7 +252,7 @@ impl TaskService {
             } else {
                 AuditAction::Update
             };
-            let change = task_change(&next, action, actor, Some(&current), Some(&next))?;
+            let change = task_change(&next, action, actor, Some(&current), Some(&next));
             let update = self.tasks.update(&next, current.version, change);
             match self.write_path.commit(update).await {
                 Ok(_) => return Ok(next),
@@ -304,7 +271,7 @@ impl TaskService {
     pub async fn delete(&self, caller: UserId, id: TaskId, actor: &Actor) -> Result<(), Error> {
         let remove = Requirement::Permission(Permission::TaskDelete);
         let (current, _) = self.authorized(caller, id, remove).await?;
-        let change = task_change(&current, AuditAction::Delete, actor, Some(&current), None)?;
+        let change = task_change(&current, AuditAction::Delete, actor, Some(&current), None);
         self.write_path
             .commit(self.tasks.delete(id, change))
             .await?;
@@ -356,7 +323,7 @@ impl TaskService {
                     actor,
                     Some(&current),
                     Some(&next),
-                )?;
+                );
                 let update = self.tasks.update(&next, current.version, change);
                 match self.write_path.commit(update).await {
                     Ok(_) | Err(StoreError::StaleVersion | StoreError::NotFound) => {}

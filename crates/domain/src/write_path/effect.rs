@@ -3,7 +3,6 @@
 //! [`Projector`](super::Projector); the write path stores effects as tagged JSON and knows
 //! nothing else about them.
 
-use crate::ids::TeamId;
 use crate::StoreError;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -132,19 +131,6 @@ impl EffectKind for DeleteDocument {
     }
 }
 
-/// Delete every document of a team (its `teamId` field) from a collection, and their cache
-/// entries first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DeleteTeamDocuments {
-    pub collection: String,
-    pub cache: String,
-    pub team_id: TeamId,
-}
-
-impl EffectKind for DeleteTeamDocuments {
-    const KIND: &'static str = "delete_team_documents";
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DropCache {
     pub key: CacheKey,
@@ -172,14 +158,6 @@ impl Collection {
         StoredEffect::of(&DeleteDocument {
             collection: self.name.to_owned(),
             id,
-        })
-    }
-
-    pub fn delete_team(&self, team_id: TeamId) -> StoredEffect {
-        StoredEffect::of(&DeleteTeamDocuments {
-            collection: self.name.to_owned(),
-            cache: self.cache.name.to_owned(),
-            team_id,
         })
     }
 

@@ -20,8 +20,8 @@ mod runtime;
 pub use aggregate::{Aggregate, Scope};
 pub use audit::{Actor, AuditAction, AuditDraft, AuditEntityType};
 pub use effect::{
-    CacheKey, CacheKind, Collection, DeleteDocument, DeleteTeamDocuments, DropCache, EffectId,
-    EffectKind, PutDocument, StoredEffect,
+    CacheKey, CacheKind, Collection, DeleteDocument, DropCache, EffectId, EffectKind, PutDocument,
+    StoredEffect,
 };
 pub use idempotency::{Claim, IdempotencyCompletion, IdempotencyKey, IdempotencyStore};
 pub use outbox::{

@@ -2,11 +2,9 @@
 //! own kinds; the write path applies stored effects through it without knowing them.
 
 use super::effect::{
-    CacheKey, DeleteDocument, DeleteTeamDocuments, DropCache, EffectId, EffectKind, PutDocument,
-    StoredEffect,
+    CacheKey, DeleteDocument, DropCache, EffectId, EffectKind, PutDocument, StoredEffect,
 };
 use super::VersionedDocument;
-use crate::ids::TeamId;
 use crate::StoreError;
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -52,7 +50,6 @@ impl Projector {
         Self::default()
             .on::<PutDocument>(stores.clone())
             .on::<DeleteDocument>(stores.clone())
-            .on::<DeleteTeamDocuments>(stores.clone())
             .on::<DropCache>(stores)
     }
 
@@ -97,12 +94,6 @@ pub trait DocumentStore: Send + Sync {
         id: Uuid,
     ) -> Result<Option<VersionedDocument>, StoreError>;
     async fn delete(&self, collection: &str, id: Uuid) -> Result<(), StoreError>;
-    /// The ids of every document in `collection` (for reconcile).
-    async fn ids(&self, collection: &str) -> Result<Vec<Uuid>, StoreError>;
-    /// The ids of a team's documents in `collection` (their `teamId` is `team`).
-    async fn team_ids(&self, collection: &str, team: TeamId) -> Result<Vec<Uuid>, StoreError>;
-    /// Deletes every document whose `teamId` is `team`.
-    async fn delete_team(&self, collection: &str, team: TeamId) -> Result<(), StoreError>;
 }
 
 /// Redis's cache side: JSON values under typed keys.
@@ -142,22 +133,6 @@ impl Apply<PutDocument> for DocumentEffects {
 impl Apply<DeleteDocument> for DocumentEffects {
     async fn apply(&self, e: DeleteDocument, _: EffectId) -> Result<(), StoreError> {
         self.documents.delete(&e.collection, e.id).await
-    }
-}
-
-#[async_trait]
-impl Apply<DeleteTeamDocuments> for DocumentEffects {
-    async fn apply(&self, e: DeleteTeamDocuments, _: EffectId) -> Result<(), StoreError> {
-        // Cache entries go first: a retry after the delete finds no documents, so no entry may
-        // outlive them.
-        for id in self.documents.team_ids(&e.collection, e.team_id).await? {
-            let key = CacheKey {
-                kind: e.cache.clone(),
-                id,
-            };
-            self.cache.drop_key(&key).await?;
-        }
-        self.documents.delete_team(&e.collection, e.team_id).await
     }
 }
 

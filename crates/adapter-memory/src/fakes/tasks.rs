@@ -1,0 +1,108 @@
+//! The task stores' fakes: MongoDB's task documents and the task cache.
+
+use crate::fakes::{lock, Outage};
+use async_trait::async_trait;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use taskforge_domain::ids::{TaskId, TeamId};
+use taskforge_domain::tasks::{CachedTask, Task, TaskCache, TaskDocuments};
+use taskforge_domain::StoreError;
+
+#[derive(Default)]
+pub struct InMemoryTaskDocuments {
+    docs: Mutex<HashMap<TaskId, Task>>,
+    outage: Outage,
+}
+
+impl InMemoryTaskDocuments {
+    pub fn set_down(&self, down: bool) {
+        *lock(&self.outage.0) = down;
+    }
+}
+
+#[async_trait]
+impl TaskDocuments for InMemoryTaskDocuments {
+    async fn put(&self, task: &Task) -> Result<(), StoreError> {
+        self.outage.check("mongo")?;
+        let mut docs = lock(&self.docs);
+        if docs
+            .get(&task.task_id)
+            .is_none_or(|d| d.version <= task.version)
+        {
+            docs.insert(task.task_id, task.clone());
+        }
+        Ok(())
+    }
+
+    async fn get(&self, id: TaskId) -> Result<Option<Task>, StoreError> {
+        self.outage.check("mongo")?;
+        Ok(lock(&self.docs).get(&id).cloned())
+    }
+
+    async fn delete(&self, id: TaskId) -> Result<(), StoreError> {
+        self.outage.check("mongo")?;
+        lock(&self.docs).remove(&id);
+        Ok(())
+    }
+
+    async fn ids(&self) -> Result<Vec<TaskId>, StoreError> {
+        self.outage.check("mongo")?;
+        Ok(lock(&self.docs).keys().copied().collect())
+    }
+
+    async fn team_ids(&self, team: TeamId) -> Result<Vec<TaskId>, StoreError> {
+        self.outage.check("mongo")?;
+        Ok(lock(&self.docs)
+            .values()
+            .filter(|t| t.team_id == team)
+            .map(|t| t.task_id)
+            .collect())
+    }
+
+    async fn delete_team(&self, team: TeamId) -> Result<(), StoreError> {
+        self.outage.check("mongo")?;
+        lock(&self.docs).retain(|_, t| t.team_id != team);
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+pub struct InMemoryTaskCache {
+    entries: Mutex<HashMap<TaskId, CachedTask>>,
+    outage: Outage,
+}
+
+impl InMemoryTaskCache {
+    pub fn set_down(&self, down: bool) {
+        *lock(&self.outage.0) = down;
+    }
+}
+
+#[async_trait]
+impl TaskCache for InMemoryTaskCache {
+    async fn get(&self, id: TaskId) -> Result<Option<CachedTask>, StoreError> {
+        self.outage.check("redis")?;
+        Ok(lock(&self.entries).get(&id).cloned())
+    }
+
+    async fn put(&self, id: TaskId, entry: &CachedTask) -> Result<(), StoreError> {
+        self.outage.check("redis")?;
+        let mut entries = lock(&self.entries);
+        if entries
+            .get(&id)
+            .is_none_or(|e| e.version() < entry.version())
+        {
+            entries.insert(id, entry.clone());
+        }
+        Ok(())
+    }
+
+    async fn forget(&self, ids: &[TaskId]) -> Result<(), StoreError> {
+        self.outage.check("redis")?;
+        let mut entries = lock(&self.entries);
+        for id in ids {
+            entries.remove(id);
+        }
+        Ok(())
+    }
+}

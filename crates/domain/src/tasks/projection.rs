@@ -1,0 +1,197 @@
+//! What task changes project: the task's document in MongoDB and its entry in the cache. Each
+//! store keeps the task in a representation of its own (see [`TaskDocuments`], [`TaskCache`]).
+
+use super::model::Task;
+use super::state::TaskState;
+use crate::ids::{TaskId, TeamId};
+use crate::write_path::{Apply, EffectId, EffectKind, Projector, StoredEffect};
+use crate::StoreError;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Tasks' documents (MongoDB), each at the newest version projected.
+#[async_trait]
+pub trait TaskDocuments: Send + Sync {
+    /// Stores the task's document unless a newer version is stored.
+    async fn put(&self, task: &Task) -> Result<(), StoreError>;
+    async fn get(&self, id: TaskId) -> Result<Option<Task>, StoreError>;
+    async fn delete(&self, id: TaskId) -> Result<(), StoreError>;
+    /// Every stored document's task id (for reconcile).
+    async fn ids(&self) -> Result<Vec<TaskId>, StoreError>;
+    async fn team_ids(&self, team: TeamId) -> Result<Vec<TaskId>, StoreError>;
+    async fn delete_team(&self, team: TeamId) -> Result<(), StoreError>;
+}
+
+/// What the cache knows of a task: its state, or that it was deleted (so that a reader holding
+/// an older state cannot put it back).
+#[derive(Debug, Clone, PartialEq)]
+pub enum CachedTask {
+    Live(Task),
+    Deleted { version: i64 },
+}
+
+impl CachedTask {
+    pub fn version(&self) -> i64 {
+        match self {
+            CachedTask::Live(task) => task.version,
+            CachedTask::Deleted { version } => *version,
+        }
+    }
+}
+
+/// The task cache (Redis). Entries only move forward in version, so a reader filling it with
+/// what it read never undoes a later change.
+#[async_trait]
+pub trait TaskCache: Send + Sync {
+    async fn get(&self, id: TaskId) -> Result<Option<CachedTask>, StoreError>;
+    /// Stores `entry` unless the cache holds a newer version of the task.
+    async fn put(&self, id: TaskId, entry: &CachedTask) -> Result<(), StoreError>;
+    async fn forget(&self, ids: &[TaskId]) -> Result<(), StoreError>;
+}
+
+/// The task's document at the state a change committed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PutTask {
+    pub task: TaskState,
+}
+
+/// The task's document removed (the task was deleted).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeleteTask {
+    pub task_id: TaskId,
+}
+
+/// The cache entry at the state a change committed, applied before the response so the
+/// writer reads what it wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CacheTask {
+    pub task_id: TaskId,
+    /// `None` once the task is deleted.
+    pub task: Option<TaskState>,
+    pub version: i64,
+}
+
+/// Every document and cache entry of a deleted team's tasks removed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EraseTeamTasks {
+    pub team_id: TeamId,
+}
+
+fn document_target(id: TaskId) -> Option<String> {
+    Some(format!("task document {id}"))
+}
+
+impl EffectKind for PutTask {
+    const KIND: &'static str = "put_task";
+
+    fn target(&self) -> Option<String> {
+        document_target(self.task.task_id())
+    }
+}
+
+impl EffectKind for DeleteTask {
+    const KIND: &'static str = "delete_task";
+
+    fn target(&self) -> Option<String> {
+        document_target(self.task_id)
+    }
+}
+
+impl EffectKind for CacheTask {
+    const KIND: &'static str = "cache_task";
+
+    fn target(&self) -> Option<String> {
+        Some(format!("task cache {}", self.task_id))
+    }
+}
+
+impl EffectKind for EraseTeamTasks {
+    const KIND: &'static str = "erase_team_tasks";
+}
+
+/// The effects of a change that leaves `task` at `next` (`None`: deleted): the document's,
+/// and the cache entry's, which the response waits for.
+pub(super) fn effects(task: &Task, next: Option<&Task>) -> (StoredEffect, StoredEffect) {
+    let (document, cached) = match next {
+        Some(next) => {
+            let state = TaskState::from(next);
+            let document = StoredEffect::of(&PutTask {
+                task: state.clone(),
+            });
+            (document, Some(state))
+        }
+        None => (
+            StoredEffect::of(&DeleteTask {
+                task_id: task.task_id,
+            }),
+            None,
+        ),
+    };
+    let cache = StoredEffect::of(&CacheTask {
+        task_id: task.task_id,
+        task: cached,
+        version: next.map_or(task.version + 1, |n| n.version),
+    });
+    (document, cache)
+}
+
+/// Applies the task effects to MongoDB and the cache.
+#[derive(Clone)]
+pub struct TaskProjection {
+    documents: Arc<dyn TaskDocuments>,
+    cache: Arc<dyn TaskCache>,
+}
+
+impl TaskProjection {
+    /// Registers the task effects with `projector`.
+    pub fn register(
+        projector: Projector,
+        documents: Arc<dyn TaskDocuments>,
+        cache: Arc<dyn TaskCache>,
+    ) -> Projector {
+        let this = Self { documents, cache };
+        projector
+            .on::<PutTask>(this.clone())
+            .on::<DeleteTask>(this.clone())
+            .on::<CacheTask>(this.clone())
+            .on::<EraseTeamTasks>(this)
+    }
+}
+
+#[async_trait]
+impl Apply<PutTask> for TaskProjection {
+    async fn apply(&self, e: PutTask, _: EffectId) -> Result<(), StoreError> {
+        self.documents.put(&Task::from(e.task)).await
+    }
+}
+
+#[async_trait]
+impl Apply<DeleteTask> for TaskProjection {
+    async fn apply(&self, e: DeleteTask, _: EffectId) -> Result<(), StoreError> {
+        self.documents.delete(e.task_id).await
+    }
+}
+
+#[async_trait]
+impl Apply<CacheTask> for TaskProjection {
+    async fn apply(&self, e: CacheTask, _: EffectId) -> Result<(), StoreError> {
+        let entry = match e.task {
+            Some(state) => CachedTask::Live(Task::from(state)),
+            None => CachedTask::Deleted { version: e.version },
+        };
+        self.cache.put(e.task_id, &entry).await
+    }
+}
+
+#[async_trait]
+impl Apply<EraseTeamTasks> for TaskProjection {
+    async fn apply(&self, e: EraseTeamTasks, _: EffectId) -> Result<(), StoreError> {
+        // Cache entries go first: a retry after the delete finds no documents, so no entry may
+        // outlive them. (An entry of a task never projected may: it answers 404 all the same,
+        // its team being gone, until it expires.)
+        let ids = self.documents.team_ids(e.team_id).await?;
+        self.cache.forget(&ids).await?;
+        self.documents.delete_team(e.team_id).await
+    }
+}
