@@ -123,7 +123,8 @@ if [ -n "${perf_pid:-}" ]; then
   wait "$perf_pid" || true
   {
     echo "# perf record -g -p <taskforge-server> during the cached GET; perf report --stdio --no-children -g none (self time)"
-    perf report -i "$out/perf.data" --stdio --no-children -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 40
+    # awk reads to the end: `head` would stop perf early, and pipefail would end the script.
+    perf report -i "$out/perf.data" --stdio --no-children -g none 2>/dev/null | awk '!/^#/ && NF && n++ < 40'
   } >"$out/profile.txt"
   say "profile: $out/profile.txt (call graphs: perf report -i $out/perf.data --no-children)"
 fi
