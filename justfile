@@ -38,6 +38,6 @@ services-down:
 migrate: services
     {{services_env}} && cargo run -q -p taskforge-app-http --bin taskforge-admin -- migrate
 
-# Benchmarks of the hot read paths on a release build (optimized for speed: slow to build); results in target/bench/results.md.
-bench: services
-    bash deploy/local/bench.sh
+# TaskForge's reads and writes beside ceilings measured in the same run, on a release build (optimized for speed: slow to build); results in target/bench/results.md. `just bench 30` runs 30 s per load; BENCH_PROFILE=1 adds a perf profile.
+bench seconds="10": services
+    bash deploy/local/bench.sh {{seconds}}
