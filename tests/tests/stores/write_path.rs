@@ -364,7 +364,7 @@ async fn a_backlog_drains_through_a_slow_mongodb_and_writes_never_wait_for_it() 
     let proxied = format!("mongodb://127.0.0.1:{}/?directConnection=true", proxy.port);
     // No store or effect timeout may cut a call short before the test client gives up (30 s):
     // a write that waited for MongoDB would wait for as long as MongoDB holds the call.
-    let stall = 45_000;
+    let stall = 35_000;
     let app = TestApp::spawn_with(|s| {
         s.mongo.uri = SecretString::from(proxied);
         s.database.pool_size = 8;
@@ -394,7 +394,7 @@ async fn a_backlog_drains_through_a_slow_mongodb_and_writes_never_wait_for_it() 
         rows as f64 / took.as_secs_f64()
     );
 
-    // MongoDB now holds every call for 45 s: a create and a patch still answer (the test
+    // MongoDB now holds every call for 35 s: a create and a patch still answer (the test
     // client gives up after 30 s), and lists show what they committed.
     proxy.set_delay(Duration::from_millis(stall));
     let created = app
