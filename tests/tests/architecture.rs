@@ -195,7 +195,11 @@ fn no_production_crate_reaches_the_fakes() {
 #[test]
 fn store_and_web_crates_are_reached_only_through_their_adapter() {
     let graph = Graph::load();
-    for krate in graph.workspace.iter().filter(|k| !TOOLS.contains(&k.as_str())) {
+    for krate in graph
+        .workspace
+        .iter()
+        .filter(|k| !TOOLS.contains(&k.as_str()))
+    {
         for (wrapped, adapter) in WRAPPED {
             if krate == adapter {
                 continue;
