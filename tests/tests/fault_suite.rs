@@ -375,7 +375,7 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
         let cached = app.task_cache().get(core.task_id).await.ok().flatten();
         if let Some(c) = cached {
             assert!(
-                matches!(&c, CachedTask::Live(t) if t == core),
+                matches!(&c, CachedTask::Live(t) if **t == *core),
                 "cache of {id} matches: {c:?}"
             );
         }

@@ -45,7 +45,7 @@ fn entry_of(raw: &str) -> Result<Option<CachedTask>, StoreError> {
         return Ok(None);
     };
     Ok(Some(match decode::<Option<TaskState>>(state)? {
-        Some(state) => CachedTask::Live(Task::from(state)),
+        Some(state) => CachedTask::Live(Box::new(Task::from(state))),
         None => CachedTask::Deleted { version },
     }))
 }
@@ -68,7 +68,7 @@ impl TaskCache for RedisTaskCache {
         let Some(ttl) = self.ttl else { return Ok(()) };
         let key = self.store.keys().task(id);
         let state = match entry {
-            CachedTask::Live(task) => encode(&Some(TaskState::from(task)))?,
+            CachedTask::Live(task) => encode(&Some(TaskState::from(task.as_ref())))?,
             CachedTask::Deleted { .. } => encode(&None::<TaskState>)?,
         };
         let mut call = self.put_if_newer.key(&key);

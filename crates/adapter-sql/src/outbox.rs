@@ -122,6 +122,7 @@ impl PgOutbox {
                     .set((
                         outbox::applied_at.eq(None::<DateTime<Utc>>),
                         outbox::attempts.eq(0),
+                        outbox::available_at.eq(diesel::dsl::now),
                     ))
                     .execute(conn)
                     .await

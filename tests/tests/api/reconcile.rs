@@ -50,7 +50,9 @@ async fn reconcile_repairs_missing_stale_and_orphan_documents_and_stale_cache() 
         docs.put(&stale).await?;
         // The cache behind PostgreSQL, as after a cache write that failed.
         cache.forget(&[ids[1]]).await?;
-        cache.put(ids[1], &CachedTask::Live(stale.clone())).await?;
+        cache
+            .put(ids[1], &CachedTask::Live(Box::new(stale.clone())))
+            .await?;
         let mut orphan = stale;
         orphan.task_id = TaskId::new();
         docs.put(&orphan).await

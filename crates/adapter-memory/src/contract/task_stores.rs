@@ -92,7 +92,7 @@ pub async fn task_documents(store: &dyn TaskDocuments) {
 pub async fn task_cache(cache: &dyn TaskCache) {
     let (id, team) = (TaskId::new(), TeamId::new());
     assert_eq!(must(cache.get(id).await, "get absent"), None);
-    let live = |v| CachedTask::Live(task(id, team, v));
+    let live = |v| CachedTask::Live(Box::new(task(id, team, v)));
     must(cache.put(id, &live(2)).await, "put v2");
     must(cache.put(id, &live(1)).await, "put older v1");
     assert_eq!(must(cache.get(id).await, "get"), Some(live(2)));

@@ -27,7 +27,7 @@ pub trait TaskDocuments: Send + Sync {
 /// an older state cannot put it back).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CachedTask {
-    Live(Task),
+    Live(Box<Task>),
     Deleted { version: i64 },
 }
 
@@ -62,8 +62,8 @@ pub struct DeleteTask {
     pub task_id: TaskId,
 }
 
-/// The cache entry at the state a change committed, applied before the response so the
-/// writer reads what it wrote.
+/// The cache entry at the state a change committed, in a lane of its own: the request applies
+/// it before answering (within its budget), so the writer reads what it wrote.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CacheTask {
     pub task_id: TaskId,
@@ -110,8 +110,8 @@ impl EffectKind for EraseTeamTasks {
     const KIND: &'static str = "erase_team_tasks";
 }
 
-/// The effects of a change that leaves `task` at `next` (`None`: deleted): the document's,
-/// and the cache entry's, which the response waits for.
+/// The effects of a change that leaves `task` at `next` (`None`: deleted): the document's and
+/// the cache entry's.
 pub(super) fn effects(task: &Task, next: Option<&Task>) -> (StoredEffect, StoredEffect) {
     let (document, cached) = match next {
         Some(next) => {
@@ -177,7 +177,7 @@ impl Apply<DeleteTask> for TaskProjection {
 impl Apply<CacheTask> for TaskProjection {
     async fn apply(&self, e: CacheTask, _: EffectId) -> Result<(), StoreError> {
         let entry = match e.task {
-            Some(state) => CachedTask::Live(Task::from(state)),
+            Some(state) => CachedTask::Live(Box::new(Task::from(state))),
             None => CachedTask::Deleted { version: e.version },
         };
         self.cache.put(e.task_id, &entry).await

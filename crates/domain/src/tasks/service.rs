@@ -53,8 +53,8 @@ impl TeamErasure for TaskErasure {
 }
 
 /// A task change: its audit row in the team's chain, its document effect ordered per task (a
-/// team's deletion is a barrier of the team: see [`Aggregate::whole`]), and its cache entry,
-/// written before the response.
+/// team's deletion is a barrier of the team: see [`Aggregate::whole`]), and its cache entry in
+/// a lane of its own, so a slow or failing MongoDB never holds it back.
 fn task_change(
     task: &Task,
     action: AuditAction,
@@ -73,7 +73,7 @@ fn task_change(
     };
     let (document, cache) = projection::effects(task, next);
     let aggregate = Aggregate::entity(Scope::Team(task.team_id), "task", id);
-    Change::new(aggregate, audit, vec![document]).with_urgent("task cache", id, vec![cache])
+    Change::new(aggregate, audit, vec![document]).with_entity("task cache", id, vec![cache])
 }
 
 fn assignee_error(e: StoreError) -> Error {
@@ -198,20 +198,23 @@ impl TaskService {
     }
 
     /// The task, from the cache when it holds it, else from PostgreSQL (filling the cache).
-    /// The cache is written before every change answers, so it is never behind the caller's
-    /// own writes.
+    /// Every change writes the cache before it answers (a Redis that fails it then fails
+    /// this read too, until the relay has rewritten the entry), so a caller reads its writes.
     pub async fn get(&self, caller: UserId, id: TaskId) -> Result<Task, Error> {
         let read = Requirement::Permission(Permission::TaskRead);
         match self.cache.get(id).await {
             Ok(Some(CachedTask::Live(task))) => {
                 self.teams.authorize(caller, task.team_id, read).await?;
-                return Ok(task);
+                return Ok(*task);
             }
             Ok(Some(CachedTask::Deleted { .. })) => return Err(Error::NotFound),
             Ok(None) | Err(_) => {}
         }
         let (task, _) = self.authorized(caller, id, read).await?;
-        let _ = self.cache.put(id, &CachedTask::Live(task.clone())).await;
+        let _ = self
+            .cache
+            .put(id, &CachedTask::Live(Box::new(task.clone())))
+            .await;
         Ok(task)
     }
 

@@ -77,17 +77,39 @@ impl Change {
     /// response. They get an outbox row of their own, committed first, so they never wait
     /// behind the change's other rows.
     pub fn with_urgent(
+        self,
+        kind: &'static str,
+        id: uuid::Uuid,
+        effects: Vec<StoredEffect>,
+    ) -> Self {
+        self.with_row(kind, id, effects, true)
+    }
+
+    /// Adds effects on entity `kind`/`id` of the same scope in an outbox row of their own, so
+    /// they never wait behind the change's other rows (nor those behind them). The request
+    /// applies them within its budget like every row.
+    pub fn with_entity(
+        self,
+        kind: &'static str,
+        id: uuid::Uuid,
+        effects: Vec<StoredEffect>,
+    ) -> Self {
+        self.with_row(kind, id, effects, false)
+    }
+
+    fn with_row(
         mut self,
         kind: &'static str,
         id: uuid::Uuid,
         effects: Vec<StoredEffect>,
+        urgent: bool,
     ) -> Self {
         self.entries.insert(
             0,
             OutboxEntry {
                 aggregate: Aggregate::entity(self.scope, kind, id),
                 effects,
-                urgent: true,
+                urgent,
             },
         );
         self
