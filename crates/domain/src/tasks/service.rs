@@ -54,7 +54,7 @@ impl TeamErasure for TaskErasure {
 
 /// A task change: its audit row in the team's chain, its document effect ordered per task (a
 /// team's deletion is a barrier of the team: see [`Aggregate::whole`]), and its cache entry in
-/// a lane of its own, so a slow or failing MongoDB never holds it back.
+/// a lane of its own, so neither a slow MongoDB nor a concurrent change holds it back.
 fn task_change(
     task: &Task,
     action: AuditAction,
@@ -73,7 +73,10 @@ fn task_change(
     };
     let (document, cache) = projection::effects(task, next);
     let aggregate = Aggregate::entity(Scope::Team(task.team_id), "task", id);
-    Change::new(aggregate, audit, vec![document]).with_entity("task cache", id, vec![cache])
+    // Cache entries only move forward in version, so their rows need no order: each gets a
+    // lane of its own and never waits for another request's.
+    let cache_lane = uuid::Uuid::now_v7();
+    Change::new(aggregate, audit, vec![document]).with_entity("task cache", cache_lane, vec![cache])
 }
 
 fn assignee_error(e: StoreError) -> Error {
