@@ -786,3 +786,77 @@ async fn a_member_who_leaves_is_unassigned_and_a_departed_assignee_blocks_no_edi
         .await
         .assert_error(StatusCode::BAD_REQUEST, "VALIDATION_FAILED");
 }
+
+/// A task read takes the cache first (a newer entry there is what it answers, a tombstone is
+/// 404), and a cache hit never skips the caller's membership.
+#[tokio::test]
+async fn a_read_takes_the_cache_first_and_still_checks_membership() {
+    let app = TestApp::spawn().await;
+    let (admin, member, _, team) = team_of_three(&app).await;
+    let outsider = app.user().await;
+    let created = app
+        .task(&admin, &team, json!({ "title": "in PostgreSQL" }))
+        .await;
+    let id = task_id(&created);
+    let path = format!("/api/tasks/{id}");
+    let cache = app.task_cache();
+    let Ok(Some(CachedTask::Live(mut cached))) = cache.get(id).await else {
+        panic!("the create wrote the cache entry");
+    };
+
+    cached.version = 2;
+    cached.title = taskforge_domain::tasks::TaskTitle::from_stored("from the cache".into());
+    if let Err(e) = cache.put(id, &CachedTask::Live(cached)).await {
+        panic!("cache: {e}");
+    }
+    let read = app.get(&path, &member.token).await;
+    assert_eq!(
+        (read.status, read.body["title"].as_str()),
+        (StatusCode::OK, Some("from the cache"))
+    );
+    app.get(&path, &outsider.token)
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
+    let removed = app
+        .delete(
+            &format!("/api/teams/{team}/members/{}", member.id),
+            &admin.token,
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{:?}", removed.body);
+    app.get(&path, &member.token)
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
+
+    if let Err(e) = cache.put(id, &CachedTask::Deleted { version: 3 }).await {
+        panic!("cache: {e}");
+    }
+    app.get(&path, &admin.token)
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
+}
+
+/// With `cache.enabled = false`, reads and writes work from PostgreSQL and nothing is cached.
+#[tokio::test]
+async fn with_the_cache_off_nothing_is_cached() {
+    let app = TestApp::spawn_with(|s| s.cache.enabled = false).await;
+    let admin = app.user().await;
+    let team = app.team(&admin).await;
+    let created = app
+        .task(&admin, &team, json!({ "title": "uncached" }))
+        .await;
+    let id = task_id(&created);
+    let read = app.get(&format!("/api/tasks/{id}"), &admin.token).await;
+    assert_eq!(read.body, created);
+    let redis = match taskforge_adapter_redis::RedisStore::new(&app.settings.redis) {
+        Ok(store) => store,
+        Err(e) => panic!("redis: {e}"),
+    };
+    let looking =
+        taskforge_adapter_redis::RedisTaskCache::new(redis, Some(Duration::from_secs(60)));
+    assert!(
+        matches!(looking.get(id).await, Ok(None)),
+        "no task:{{id}} key"
+    );
+}
