@@ -5,7 +5,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use taskforge_adapter_mongo::{MongoDocumentStore, MongoStore, MongoTaskDocuments};
-use taskforge_adapter_redis::{RedisCache, RedisStore, RedisTaskCache};
+use taskforge_adapter_redis::{RedisAccessCache, RedisCache, RedisStore, RedisTaskCache};
 use taskforge_adapter_sql::{provisioning, AuditChain, PgStore};
 use taskforge_app_http::relay::Relay;
 use taskforge_app_http::settings::Settings;
@@ -341,6 +341,14 @@ impl TestApp {
     pub fn task_cache(&self) -> RedisTaskCache {
         match RedisStore::new(&self.settings.redis) {
             Ok(store) => RedisTaskCache::new(store, self.settings.cache.task_ttl()),
+            Err(e) => panic!("redis: {e:#}"),
+        }
+    }
+
+    /// This app's team access cache, read directly.
+    pub fn access_cache(&self) -> RedisAccessCache {
+        match RedisStore::new(&self.settings.redis) {
+            Ok(store) => RedisAccessCache::new(store, self.settings.cache.access_ttl()),
             Err(e) => panic!("redis: {e:#}"),
         }
     }

@@ -8,7 +8,8 @@ mod fakes;
 mod world;
 
 pub use fakes::{
-    FakeHasher, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter, InMemoryRelational,
-    InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments, InlineRuntime, ManualClock,
+    FakeHasher, InMemoryAccessCache, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter,
+    InMemoryRelational, InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments, InlineRuntime,
+    ManualClock,
 };
 pub use world::{FakeWorld, ABSOLUTE, IDLE};

@@ -2,8 +2,9 @@
 //! the domain's use-case tests and demo mode.
 
 use crate::{
-    FakeHasher, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter, InMemoryRelational,
-    InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments, InlineRuntime, ManualClock,
+    FakeHasher, InMemoryAccessCache, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter,
+    InMemoryRelational, InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments, InlineRuntime,
+    ManualClock,
 };
 use chrono::Utc;
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
 use taskforge_domain::identity::ports::RateRule;
 use taskforge_domain::identity::{AuthPolicy, AuthService, ProfileService, RateRules};
 use taskforge_domain::tasks::{Reconciler, TaskErasure, TaskProjection, TaskService};
-use taskforge_domain::teams::TeamService;
+use taskforge_domain::teams::{AccessProjection, TeamService};
 use taskforge_domain::write_path::{DocumentReader, ProjectionPolicy, Projector, WritePath};
 use taskforge_domain::Error;
 
@@ -27,6 +28,7 @@ pub struct FakeWorld {
     pub cache: Arc<InMemoryCache>,
     pub task_docs: Arc<InMemoryTaskDocuments>,
     pub task_cache: Arc<InMemoryTaskCache>,
+    pub access_cache: Arc<InMemoryAccessCache>,
     pub sessions: Arc<InMemorySessions>,
     pub clock: Arc<ManualClock>,
     pub write_path: WritePath,
@@ -44,11 +46,14 @@ impl FakeWorld {
         let cache = Arc::new(InMemoryCache::default());
         let task_docs = Arc::new(InMemoryTaskDocuments::default());
         let task_cache = Arc::new(InMemoryTaskCache::default());
+        let access_cache = Arc::new(InMemoryAccessCache::default());
         let sessions = Arc::new(InMemorySessions::default());
         let clock = ManualClock::new(Utc::now());
         let projector = Projector::new(docs.clone(), cache.clone())
             .on::<RevokeSessions>(SessionEffects(sessions.clone()));
         let projector = TaskProjection::register(projector, task_docs.clone(), task_cache.clone());
+        let projector =
+            AccessProjection::register(projector, Arc::new(db.clone()), access_cache.clone());
         let write_path = WritePath::new(
             Arc::new(db.clone()),
             Arc::new(projector),
@@ -88,6 +93,7 @@ impl FakeWorld {
             clock.clone(),
             write_path.clone(),
             vec![Arc::new(TaskErasure)],
+            access_cache.clone(),
         ));
         let tasks = TaskService::new(
             Arc::new(db.clone()),
@@ -105,6 +111,7 @@ impl FakeWorld {
             cache,
             task_docs,
             task_cache,
+            access_cache,
             sessions,
             clock,
             write_path,

@@ -2,7 +2,7 @@
 
 use sha2::{Digest, Sha256};
 use taskforge_domain::identity::ports::RateBucket;
-use taskforge_domain::ids::{TaskId, UserId};
+use taskforge_domain::ids::{TaskId, TeamId, UserId};
 use taskforge_domain::write_path::CacheKey;
 
 #[derive(Debug, Clone)]
@@ -36,6 +36,17 @@ impl Keys {
     /// `task:{taskId}`: the task cache's entry, TTL `cache.task_ttl_seconds`.
     pub fn task(&self, id: TaskId) -> String {
         format!("{}task:{id}", self.prefix)
+    }
+
+    /// `access:{teamId}:member:{userId}`: the user's role in the team, TTL
+    /// `cache.access_ttl_secs`.
+    pub fn access_member(&self, team: TeamId, user: UserId) -> String {
+        format!("{}access:{team}:member:{user}", self.prefix)
+    }
+
+    /// `access:{teamId}:roles`: the team's permission map, TTL `cache.access_ttl_secs`.
+    pub fn access_roles(&self, team: TeamId) -> String {
+        format!("{}access:{team}:roles", self.prefix)
     }
 
     /// `ratelimit:api:{userId}`, `ratelimit:login:{ip}`, `ratelimit:login-fail:{hash of email

@@ -4,6 +4,7 @@
 //! once, in [`keys`]; every key carries the configured prefix, so several deployments (or test
 //! runs) can share one Redis.
 
+pub mod access;
 pub mod cache;
 pub mod config;
 pub mod keys;
@@ -11,7 +12,9 @@ pub mod rate_limit;
 pub mod sessions;
 pub mod store;
 pub mod tasks;
+mod versioned;
 
+pub use access::RedisAccessCache;
 pub use cache::RedisCache;
 pub use config::RedisConfig;
 pub use rate_limit::RedisRateLimiter;

@@ -67,6 +67,7 @@ diesel::table! {
         created_by -> Uuid,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        access_version -> Int8,
     }
 }
 

@@ -9,14 +9,14 @@ use crate::schema::{role_permissions, team_memberships, teams, users};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Bool, Int8, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::collections::BTreeSet;
 use taskforge_domain::identity::{Email, PersonName};
 use taskforge_domain::ids::{TeamId, UserId};
 use taskforge_domain::teams::{
-    MemberView, Permission, PermissionMap, Role, Team, TeamDescription, TeamName, TeamRepository,
-    TeamView,
+    AccessState, MemberView, Permission, PermissionMap, Role, Team, TeamDescription, TeamName,
+    TeamRepository, TeamView,
 };
 use taskforge_domain::write_path::{Change, Receipt};
 use taskforge_domain::StoreError;
@@ -101,16 +101,14 @@ macro_rules! member_columns {
     };
 }
 
-/// Locks the team's row (serializing its membership changes); `NotFound` if it is gone.
+/// Locks the team's row (serializing its membership changes) and bumps its access version;
+/// `NotFound` if it is gone.
 async fn lock_team(tx: &mut AsyncPgConnection, team: Uuid) -> Result<(), TxError> {
-    let found: Option<Uuid> = teams::table
-        .find(team)
-        .select(teams::id)
-        .for_update()
-        .first(tx)
-        .await
-        .optional()?;
-    found.map(drop).ok_or(TxError(StoreError::NotFound))
+    let n = diesel::update(teams::table.find(team))
+        .set(teams::access_version.eq(teams::access_version + 1))
+        .execute(tx)
+        .await?;
+    Ok(one_row(n, StoreError::NotFound)?)
 }
 
 /// `user`'s current role in the locked `team`, refusing to take away its last admin.
@@ -160,6 +158,18 @@ pub(crate) async fn refuse_if_last_admin(
         guard_last_admin(tx, team, user, false).await?;
     }
     Ok(())
+}
+
+#[derive(QueryableByName)]
+struct AccessRow {
+    #[diesel(sql_type = Int8)]
+    access_version: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    role: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    permission_role: Option<String>,
+    #[diesel(sql_type = Nullable<Array<Text>>)]
+    permissions: Option<Vec<String>>,
 }
 
 #[derive(QueryableByName)]
@@ -260,31 +270,43 @@ impl TeamRepository for PgTeamRepository {
             .collect()
     }
 
-    async fn access(
+    async fn access_state(
         &self,
         team: TeamId,
         user: UserId,
-    ) -> Result<Option<(Role, BTreeSet<Permission>)>, StoreError> {
-        let row: Option<(String, Vec<String>)> = self
+    ) -> Result<Option<AccessState>, StoreError> {
+        // One statement, so the version, the role and the permissions are of one snapshot.
+        let rows: Vec<AccessRow> = self
             .store
             .run(async move |conn| {
-                team_memberships::table
-                    .inner_join(
-                        role_permissions::table.on(role_permissions::team_id
-                            .eq(team_memberships::team_id)
-                            .and(role_permissions::role.eq(team_memberships::role))),
-                    )
-                    .filter(team_memberships::team_id.eq(team.as_uuid()))
-                    .filter(team_memberships::user_id.eq(user.as_uuid()))
-                    .select((team_memberships::role, role_permissions::permissions))
-                    .first(conn)
-                    .await
-                    .optional()
-                    .map_err(map_err)
+                diesel::sql_query(
+                    "SELECT t.access_version, m.role, p.role AS permission_role, p.permissions \
+                     FROM teams t \
+                     LEFT JOIN team_memberships m ON m.team_id = t.id AND m.user_id = $2 \
+                     LEFT JOIN role_permissions p ON p.team_id = t.id \
+                     WHERE t.id = $1",
+                )
+                .bind::<SqlUuid, _>(team.as_uuid())
+                .bind::<SqlUuid, _>(user.as_uuid())
+                .load(conn)
+                .await
+                .map_err(map_err)
             })
             .await?;
-        row.map(|(r, perms)| Ok((role(&r)?, permission_set(&perms)?)))
-            .transpose()
+        let Some(first) = rows.as_slice().first() else {
+            return Ok(None);
+        };
+        let mut state = AccessState {
+            version: first.access_version,
+            role: first.role.as_deref().map(role).transpose()?,
+            permissions: PermissionMap::new(),
+        };
+        for row in &rows {
+            if let (Some(r), Some(perms)) = (&row.permission_role, &row.permissions) {
+                state.permissions.insert(role(r)?, permission_set(perms)?);
+            }
+        }
+        Ok(Some(state))
     }
 
     async fn update(&self, team: &Team, change: Change) -> Result<Receipt, StoreError> {
@@ -452,6 +474,7 @@ impl TeamRepository for PgTeamRepository {
         let names = permission_names(permissions);
         in_change(&self.store, change, move |tx| {
             Box::pin(async move {
+                lock_team(tx, team.as_uuid()).await?;
                 let n =
                     diesel::update(role_permissions::table.find((team.as_uuid(), role.as_str())))
                         .set(role_permissions::permissions.eq(names))

@@ -99,13 +99,22 @@ impl AuthSettings {
 pub struct CacheSettings {
     pub enabled: bool,
     pub task_ttl_secs: u64,
+    pub access_ttl_secs: u64,
 }
 
 impl CacheSettings {
     /// How long task entries live; `None` when caching is off.
     pub fn task_ttl(&self) -> Option<Duration> {
-        self.enabled
-            .then(|| Duration::from_secs(self.task_ttl_secs))
+        self.ttl(self.task_ttl_secs)
+    }
+
+    /// How long team access entries live; `None` when caching is off.
+    pub fn access_ttl(&self) -> Option<Duration> {
+        self.ttl(self.access_ttl_secs)
+    }
+
+    fn ttl(&self, secs: u64) -> Option<Duration> {
+        self.enabled.then(|| Duration::from_secs(secs))
     }
 }
 

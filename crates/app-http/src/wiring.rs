@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use taskforge_adapter_mongo::{MongoDocumentStore, MongoStore, MongoTaskDocuments};
 use taskforge_adapter_redis::{
-    RedisCache, RedisRateLimiter, RedisSessionStore, RedisStore, RedisTaskCache,
+    RedisAccessCache, RedisCache, RedisRateLimiter, RedisSessionStore, RedisStore, RedisTaskCache,
 };
 use taskforge_adapter_sql::{
     AuditChain, PgIdempotency, PgOutbox, PgStore, PgTaskRepository, PgTeamRepository,
@@ -20,7 +20,7 @@ use taskforge_domain::clock::SystemClock;
 use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
 use taskforge_domain::identity::{AuthService, ProfileService};
 use taskforge_domain::tasks::{Reconciler, TaskErasure, TaskProjection, TaskService};
-use taskforge_domain::teams::TeamService;
+use taskforge_domain::teams::{AccessProjection, TeamService};
 use taskforge_domain::write_path::{DocumentReader, Outbox, Projector, WritePath};
 
 /// Everything the binaries run: the HTTP state, the relay, the reconciler, and the outbox for
@@ -57,6 +57,12 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     let projector = Projector::new(documents.clone(), cache.clone())
         .on::<RevokeSessions>(SessionEffects(sessions.clone()));
     let projector = TaskProjection::register(projector, task_documents.clone(), task_cache.clone());
+    let team_rows = Arc::new(PgTeamRepository::new(stores.sql.clone()));
+    let access_cache = Arc::new(RedisAccessCache::new(
+        stores.redis.clone(),
+        settings.cache.access_ttl(),
+    ));
+    let projector = AccessProjection::register(projector, team_rows.clone(), access_cache.clone());
     let write_path = WritePath::new(
         outbox,
         Arc::new(projector),
@@ -77,11 +83,12 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     let reader = DocumentReader::new(documents.clone(), cache.clone(), write_path.clone());
     let profiles = ProfileService::new(users.clone(), reader, write_path.clone());
     let teams = Arc::new(TeamService::new(
-        Arc::new(PgTeamRepository::new(stores.sql.clone())),
+        team_rows,
         users,
         Arc::new(SystemClock),
         write_path.clone(),
         vec![Arc::new(TaskErasure)],
+        access_cache,
     ));
     let task_rows = Arc::new(PgTaskRepository::new(stores.sql.clone()));
     let reconciler = Reconciler::new(task_rows.clone(), task_documents, task_cache.clone());

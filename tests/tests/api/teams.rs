@@ -604,3 +604,94 @@ async fn a_deleted_account_leaves_every_team() {
         "the membership went with the account"
     );
 }
+
+/// Team checks take the caller's role and the team's permissions from Redis: what is cached
+/// there is what a check answers, every membership change rewrites it before answering, and a
+/// deleted team's entries keep it gone.
+#[tokio::test]
+async fn team_access_is_read_from_redis_and_rewritten_by_every_change() {
+    use taskforge_domain::ids::{TeamId, UserId};
+    use taskforge_domain::teams::{AccessCache, Role, Versioned, GONE};
+    let app = TestApp::spawn().await;
+    let (ada, grace) = (app.user().await, app.user().await);
+    let team_path = {
+        let team = app.team(&ada).await;
+        app.add_member(&ada, &team, &grace, "guest").await;
+        format!("/api/teams/{team}")
+    };
+    let (Ok(team), Ok(grace_id)) = (
+        team_path["/api/teams/".len()..].parse::<TeamId>(),
+        grace.id.parse::<UserId>(),
+    ) else {
+        panic!("ids");
+    };
+    assert_eq!(
+        app.get(&team_path, &grace.token).await.status,
+        StatusCode::OK
+    );
+    let cache = app.access_cache();
+    let Ok(cached) = cache.get(team, grace_id).await else {
+        panic!("redis");
+    };
+    let Some(Versioned {
+        version,
+        value: Some(Role::Guest),
+    }) = cached.member
+    else {
+        panic!("the check filled grace's entry: {cached:?}");
+    };
+
+    // What Redis says is what the check answers: an entry forged at the same version
+    // (replacing the real one) makes grace an admin.
+    let store = match taskforge_adapter_redis::RedisStore::new(&app.settings.redis) {
+        Ok(store) => store,
+        Err(e) => panic!("redis: {e}"),
+    };
+    let key = store.keys().access_member(team, grace_id);
+    let dropped = store
+        .call(async |c| deadpool_redis::redis::AsyncCommands::del::<_, ()>(c, &key).await)
+        .await;
+    assert!(dropped.is_ok(), "{dropped:?}");
+    let forged = taskforge_domain::teams::CachedAccess {
+        member: Some(Versioned {
+            version,
+            value: Some(Role::Admin),
+        }),
+        roles: None,
+    };
+    assert!(cache.put(team, grace_id, &forged).await.is_ok());
+    let renamed = app
+        .patch(&team_path, &grace.token, json!({ "name": "by the cache" }))
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{:?}", renamed.body);
+
+    // A change rewrites the entry from PostgreSQL before it answers.
+    let removed = app
+        .delete(
+            &format!("{team_path}/members/{}", grace.id),
+            &ada.token,
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{:?}", removed.body);
+    app.get(&team_path, &grace.token)
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
+
+    let deleted = app.delete(&team_path, &ada.token, None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{:?}", deleted.body);
+    let Ok(after) = cache.get(team, grace_id).await else {
+        panic!("redis");
+    };
+    assert_eq!(
+        after.roles,
+        Some(Versioned {
+            version: GONE,
+            value: None
+        }),
+        "a deleted team's permissions are a tombstone nothing supersedes"
+    );
+    app.get(&team_path, &ada.token)
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
+}

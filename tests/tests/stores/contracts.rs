@@ -58,6 +58,12 @@ async fn redis_task_cache_meets_the_contract() {
 }
 
 #[tokio::test]
+async fn redis_access_cache_meets_the_contract() {
+    let app = stores().await;
+    contract::access_cache(&app.access_cache()).await;
+}
+
+#[tokio::test]
 async fn redis_cache_meets_the_contract() {
     let app = stores().await;
     contract::cache(&RedisCache::new(must(RedisStore::new(&app.settings.redis)))).await;

@@ -3,6 +3,7 @@
 //! stores they stand for. Each suite makes its own ids and emails, so it can run on shared
 //! stores in parallel with anything else.
 
+mod access;
 mod cache;
 mod documents;
 mod idempotency;
@@ -14,6 +15,7 @@ mod tasks;
 mod teams;
 mod users;
 
+pub use access::access_cache;
 pub use cache::cache;
 pub use documents::documents;
 pub use idempotency::idempotency;

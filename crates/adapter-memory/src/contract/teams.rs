@@ -5,7 +5,8 @@ use super::*;
 /// `TeamRepository`, with the `UserRepository` of the same store for its members.
 pub async fn team_repository(teams: &dyn TeamRepository, users: &dyn UserRepository) {
     use taskforge_domain::teams::{
-        default_permissions, Permission, Role, Team, TeamDescription, TeamName,
+        default_permissions, AccessState, Permission, Role, Standing, Team, TeamDescription,
+        TeamName,
     };
     let people = registered(users, 3).await;
     let (admin, member, outsider) = (&people[0], &people[1], &people[2]);
@@ -29,14 +30,17 @@ pub async fn team_repository(teams: &dyn TeamRepository, users: &dyn UserReposit
         "create team",
     );
     assert_eq!(must(teams.get(team.id).await, "get"), Some(team.clone()));
-    let access = must(teams.access(team.id, admin.id).await, "access");
+    let at_start = state(teams, team.id, admin.id).await;
     assert_eq!(
-        access,
-        Some((Role::Admin, Permission::defaults(Role::Admin)))
+        AccessState::standing(Some(&at_start)),
+        Standing::Member(Role::Admin, Permission::defaults(Role::Admin))
     );
+    assert_eq!(at_start.permissions, default_permissions());
+    let outside = state(teams, team.id, outsider.id).await;
     assert_eq!(
-        must(teams.access(team.id, outsider.id).await, "outsider"),
-        None
+        (outside.role, outside.version),
+        (None, at_start.version),
+        "an outsider has no role, at the team's version"
     );
 
     must(
@@ -135,9 +139,16 @@ pub async fn team_repository(teams: &dyn TeamRepository, users: &dyn UserReposit
             .await,
         "set perms",
     );
+    let after_changes = state(teams, team.id, admin.id).await;
     assert_eq!(
-        must(teams.access(team.id, admin.id).await, "access"),
-        Some((Role::Member, only_read.clone()))
+        AccessState::standing(Some(&after_changes)),
+        Standing::Member(Role::Member, only_read.clone())
+    );
+    assert!(
+        after_changes.version >= at_start.version + 3,
+        "an add, a role change and a permission change each bump the access version: {} then {}",
+        at_start.version,
+        after_changes.version
     );
     assert_eq!(
         must(teams.permissions(team.id).await, "perms").get(&Role::Member),
@@ -161,18 +172,18 @@ pub async fn team_repository(teams: &dyn TeamRepository, users: &dyn UserReposit
             .await,
         "leave",
     );
-    assert_eq!(
-        must(
-            teams.access(team.id, admin.id).await,
-            "access after leaving"
-        ),
-        None
-    );
+    let left = state(teams, team.id, admin.id).await;
+    assert_eq!(left.role, None);
+    assert!(left.version > after_changes.version, "leaving bumps it too");
     must(
         teams.delete(team.id, c(AuditAction::Delete)).await,
         "delete",
     );
     assert_eq!(must(teams.get(team.id).await, "get deleted"), None);
+    assert_eq!(
+        must(teams.access_state(team.id, member.id).await, "gone"),
+        None
+    );
     assert!(
         must(teams.for_user(member.id).await, "for_user").is_empty(),
         "memberships go with the team"
@@ -191,4 +202,15 @@ pub async fn team_repository(teams: &dyn TeamRepository, users: &dyn UserReposit
         )
         .await;
     assert!(matches!(late, Err(StoreError::NotFound)), "{late:?}");
+}
+
+async fn state(
+    teams: &dyn TeamRepository,
+    team: taskforge_domain::ids::TeamId,
+    user: taskforge_domain::ids::UserId,
+) -> taskforge_domain::teams::AccessState {
+    match teams.access_state(team, user).await {
+        Ok(Some(state)) => state,
+        other => panic!("access state of an existing team: {other:?}"),
+    }
 }

@@ -1,5 +1,6 @@
 //! The fakes. State sits behind a `std::sync::Mutex` that is never held across an await.
 
+mod access;
 mod cache;
 mod clock;
 mod documents;
@@ -10,6 +11,7 @@ mod runtime;
 mod sessions;
 mod tasks;
 
+pub use access::InMemoryAccessCache;
 pub use cache::InMemoryCache;
 pub use clock::ManualClock;
 pub use documents::InMemoryDocuments;

@@ -1,8 +1,8 @@
 //! The port contract suites against the in-memory fakes.
 
 use taskforge_adapter_memory::{
-    contract, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter, InMemoryRelational,
-    InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments,
+    contract, InMemoryAccessCache, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter,
+    InMemoryRelational, InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments,
 };
 
 #[tokio::test]
@@ -30,6 +30,11 @@ async fn fake_task_documents_meet_the_contract() {
 #[tokio::test]
 async fn fake_task_cache_meets_the_contract() {
     contract::task_cache(&InMemoryTaskCache::default()).await;
+}
+
+#[tokio::test]
+async fn fake_access_cache_meets_the_contract() {
+    contract::access_cache(&InMemoryAccessCache::default()).await;
 }
 
 #[tokio::test]

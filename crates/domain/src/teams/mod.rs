@@ -5,6 +5,7 @@ pub mod access;
 pub mod model;
 pub mod ports;
 pub mod service;
+pub mod standing;
 
 pub use access::{Access, Requirement};
 pub use model::{
@@ -13,3 +14,7 @@ pub use model::{
 };
 pub use ports::{TeamErasure, TeamRepository};
 pub use service::{TeamPatch, TeamService};
+pub use standing::{
+    AccessCache, AccessProjection, AccessState, CachedAccess, RefreshAccess, Standing, Versioned,
+    GONE,
+};

@@ -1,6 +1,7 @@
 //! The ports teams drive.
 
 use super::model::{MemberView, Permission, PermissionMap, Role, Team, TeamView};
+use super::standing::AccessState;
 use crate::ids::{TeamId, UserId};
 use crate::write_path::{Change, Receipt, StoredEffect};
 use crate::StoreError;
@@ -11,6 +12,7 @@ use std::collections::BTreeSet;
 /// Teams, memberships and role permissions (PostgreSQL). Mutations commit their change's audit
 /// row (and outbox row) in the same transaction. Membership changes of one team are serialized,
 /// and any that would leave the team without an admin fails with `Conflict("last_admin")`.
+/// Membership, role and permission changes bump the team's access version in their commit.
 #[async_trait]
 pub trait TeamRepository: Send + Sync {
     /// Creates the team with `creator` as its admin and `permissions` as its role settings.
@@ -24,12 +26,13 @@ pub trait TeamRepository: Send + Sync {
     async fn get(&self, team: TeamId) -> Result<Option<Team>, StoreError>;
     /// The teams `user` belongs to, with their role in each, oldest first.
     async fn for_user(&self, user: UserId) -> Result<Vec<TeamView>, StoreError>;
-    /// `user`'s role in `team` and that role's permissions; `None` for outsiders.
-    async fn access(
+    /// The team's access version, `user`'s role and the permission map; `None` when the team
+    /// does not exist.
+    async fn access_state(
         &self,
         team: TeamId,
         user: UserId,
-    ) -> Result<Option<(Role, BTreeSet<Permission>)>, StoreError>;
+    ) -> Result<Option<AccessState>, StoreError>;
     /// Saves the team's name and description.
     async fn update(&self, team: &Team, change: Change) -> Result<Receipt, StoreError>;
     /// Deletes the team and, with it, its memberships and permissions.

@@ -6,6 +6,7 @@ use super::model::{
     TeamName, TeamView,
 };
 use super::ports::{TeamErasure, TeamRepository};
+use super::standing::{fill, AccessCache, AccessState, RefreshAccess, Standing};
 use crate::clock::Clock;
 use crate::identity::ports::UserRepository;
 use crate::identity::Email;
@@ -24,6 +25,7 @@ pub struct TeamService {
     clock: Arc<dyn Clock>,
     write_path: WritePath,
     erasures: Vec<Arc<dyn TeamErasure>>,
+    cache: Arc<dyn AccessCache>,
 }
 
 /// The change a team event commits: its audit row in the team's chain, and `effects` on the
@@ -45,6 +47,16 @@ fn team_change(
         new_state: states.1,
     };
     Change::new(Aggregate::whole(Scope::Team(team)), audit, effects)
+}
+
+/// A change of who may do what in `team`: it rewrites `user`'s cached access (and the team's
+/// permissions) before it answers, so the next request sees it.
+fn access_change(change: Change, team: TeamId, user: UserId) -> Change {
+    change.with_urgent(
+        "access",
+        user.as_uuid(),
+        vec![RefreshAccess::effect(team, user)],
+    )
 }
 
 /// Only admins make, unmake or remove admins: `member.manage` alone must not let a member
@@ -78,6 +90,7 @@ impl TeamService {
         clock: Arc<dyn Clock>,
         write_path: WritePath,
         erasures: Vec<Arc<dyn TeamErasure>>,
+        cache: Arc<dyn AccessCache>,
     ) -> Self {
         Self {
             teams,
@@ -85,6 +98,7 @@ impl TeamService {
             clock,
             write_path,
             erasures,
+            cache,
         }
     }
 
@@ -96,11 +110,9 @@ impl TeamService {
         team: TeamId,
         requirement: Requirement,
     ) -> Result<Access, Error> {
-        let (role, permissions) = self
-            .teams
-            .access(team, user)
-            .await?
-            .ok_or(Error::NotFound)?;
+        let Standing::Member(role, permissions) = self.standing(team, user).await? else {
+            return Err(Error::NotFound);
+        };
         let access = Access {
             team_id: team,
             user_id: user,
@@ -109,6 +121,17 @@ impl TeamService {
         };
         access.require(requirement)?;
         Ok(access)
+    }
+
+    /// From the cache when it holds both entries, else from PostgreSQL (filling the cache; a
+    /// Redis that fails only costs the cache).
+    async fn standing(&self, team: TeamId, user: UserId) -> Result<Standing, Error> {
+        if let Ok(Some(standing)) = self.cache.get(team, user).await.map(|c| c.standing()) {
+            return Ok(standing);
+        }
+        let state = self.teams.access_state(team, user).await?;
+        let _ = fill(self.cache.as_ref(), team, user, state.as_ref()).await;
+        Ok(AccessState::standing(state.as_ref()))
     }
 
     pub async fn create(
@@ -209,6 +232,7 @@ impl TeamService {
                 .flat_map(|e| e.effects(access.team_id))
                 .collect(),
         );
+        let change = access_change(change, access.team_id, access.user_id);
         self.write_path
             .commit(self.teams.delete(access.team_id, change))
             .await?;
@@ -245,6 +269,7 @@ impl TeamService {
             (None, Some(member.audit_state())),
             vec![],
         );
+        let change = access_change(change, access.team_id, member.user_id);
         self.write_path
             .commit(self.teams.add_member(
                 access.team_id,
@@ -287,6 +312,7 @@ impl TeamService {
             (Some(current.audit_state()), Some(next.audit_state())),
             vec![],
         );
+        let change = access_change(change, access.team_id, user);
         self.write_path
             .commit(self.teams.set_role(access.team_id, user, role, change))
             .await
@@ -317,6 +343,7 @@ impl TeamService {
             (Some(current.audit_state()), None),
             vec![],
         );
+        let change = access_change(change, access.team_id, user);
         self.write_path
             .commit(self.teams.remove_member(access.team_id, user, change))
             .await
@@ -355,6 +382,7 @@ impl TeamService {
             ),
             vec![],
         );
+        let change = access_change(change, access.team_id, access.user_id);
         self.write_path
             .commit(
                 self.teams

@@ -15,7 +15,7 @@ use std::time::Instant;
 use taskforge_domain::identity::{PasswordHash, User};
 use taskforge_domain::ids::{AuditId, TaskId, TeamId, UserId};
 use taskforge_domain::tasks::Task;
-use taskforge_domain::teams::{MemberView, Permission, Role, Team};
+use taskforge_domain::teams::{MemberView, Permission, PermissionMap, Role, Team};
 use taskforge_domain::write_path::*;
 use taskforge_domain::StoreError;
 use uuid::Uuid;
@@ -45,6 +45,7 @@ impl OutboxRow {
 struct Relational {
     users: HashMap<UserId, (User, PasswordHash)>,
     teams: HashMap<TeamId, Team>,
+    access_versions: HashMap<TeamId, i64>,
     memberships: BTreeMap<(TeamId, UserId), (Role, DateTime<Utc>)>,
     permissions: HashMap<(TeamId, Role), BTreeSet<Permission>>,
     audit: Vec<(AuditId, DateTime<Utc>, Change)>,
@@ -94,6 +95,23 @@ impl Relational {
 
     fn user_mut(&mut self, id: UserId) -> Result<&mut (User, PasswordHash), StoreError> {
         self.users.get_mut(&id).ok_or(StoreError::NotFound)
+    }
+
+    /// Bumps the team's access version, as every membership or permission change does.
+    fn bump_access(&mut self, team: TeamId) -> Result<(), StoreError> {
+        if !self.teams.contains_key(&team) {
+            return Err(StoreError::NotFound);
+        }
+        *self.access_versions.entry(team).or_default() += 1;
+        Ok(())
+    }
+
+    fn permission_map(&self, team: TeamId) -> PermissionMap {
+        self.permissions
+            .iter()
+            .filter(|((t, _), _)| *t == team)
+            .map(|((_, r), set)| (*r, set.clone()))
+            .collect()
     }
 
     fn role_of(&self, team: TeamId, user: UserId) -> Option<Role> {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 use taskforge_domain::ids::{TeamId, UserId};
 use taskforge_domain::teams::{
-    MemberView, Permission, PermissionMap, Role, Team, TeamRepository, TeamView,
+    AccessState, MemberView, Permission, PermissionMap, Role, Team, TeamRepository, TeamView,
 };
 use taskforge_domain::write_path::*;
 use taskforge_domain::StoreError;
@@ -55,20 +55,19 @@ impl TeamRepository for InMemoryRelational {
         Ok(views.into_iter().map(|(_, v)| v).collect())
     }
 
-    async fn access(
+    async fn access_state(
         &self,
         team: TeamId,
         user: UserId,
-    ) -> Result<Option<(Role, BTreeSet<Permission>)>, StoreError> {
+    ) -> Result<Option<AccessState>, StoreError> {
         let db = lock(&self.0);
-        Ok(db.role_of(team, user).map(|role| {
-            (
-                role,
-                db.permissions
-                    .get(&(team, role))
-                    .cloned()
-                    .unwrap_or_default(),
-            )
+        if !db.teams.contains_key(&team) {
+            return Ok(None);
+        }
+        Ok(Some(AccessState {
+            version: db.access_versions.get(&team).copied().unwrap_or_default(),
+            role: db.role_of(team, user),
+            permissions: db.permission_map(team),
         }))
     }
 
@@ -82,6 +81,7 @@ impl TeamRepository for InMemoryRelational {
     async fn delete(&self, team: TeamId, change: Change) -> Result<Receipt, StoreError> {
         let mut db = lock(&self.0);
         db.teams.remove(&team).ok_or(StoreError::NotFound)?;
+        db.access_versions.remove(&team);
         db.memberships.retain(|(t, _), _| *t != team);
         db.tasks.retain(|_, task| task.team_id != team);
         db.permissions.retain(|(t, _), _| *t != team);
@@ -119,6 +119,7 @@ impl TeamRepository for InMemoryRelational {
         if db.memberships.contains_key(&(team, user)) {
             return Err(StoreError::Conflict("team_memberships_pkey".into()));
         }
+        db.bump_access(team)?;
         db.memberships.insert((team, user), (role, joined_at));
         Ok(db.commit(change))
     }
@@ -132,6 +133,7 @@ impl TeamRepository for InMemoryRelational {
     ) -> Result<Receipt, StoreError> {
         let mut db = lock(&self.0);
         db.guard_last_admin(team, user, role == Role::Admin)?;
+        db.bump_access(team)?;
         if let Some(entry) = db.memberships.get_mut(&(team, user)) {
             entry.0 = role;
         }
@@ -146,18 +148,13 @@ impl TeamRepository for InMemoryRelational {
     ) -> Result<Receipt, StoreError> {
         let mut db = lock(&self.0);
         db.guard_last_admin(team, user, false)?;
+        db.bump_access(team)?;
         db.memberships.remove(&(team, user));
         Ok(db.commit(change))
     }
 
     async fn permissions(&self, team: TeamId) -> Result<PermissionMap, StoreError> {
-        let db = lock(&self.0);
-        Ok(db
-            .permissions
-            .iter()
-            .filter(|((t, _), _)| *t == team)
-            .map(|((_, r), set)| (*r, set.clone()))
-            .collect())
+        Ok(lock(&self.0).permission_map(team))
     }
 
     async fn set_permissions(
@@ -173,6 +170,7 @@ impl TeamRepository for InMemoryRelational {
             .get_mut(&(team, role))
             .ok_or(StoreError::NotFound)?;
         *stored = permissions.clone();
+        db.bump_access(team)?;
         Ok(db.commit(change))
     }
 
