@@ -108,7 +108,7 @@ async fn lock_team(tx: &mut AsyncPgConnection, team: Uuid) -> Result<(), TxError
         .set(teams::access_version.eq(teams::access_version + 1))
         .execute(tx)
         .await?;
-    Ok(one_row(n, StoreError::NotFound)?)
+    one_row(n, StoreError::NotFound)
 }
 
 /// `user`'s current role in the locked `team`, refusing to take away its last admin.

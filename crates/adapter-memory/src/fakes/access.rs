@@ -8,10 +8,12 @@ use taskforge_domain::ids::{TeamId, UserId};
 use taskforge_domain::teams::{AccessCache, CachedAccess, PermissionMap, Role, Versioned};
 use taskforge_domain::StoreError;
 
+type Entries<K, T> = Mutex<HashMap<K, Versioned<T>>>;
+
 #[derive(Default)]
 pub struct InMemoryAccessCache {
-    members: Mutex<HashMap<(TeamId, UserId), Versioned<Option<Role>>>>,
-    roles: Mutex<HashMap<TeamId, Versioned<Option<PermissionMap>>>>,
+    members: Entries<(TeamId, UserId), Option<Role>>,
+    roles: Entries<TeamId, Option<PermissionMap>>,
     outage: Outage,
 }
 
@@ -23,7 +25,7 @@ impl InMemoryAccessCache {
 
 /// Stores `entry` under `key` unless a newer version is stored.
 fn put_if_newer<K: Eq + std::hash::Hash, T: Clone>(
-    map: &Mutex<HashMap<K, Versioned<T>>>,
+    map: &Entries<K, T>,
     key: K,
     entry: &Versioned<T>,
 ) {
