@@ -155,3 +155,70 @@ async fn reconcile_restores_documents_from_postgresql() -> Result<(), Error> {
     assert_eq!(w.reconciler.run().await?.drift(), 0);
     Ok(())
 }
+
+/// Team checks answer from the access cache, which every membership or permission change
+/// rewrites before it returns; with the cache down they answer from the repository.
+#[tokio::test]
+async fn team_checks_follow_every_change_at_once_with_or_without_the_cache() -> Result<(), Error> {
+    use taskforge_domain::teams::{AccessCache, Permission};
+    let w = world().await;
+    let (admin, ada) = (
+        user(&w, "admin@example.com").await?,
+        user(&w, "ada@example.com").await?,
+    );
+    let team = team(&w, &admin).await?;
+    let access = w
+        .teams
+        .authorize(admin.id, team, Requirement::Member)
+        .await?;
+    let probe = w.teams.authorize(ada.id, team, Requirement::Member).await;
+    assert!(matches!(probe, Err(Error::NotFound)), "{probe:?}");
+    w.teams
+        .add_member(&access, &ada.email, Role::Member, &Actor::default())
+        .await?;
+    let update = Requirement::Permission(Permission::TaskUpdate);
+    w.teams.authorize(ada.id, team, update).await?;
+    let cached = w.access_cache.get(team, ada.id).await;
+    assert!(
+        matches!(&cached, Ok(c) if c.member.as_ref().is_some_and(|m| m.value == Some(Role::Member))),
+        "the add rewrote the outsider's entry: {cached:?}"
+    );
+
+    w.teams
+        .change_role(&access, ada.id, Role::Guest, &Actor::default())
+        .await?;
+    let demoted = w.teams.authorize(ada.id, team, update).await;
+    assert!(matches!(demoted, Err(Error::Forbidden)), "{demoted:?}");
+
+    let granted = [Permission::TaskRead, Permission::TaskUpdate].into();
+    w.teams
+        .set_permissions(&access, Role::Guest, granted, &Actor::default())
+        .await?;
+    w.teams.authorize(ada.id, team, update).await?;
+
+    w.access_cache.set_down(true);
+    w.teams.authorize(ada.id, team, update).await?;
+    let outsider = w.teams.authorize(ada.id, TeamId::new(), update).await;
+    assert!(matches!(outsider, Err(Error::NotFound)), "{outsider:?}");
+    // A change the cache cannot take is not acknowledged as if it had been.
+    let removal = w
+        .tasks
+        .remove_member(&access, ada.id, &Actor::default())
+        .await;
+    assert!(
+        matches!(removal, Err(Error::Unavailable { .. })),
+        "{removal:?}"
+    );
+    // The relay retries the refresh (after its backoff) once the cache is back.
+    w.access_cache.set_down(false);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        w.write_path.relay_once(100).await?;
+        let removed = w.teams.authorize(ada.id, team, Requirement::Member).await;
+        if matches!(removed, Err(Error::NotFound)) {
+            return Ok(());
+        }
+        assert!(std::time::Instant::now() < deadline, "{removed:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
