@@ -8,7 +8,7 @@ mod fakes;
 mod world;
 
 pub use fakes::{
-    FakeHasher, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter, InMemoryRelational,
+    FakeHasher, InMemoryProfileDocuments, InMemoryRateLimiter, InMemoryRelational,
     InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments, InlineRuntime, ManualClock,
 };
 pub use world::{FakeWorld, ABSOLUTE, IDLE};

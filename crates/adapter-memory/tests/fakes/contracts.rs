@@ -1,8 +1,8 @@
 //! The port contract suites against the in-memory fakes.
 
 use taskforge_adapter_memory::{
-    contract, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter, InMemoryRelational,
-    InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments,
+    contract, InMemoryProfileDocuments, InMemoryRateLimiter, InMemoryRelational, InMemorySessions,
+    InMemoryTaskCache, InMemoryTaskDocuments,
 };
 
 #[tokio::test]
@@ -18,8 +18,8 @@ async fn fake_outbox_meets_the_contract() {
 }
 
 #[tokio::test]
-async fn fake_documents_meet_the_contract() {
-    contract::documents(&InMemoryDocuments::default()).await;
+async fn fake_profile_documents_meet_the_contract() {
+    contract::profile_documents(&InMemoryProfileDocuments::default()).await;
 }
 
 #[tokio::test]
@@ -30,11 +30,6 @@ async fn fake_task_documents_meet_the_contract() {
 #[tokio::test]
 async fn fake_task_cache_meets_the_contract() {
     contract::task_cache(&InMemoryTaskCache::default()).await;
-}
-
-#[tokio::test]
-async fn fake_cache_meets_the_contract() {
-    contract::cache(&InMemoryCache::default()).await;
 }
 
 #[tokio::test]
