@@ -3,9 +3,8 @@
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
-use std::sync::Arc;
-use taskforge_adapter_mongo::{MongoDocumentStore, MongoStore, MongoTaskDocuments};
-use taskforge_adapter_redis::{RedisAccessCache, RedisCache, RedisStore, RedisTaskCache};
+use taskforge_adapter_mongo::{MongoProfileDocuments, MongoStore, MongoTaskDocuments};
+use taskforge_adapter_redis::{RedisAccessCache, RedisStore, RedisTaskCache};
 use taskforge_adapter_sql::{provisioning, AuditChain, PgStore};
 use taskforge_app_http::relay::Relay;
 use taskforge_app_http::settings::Settings;
@@ -321,10 +320,10 @@ impl TestApp {
         }
     }
 
-    /// This app's MongoDB documents, read directly.
-    pub async fn documents(&self) -> Arc<MongoDocumentStore> {
+    /// This app's profile documents in MongoDB, read directly.
+    pub async fn profile_documents(&self) -> MongoProfileDocuments {
         match MongoStore::connect(&self.settings.mongo).await {
-            Ok(store) => Arc::new(MongoDocumentStore::new(store)),
+            Ok(store) => MongoProfileDocuments::new(store),
             Err(e) => panic!("mongo: {e:#}"),
         }
     }
@@ -349,14 +348,6 @@ impl TestApp {
     pub fn access_cache(&self) -> RedisAccessCache {
         match RedisStore::new(&self.settings.redis) {
             Ok(store) => RedisAccessCache::new(store, self.settings.cache.access_ttl()),
-            Err(e) => panic!("redis: {e:#}"),
-        }
-    }
-
-    /// This app's Redis cache, read directly.
-    pub fn cache(&self) -> RedisCache {
-        match RedisStore::new(&self.settings.redis) {
-            Ok(store) => RedisCache::new(store),
             Err(e) => panic!("redis: {e:#}"),
         }
     }

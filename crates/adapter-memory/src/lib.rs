@@ -8,7 +8,7 @@ mod fakes;
 mod world;
 
 pub use fakes::{
-    FakeHasher, InMemoryAccessCache, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter,
+    FakeHasher, InMemoryAccessCache, InMemoryProfileDocuments, InMemoryRateLimiter,
     InMemoryRelational, InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments, InlineRuntime,
     ManualClock,
 };

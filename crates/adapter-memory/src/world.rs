@@ -2,7 +2,7 @@
 //! the domain's use-case tests and demo mode.
 
 use crate::{
-    FakeHasher, InMemoryAccessCache, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter,
+    FakeHasher, InMemoryAccessCache, InMemoryProfileDocuments, InMemoryRateLimiter,
     InMemoryRelational, InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments, InlineRuntime,
     ManualClock,
 };
@@ -11,10 +11,12 @@ use std::sync::Arc;
 use std::time::Duration;
 use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
 use taskforge_domain::identity::ports::RateRule;
-use taskforge_domain::identity::{AuthPolicy, AuthService, ProfileService, RateRules};
+use taskforge_domain::identity::{
+    AuthPolicy, AuthService, ProfileProjection, ProfileService, RateRules,
+};
 use taskforge_domain::tasks::{Reconciler, TaskErasure, TaskProjection, TaskService};
 use taskforge_domain::teams::{AccessProjection, TeamService};
-use taskforge_domain::write_path::{DocumentReader, ProjectionPolicy, Projector, WritePath};
+use taskforge_domain::write_path::{ProjectionPolicy, Projector, WritePath};
 use taskforge_domain::Error;
 
 /// Sessions end after this long without activity.
@@ -24,8 +26,7 @@ pub const ABSOLUTE: Duration = Duration::from_secs(3600);
 
 pub struct FakeWorld {
     pub db: InMemoryRelational,
-    pub docs: Arc<InMemoryDocuments>,
-    pub cache: Arc<InMemoryCache>,
+    pub profile_docs: Arc<InMemoryProfileDocuments>,
     pub task_docs: Arc<InMemoryTaskDocuments>,
     pub task_cache: Arc<InMemoryTaskCache>,
     pub access_cache: Arc<InMemoryAccessCache>,
@@ -42,15 +43,14 @@ pub struct FakeWorld {
 impl FakeWorld {
     pub async fn new() -> Result<Self, Error> {
         let db = InMemoryRelational::default();
-        let docs = Arc::new(InMemoryDocuments::default());
-        let cache = Arc::new(InMemoryCache::default());
+        let profile_docs = Arc::new(InMemoryProfileDocuments::default());
         let task_docs = Arc::new(InMemoryTaskDocuments::default());
         let task_cache = Arc::new(InMemoryTaskCache::default());
         let access_cache = Arc::new(InMemoryAccessCache::default());
         let sessions = Arc::new(InMemorySessions::default());
         let clock = ManualClock::new(Utc::now());
-        let projector = Projector::new(docs.clone(), cache.clone())
-            .on::<RevokeSessions>(SessionEffects(sessions.clone()));
+        let projector = Projector::default().on::<RevokeSessions>(SessionEffects(sessions.clone()));
+        let projector = ProfileProjection::register(projector, profile_docs.clone());
         let projector = TaskProjection::register(projector, task_docs.clone(), task_cache.clone());
         let projector =
             AccessProjection::register(projector, Arc::new(db.clone()), access_cache.clone());
@@ -85,8 +85,7 @@ impl FakeWorld {
             policy,
         )
         .await?;
-        let reader = DocumentReader::new(docs.clone(), cache.clone(), write_path.clone());
-        let profiles = ProfileService::new(Arc::new(db.clone()), reader, write_path.clone());
+        let profiles = ProfileService::new(Arc::new(db.clone()), write_path.clone());
         let teams = Arc::new(TeamService::new(
             Arc::new(db.clone()),
             Arc::new(db.clone()),
@@ -107,8 +106,7 @@ impl FakeWorld {
             Reconciler::new(Arc::new(db.clone()), task_docs.clone(), task_cache.clone());
         Ok(Self {
             db,
-            docs,
-            cache,
+            profile_docs,
             task_docs,
             task_cache,
             access_cache,

@@ -1,16 +1,16 @@
 //! MongoDB adapters of TaskForge (official `mongodb` driver): the versioned documents that the
-//! write path projects: profiles, and tasks in a document type of their own.
+//! write path projects, profiles and tasks, each in a document type of its own.
 //!
 //! Depends on `taskforge-domain` and the MongoDB driver only. Uses nothing FerretDB v1.24 lacks:
 //! no transactions, change streams, `$lookup` or positional updates.
 
 pub mod breaker;
 pub mod config;
-pub mod documents;
+pub mod profiles;
 pub mod store;
 pub mod tasks;
 
 pub use config::MongoConfig;
-pub use documents::MongoDocumentStore;
+pub use profiles::MongoProfileDocuments;
 pub use store::MongoStore;
 pub use tasks::MongoTaskDocuments;

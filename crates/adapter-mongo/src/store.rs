@@ -2,11 +2,12 @@
 
 use crate::breaker::Breaker;
 use crate::config::MongoConfig;
-use mongodb::bson::doc;
+use mongodb::bson::{self, doc, Document};
 use mongodb::error::{Error as MongoError, ErrorKind, WriteFailure};
 use mongodb::options::ClientOptions;
 use mongodb::{Client, Database};
 use secrecy::ExposeSecret;
+use serde::Serialize;
 use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::Duration;
@@ -80,6 +81,28 @@ impl MongoStore {
         outcome
     }
 
+    /// Stores `document` (whose `_id` is `id`) at `version` in `collection`, unless a newer
+    /// version is stored: an upsert guarded by the version, which the duplicate key of the
+    /// stored `_id` refuses when that one is newer.
+    pub async fn put_versioned<T: Serialize>(
+        &self,
+        collection: &str,
+        id: String,
+        version: i64,
+        document: &T,
+    ) -> Result<(), StoreError> {
+        let replacement = bson::serialize_to_document(document)
+            .map_err(|e| StoreError::Rejected(format!("not storable as BSON: {e}")))?;
+        let guard = doc! { "_id": id, "version": { "$lte": version } };
+        let collection = self.db.collection::<Document>(collection);
+        let replace = collection.replace_one(guard, replacement).upsert(true);
+        match self.call(replace).await {
+            // The guard missed because a newer document is stored: nothing to do.
+            Err(StoreError::Conflict(_)) => Ok(()),
+            other => other.map(drop),
+        }
+    }
+
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.call(self.db.run_command(doc! { "ping": 1 }))
             .await
@@ -88,7 +111,7 @@ impl MongoStore {
 }
 
 /// The duplicate-key code, which a version-guarded upsert answers when a newer document exists.
-pub(crate) const DUPLICATE_KEY: i32 = 11000;
+const DUPLICATE_KEY: i32 = 11000;
 
 /// Write error codes that mean the document itself is refused: BadValue, FailedToParse,
 /// TypeMismatch, DollarPrefixedFieldName, InvalidIdField, InvalidDBRef, DocumentValidationFailure,

@@ -161,16 +161,15 @@ impl MongoTaskDocuments {
 #[async_trait]
 impl TaskDocuments for MongoTaskDocuments {
     async fn put(&self, task: &Task) -> Result<(), StoreError> {
-        let replacement = bson::serialize_to_document(&TaskDocument::from(task))
-            .map_err(|e| StoreError::Rejected(format!("not storable as BSON: {e}")))?;
-        let guard = doc! { "_id": task.task_id.to_string(), "version": { "$lte": task.version } };
-        let collection = self.collection();
-        let replace = collection.replace_one(guard, replacement).upsert(true);
-        match self.store.call(replace).await {
-            // The guard missed because a newer document is stored: nothing to do.
-            Err(StoreError::Conflict(_)) => Ok(()),
-            other => other.map(drop),
-        }
+        let document = TaskDocument::from(task);
+        self.store
+            .put_versioned(
+                COLLECTION,
+                task.task_id.to_string(),
+                task.version,
+                &document,
+            )
+            .await
     }
 
     async fn get(&self, task: TaskId) -> Result<Option<Task>, StoreError> {

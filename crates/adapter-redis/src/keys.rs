@@ -3,7 +3,6 @@
 use sha2::{Digest, Sha256};
 use taskforge_domain::identity::ports::RateBucket;
 use taskforge_domain::ids::{TaskId, TeamId, UserId};
-use taskforge_domain::write_path::CacheKey;
 
 #[derive(Debug, Clone)]
 pub struct Keys {
@@ -25,12 +24,6 @@ impl Keys {
     /// `user:sessions:{userId}`: the user's session ids, each mapped to its token hash.
     pub fn user_sessions(&self, user: UserId) -> String {
         format!("{}user:sessions:{user}", self.prefix)
-    }
-
-    /// `{kind}:{id}`: a cache entry of a kind a feature declares with its TTL in the domain
-    /// (`user:profile:{userId}` for an hour, ...).
-    pub fn cache(&self, key: &CacheKey) -> String {
-        format!("{}{}:{}", self.prefix, key.kind, key.id)
     }
 
     /// `task:{taskId}`: the task cache's entry, TTL `cache.task_ttl_seconds`.

@@ -1,11 +1,10 @@
-//! Redis adapters of TaskForge (deadpool-redis): sessions, caches and rate limits.
+//! Redis adapters of TaskForge (deadpool-redis): sessions, the task cache and rate limits.
 //!
 //! Depends on `taskforge-domain` and the Redis client only. Every key name and TTL is defined
 //! once, in [`keys`]; every key carries the configured prefix, so several deployments (or test
 //! runs) can share one Redis.
 
 pub mod access;
-pub mod cache;
 pub mod config;
 pub mod keys;
 pub mod rate_limit;
@@ -15,7 +14,6 @@ pub mod tasks;
 mod versioned;
 
 pub use access::RedisAccessCache;
-pub use cache::RedisCache;
 pub use config::RedisConfig;
 pub use rate_limit::RedisRateLimiter;
 pub use sessions::RedisSessionStore;

@@ -11,8 +11,7 @@ use diesel::sql_types::{Array, BigInt, Bool, Int4, Int8, Jsonb, Nullable, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use std::time::Duration;
 use taskforge_domain::write_path::{
-    claimable, Candidate, ClaimedRow, DeadLetter, Lease, Outbox, Outcome, Pick, PutDocument,
-    StoredEffect, VersionedDocument,
+    claimable, Candidate, ClaimedRow, DeadLetter, Lease, Outbox, Outcome, Pick, StoredEffect,
 };
 use taskforge_domain::StoreError;
 use uuid::Uuid;
@@ -48,13 +47,6 @@ const DUE: &str = "available_at <= now() AND $1::int8[] IS NULL";
 const NAMED: &str = "aggregate IN (SELECT aggregate FROM outbox WHERE id = ANY ($1)) \
     AND id <= (SELECT max(x) FROM unnest($1::int8[]) x)";
 
-/// The newest row that puts a given document.
-const LATEST_DOCUMENT: &str = "
-SELECT id, effects FROM outbox
-WHERE effects @> $1
-ORDER BY id DESC
-LIMIT 1";
-
 #[derive(QueryableByName)]
 struct CandidateRow {
     #[diesel(sql_type = Int8)]
@@ -71,14 +63,6 @@ struct CandidateRow {
     attempts: i32,
     #[diesel(sql_type = Bool)]
     blocked: bool,
-}
-
-#[derive(QueryableByName)]
-struct DocumentRow {
-    #[diesel(sql_type = Int8)]
-    id: i64,
-    #[diesel(sql_type = Jsonb)]
-    effects: serde_json::Value,
 }
 
 /// The candidates a claim takes (see [`claimable`]).
@@ -285,38 +269,6 @@ impl Outbox for PgOutbox {
                 Ok(())
             })
             .await
-    }
-
-    async fn latest_document(
-        &self,
-        collection: &str,
-        id: Uuid,
-    ) -> Result<Option<(i64, VersionedDocument)>, StoreError> {
-        let probe =
-            serde_json::json!([{ "type": "put_document", "collection": collection, "id": id }]);
-        let row: Option<DocumentRow> = self
-            .store
-            .run(async move |conn| {
-                diesel::sql_query(LATEST_DOCUMENT)
-                    .bind::<Jsonb, _>(probe)
-                    .get_result(conn)
-                    .await
-                    .optional()
-                    .map_err(map_err)
-            })
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let effects = decode_effects(row.effects)?;
-        Ok(effects.iter().rev().find_map(|effect| {
-            let put = effect.decode::<PutDocument>().ok()?;
-            (put.collection == collection && put.id == id).then_some((
-                row.id,
-                VersionedDocument {
-                    version: put.version,
-                    body: put.body,
-                },
-            ))
-        }))
     }
 
     async fn pending_count(&self) -> Result<i64, StoreError> {

@@ -11,6 +11,12 @@ diesel::table! {
         updated_at -> Timestamptz,
         last_login -> Nullable<Timestamptz>,
         profile_version -> Int8,
+        bio -> Text,
+        profile_picture -> Nullable<Text>,
+        theme -> Text,
+        notify_email -> Bool,
+        notify_push -> Bool,
+        notify_frequency -> Text,
     }
 }
 

@@ -1,4 +1,4 @@
-//! `PgUserRepository`: accounts and credentials in PostgreSQL `users`.
+//! `PgUserRepository`: accounts, credentials and profiles in PostgreSQL `users`.
 
 use crate::changes::{in_change, one_row};
 use crate::pool::{map_err, PgStore};
@@ -8,7 +8,10 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use taskforge_domain::identity::ports::UserRepository;
-use taskforge_domain::identity::{Email, PasswordHash, PersonName, User};
+use taskforge_domain::identity::{
+    Bio, Email, Frequency, NotificationPreferences, PasswordHash, PersonName, PictureUrl,
+    Preferences, Profile, ProfileDetails, Theme, User,
+};
 use taskforge_domain::ids::UserId;
 use taskforge_domain::write_path::{Change, Receipt};
 use taskforge_domain::StoreError;
@@ -23,12 +26,16 @@ impl PgUserRepository {
     }
 }
 
+fn corrupt(id: uuid::Uuid, what: &str) -> StoreError {
+    StoreError::Internal(anyhow::anyhow!("user {id}: stored {what} is not valid"))
+}
+
+/// The account columns of `users`.
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users)]
 struct UserRow {
     id: uuid::Uuid,
     email: String,
-    password_hash: String,
     first_name: String,
     last_name: String,
     created_at: DateTime<Utc>,
@@ -37,41 +44,90 @@ struct UserRow {
 }
 
 impl UserRow {
-    fn into_domain(self) -> Result<(User, PasswordHash), StoreError> {
-        let email = Email::parse("email", &self.email)
-            .map_err(|e| StoreError::Internal(anyhow::anyhow!("stored email: {}", e.message)))?;
-        Ok((
-            User {
-                id: UserId::from_uuid(self.id),
-                email,
-                first_name: PersonName::from_stored(self.first_name),
-                last_name: PersonName::from_stored(self.last_name),
-                created_at: self.created_at,
-                last_login: self.last_login,
-                profile_version: self.profile_version,
-            },
-            PasswordHash::from_stored(self.password_hash),
-        ))
+    fn into_domain(self) -> Result<User, StoreError> {
+        Ok(User {
+            id: UserId::from_uuid(self.id),
+            email: Email::parse("email", &self.email).map_err(|_| corrupt(self.id, "email"))?,
+            first_name: PersonName::from_stored(self.first_name),
+            last_name: PersonName::from_stored(self.last_name),
+            created_at: self.created_at,
+            last_login: self.last_login,
+            profile_version: self.profile_version,
+        })
     }
+}
+
+/// The profile details columns of `users`, as read and as written.
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = users, treat_none_as_null = true)]
+struct DetailsRow {
+    bio: String,
+    profile_picture: Option<String>,
+    theme: String,
+    notify_email: bool,
+    notify_push: bool,
+    notify_frequency: String,
+}
+
+impl From<&ProfileDetails> for DetailsRow {
+    fn from(d: &ProfileDetails) -> Self {
+        let notifications = &d.preferences.notifications;
+        Self {
+            bio: d.bio.as_str().to_owned(),
+            profile_picture: d.profile_picture.as_ref().map(|u| u.as_str().to_owned()),
+            theme: d.preferences.theme.as_str().to_owned(),
+            notify_email: notifications.email,
+            notify_push: notifications.push,
+            notify_frequency: notifications.frequency.as_str().to_owned(),
+        }
+    }
+}
+
+impl DetailsRow {
+    fn into_domain(self, id: uuid::Uuid) -> Result<ProfileDetails, StoreError> {
+        Ok(ProfileDetails {
+            bio: Bio::from_stored(self.bio),
+            profile_picture: self.profile_picture.map(PictureUrl::from_stored),
+            preferences: Preferences {
+                theme: Theme::parse("theme", &self.theme).map_err(|_| corrupt(id, "theme"))?,
+                notifications: NotificationPreferences {
+                    email: self.notify_email,
+                    push: self.notify_push,
+                    frequency: Frequency::parse("frequency", &self.notify_frequency)
+                        .map_err(|_| corrupt(id, "notification frequency"))?,
+                },
+            },
+        })
+    }
+}
+
+type CredentialsRow = (UserRow, String);
+
+fn credentials((user, hash): CredentialsRow) -> Result<(User, PasswordHash), StoreError> {
+    Ok((user.into_domain()?, PasswordHash::from_stored(hash)))
 }
 
 #[async_trait]
 impl UserRepository for PgUserRepository {
     async fn create(
         &self,
-        user: &User,
+        profile: &Profile,
         hash: &PasswordHash,
         change: Change,
     ) -> Result<Receipt, StoreError> {
+        let user = &profile.user;
         let row = (
-            users::id.eq(user.id.as_uuid()),
-            users::email.eq(user.email.as_str().to_owned()),
-            users::password_hash.eq(hash.expose().to_owned()),
-            users::first_name.eq(user.first_name.as_str().to_owned()),
-            users::last_name.eq(user.last_name.as_str().to_owned()),
-            users::created_at.eq(user.created_at),
-            users::updated_at.eq(user.created_at),
-            users::profile_version.eq(user.profile_version),
+            (
+                users::id.eq(user.id.as_uuid()),
+                users::email.eq(user.email.as_str().to_owned()),
+                users::password_hash.eq(hash.expose().to_owned()),
+                users::first_name.eq(user.first_name.as_str().to_owned()),
+                users::last_name.eq(user.last_name.as_str().to_owned()),
+                users::created_at.eq(user.created_at),
+                users::updated_at.eq(user.created_at),
+                users::profile_version.eq(user.profile_version),
+            ),
+            DetailsRow::from(&profile.details),
         );
         in_change(&self.store, change, move |tx| {
             Box::pin(async move {
@@ -94,12 +150,12 @@ impl UserRepository for PgUserRepository {
                         diesel::dsl::sql::<diesel::sql_types::Bool>("lower(email) = ")
                             .bind::<diesel::sql_types::Text, _>(email),
                     )
-                    .select(UserRow::as_select())
-                    .first(conn)
+                    .select((UserRow::as_select(), users::password_hash))
+                    .first::<CredentialsRow>(conn)
                     .await
                     .optional()
                     .map_err(map_err)?
-                    .map(UserRow::into_domain)
+                    .map(credentials)
                     .transpose()
             })
             .await
@@ -110,15 +166,37 @@ impl UserRepository for PgUserRepository {
             .run(async move |conn| {
                 users::table
                     .find(id.as_uuid())
-                    .select(UserRow::as_select())
-                    .first(conn)
+                    .select((UserRow::as_select(), users::password_hash))
+                    .first::<CredentialsRow>(conn)
                     .await
                     .optional()
                     .map_err(map_err)?
-                    .map(UserRow::into_domain)
+                    .map(credentials)
                     .transpose()
             })
             .await
+    }
+
+    async fn profile(&self, id: UserId) -> Result<Option<Profile>, StoreError> {
+        let found: Option<(UserRow, DetailsRow)> = self
+            .store
+            .run(async move |conn| {
+                users::table
+                    .find(id.as_uuid())
+                    .select((UserRow::as_select(), DetailsRow::as_select()))
+                    .first(conn)
+                    .await
+                    .optional()
+                    .map_err(map_err)
+            })
+            .await?;
+        let Some((user, details)) = found else {
+            return Ok(None);
+        };
+        Ok(Some(Profile {
+            details: details.into_domain(user.id)?,
+            user: user.into_domain()?,
+        }))
     }
 
     async fn record_login(
@@ -141,25 +219,27 @@ impl UserRepository for PgUserRepository {
 
     async fn update_profile(
         &self,
-        id: UserId,
-        expected_version: i64,
-        names: (&PersonName, &PersonName),
+        profile: &Profile,
+        expected: i64,
         change: Change,
     ) -> Result<Receipt, StoreError> {
-        let (first, last) = (names.0.as_str().to_owned(), names.1.as_str().to_owned());
+        let user = &profile.user;
+        let id = user.id.as_uuid();
+        let changes = (
+            users::first_name.eq(user.first_name.as_str().to_owned()),
+            users::last_name.eq(user.last_name.as_str().to_owned()),
+            users::profile_version.eq(user.profile_version),
+            users::updated_at.eq(Utc::now()),
+            DetailsRow::from(&profile.details),
+        );
         in_change(&self.store, change, move |tx| {
             Box::pin(async move {
                 let n = diesel::update(
                     users::table
-                        .find(id.as_uuid())
-                        .filter(users::profile_version.eq(expected_version)),
+                        .find(id)
+                        .filter(users::profile_version.eq(expected)),
                 )
-                .set((
-                    users::first_name.eq(first),
-                    users::last_name.eq(last),
-                    users::profile_version.eq(expected_version + 1),
-                    users::updated_at.eq(Utc::now()),
-                ))
+                .set(changes)
                 .execute(tx)
                 .await?;
                 one_row(n, StoreError::StaleVersion)

@@ -8,9 +8,9 @@ use crate::state::{AppState, Stores};
 use crate::telemetry::metrics_handle;
 use std::sync::Arc;
 use std::time::Duration;
-use taskforge_adapter_mongo::{MongoDocumentStore, MongoStore, MongoTaskDocuments};
+use taskforge_adapter_mongo::{MongoProfileDocuments, MongoStore, MongoTaskDocuments};
 use taskforge_adapter_redis::{
-    RedisAccessCache, RedisCache, RedisRateLimiter, RedisSessionStore, RedisStore, RedisTaskCache,
+    RedisAccessCache, RedisRateLimiter, RedisSessionStore, RedisStore, RedisTaskCache,
 };
 use taskforge_adapter_sql::{
     AuditChain, PgIdempotency, PgOutbox, PgStore, PgTaskRepository, PgTeamRepository,
@@ -18,10 +18,10 @@ use taskforge_adapter_sql::{
 };
 use taskforge_domain::clock::SystemClock;
 use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
-use taskforge_domain::identity::{AuthService, ProfileService};
+use taskforge_domain::identity::{AuthService, ProfileProjection, ProfileService};
 use taskforge_domain::tasks::{Reconciler, TaskErasure, TaskProjection, TaskService};
 use taskforge_domain::teams::{AccessProjection, TeamService};
-use taskforge_domain::write_path::{DocumentReader, Outbox, Projector, WritePath};
+use taskforge_domain::write_path::{Outbox, Projector, WritePath};
 
 /// Everything the binaries run: the HTTP state, the relay, the reconciler, and the outbox for
 /// its operator commands.
@@ -41,8 +41,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     let projection_sql = PgStore::for_projection(&settings.database)?;
     let users = Arc::new(PgUserRepository::new(stores.sql.clone()));
     let outbox = Arc::new(PgOutbox::new(projection_sql.clone()));
-    let documents = Arc::new(MongoDocumentStore::new(stores.mongo.clone()));
-    let cache = Arc::new(RedisCache::new(stores.redis.clone()));
+    let profile_documents = Arc::new(MongoProfileDocuments::new(stores.mongo.clone()));
     let sessions = Arc::new(RedisSessionStore::new(stores.redis.clone()));
     let task_documents = Arc::new(MongoTaskDocuments::new(stores.mongo.clone()));
     if let Err(e) = task_documents.ensure_indexes().await {
@@ -54,8 +53,8 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         settings.cache.task_ttl(),
     ));
     // Every effect kind and how it is applied; a feature adds its own here.
-    let projector = Projector::new(documents.clone(), cache.clone())
-        .on::<RevokeSessions>(SessionEffects(sessions.clone()));
+    let projector = Projector::default().on::<RevokeSessions>(SessionEffects(sessions.clone()));
+    let projector = ProfileProjection::register(projector, profile_documents);
     let projector = TaskProjection::register(projector, task_documents.clone(), task_cache.clone());
     let team_rows = Arc::new(PgTeamRepository::new(stores.sql.clone()));
     let access_cache = Arc::new(RedisAccessCache::new(
@@ -80,8 +79,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         settings.auth.policy(),
     )
     .await?;
-    let reader = DocumentReader::new(documents.clone(), cache.clone(), write_path.clone());
-    let profiles = ProfileService::new(users.clone(), reader, write_path.clone());
+    let profiles = ProfileService::new(users.clone(), write_path.clone());
     let teams = Arc::new(TeamService::new(
         team_rows,
         users,

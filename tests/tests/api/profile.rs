@@ -1,12 +1,15 @@
 //! Profiles, password change and account deletion over HTTP, checked in every store.
 
 use reqwest::StatusCode;
+use secrecy::SecretString;
 use serde_json::json;
 use std::time::Duration;
-use taskforge_domain::identity::effects::PROFILES;
+use taskforge_adapter_sql::{PgOutbox, PgUserRepository};
+use taskforge_domain::identity::ports::UserRepository;
+use taskforge_domain::identity::{ProfileDetails, ProfileDocuments};
 use taskforge_domain::ids::UserId;
-use taskforge_domain::write_path::{Cache, DocumentStore};
-use taskforge_tests::{eventually, TestApp};
+use taskforge_domain::write_path::Outbox;
+use taskforge_tests::{eventually, processes, TestApp};
 
 fn user_id(raw: &str) -> UserId {
     match raw.parse() {
@@ -35,9 +38,9 @@ async fn a_new_profile_has_the_documented_defaults() {
     assert!(b["metadata"]["created"].is_string() && b["metadata"]["lastLogin"].is_string());
 
     let id = user_id(&user.id);
-    let docs = app.documents().await;
+    let docs = app.profile_documents().await;
     let projected = eventually(Duration::from_secs(10), || async {
-        matches!(docs.get(PROFILES.name, id.as_uuid()).await, Ok(Some(ref d)) if d.version == 1)
+        matches!(docs.get(id).await, Ok(Some(d)) if d.version == 1 && d.details == ProfileDetails::default())
     })
     .await;
     assert!(projected, "the profile document is in MongoDB");
@@ -48,13 +51,6 @@ async fn patch_changes_only_what_it_names_and_refreshes_every_copy() {
     let app = TestApp::spawn().await;
     let user = app.user().await;
     let id = user_id(&user.id);
-    app.get("/api/users/me", &user.token).await;
-    let cached = app.cache().get(&PROFILES.cache.key(id.as_uuid())).await;
-    assert!(
-        matches!(cached, Ok(Some(_))),
-        "a read fills the cache: {cached:?}"
-    );
-
     let patch = json!({
         "firstName": "Grace", "bio": "Rear admiral", "profilePicture": "https://example.com/g.png",
         "preferences": { "theme": "dark", "notifications": { "frequency": "daily" } }
@@ -71,24 +67,29 @@ async fn patch_changes_only_what_it_names_and_refreshes_every_copy() {
     );
     assert_eq!(r.body["profilePicture"], "https://example.com/g.png");
 
-    let cache = app.cache();
-    let dropped = eventually(Duration::from_secs(10), || async {
-        matches!(cache.get(&PROFILES.cache.key(id.as_uuid())).await, Ok(None))
-    })
-    .await;
-    assert!(dropped, "the write path dropped the cached profile");
-    let docs = app.documents().await;
-    eventually(Duration::from_secs(10), || async {
-        matches!(docs.get(PROFILES.name, id.as_uuid()).await, Ok(Some(d)) if d.version == 2)
-    })
-    .await;
-    let doc = docs.get(PROFILES.name, id.as_uuid()).await;
-    assert!(
-        matches!(&doc, Ok(Some(d)) if d.version == 2 && d.body["bio"] == "Rear admiral"),
-        "{doc:?}"
-    );
     let me = app.get("/api/users/me", &user.token).await;
-    assert_eq!(me.body["bio"], "Rear admiral");
+    assert_eq!(me.body, r.body, "a read answers the change");
+
+    let stored = PgUserRepository::new(app.sql()).profile(id).await;
+    let stored = match stored {
+        Ok(Some(p)) => p,
+        other => panic!("the users row: {other:?}"),
+    };
+    assert_eq!(
+        (stored.details.bio.as_str(), stored.user.profile_version),
+        ("Rear admiral", 2)
+    );
+    let docs = app.profile_documents().await;
+    let projected = eventually(Duration::from_secs(10), || async {
+        matches!(docs.get(id).await, Ok(Some(d)) if d.version == 2)
+    })
+    .await;
+    assert!(projected, "the profile document reaches version 2");
+    let doc = docs.get(id).await;
+    assert!(
+        matches!(&doc, Ok(Some(d)) if d.details == stored.details),
+        "MongoDB's document holds what PostgreSQL does: {doc:?}"
+    );
 
     let cleared = app
         .patch(
@@ -234,13 +235,12 @@ async fn deleting_the_account_removes_it_from_every_store_but_the_audit_log() {
         app.login(&user.email, &user.password).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let (docs, cache) = (app.documents().await, app.cache());
+    let docs = app.profile_documents().await;
     let gone = eventually(Duration::from_secs(10), || async {
-        matches!(docs.get(PROFILES.name, id.as_uuid()).await, Ok(None))
-            && matches!(cache.get(&PROFILES.cache.key(id.as_uuid())).await, Ok(None))
+        matches!(docs.get(id).await, Ok(None))
     })
     .await;
-    assert!(gone, "profile document and cache gone");
+    assert!(gone, "the profile document is gone");
     assert_eq!(
         app.register(&user.email, "a new beginning").await.status,
         StatusCode::CREATED,
@@ -258,5 +258,59 @@ async fn deleting_the_account_removes_it_from_every_store_but_the_audit_log() {
         chained,
         "audit rows of the deleted account remain and verify: {:?}",
         chain.verify(&scope).await
+    );
+}
+
+#[tokio::test]
+async fn a_week_old_profile_is_read_and_changed_while_mongodb_is_down() {
+    let mut ferret = processes::ferretdb();
+    let uri = processes::mongo_uri(&ferret);
+    let app = TestApp::spawn_with(|s| s.mongo.uri = SecretString::from(uri)).await;
+    let user = app.user().await;
+    let id = user_id(&user.id);
+    let before = json!({ "bio": "Before the outage", "preferences": { "theme": "dark" } });
+    let before = app.patch("/api/users/me", &user.token, before).await;
+    assert_eq!(before.status, StatusCode::OK, "{:?}", before.body);
+    // A week later: every row is applied and pruned, so MongoDB holds the only other copy.
+    let docs = app.profile_documents().await;
+    let projected = eventually(Duration::from_secs(10), || async {
+        matches!(docs.get(id).await, Ok(Some(d)) if d.version == 2)
+    })
+    .await;
+    assert!(projected, "the profile document reaches version 2");
+    let outbox = PgOutbox::new(app.sql());
+    let drained = eventually(Duration::from_secs(10), || async {
+        matches!(outbox.pending_count().await, Ok(0))
+    })
+    .await;
+    assert!(drained, "every row applied");
+    let pruned = outbox.prune(Duration::ZERO).await;
+    assert!(matches!(pruned, Ok(n) if n >= 2), "{pruned:?}");
+    ferret.stop();
+
+    let me = app.get("/api/users/me", &user.token).await;
+    assert_eq!(me.status, StatusCode::OK, "{:?}", me.body);
+    assert_eq!(me.body, before.body, "the full profile, from PostgreSQL");
+    let during =
+        json!({ "firstName": "Grace", "preferences": { "notifications": { "push": false } } });
+    let during = app.patch("/api/users/me", &user.token, during).await;
+    assert_eq!(during.status, StatusCode::OK, "{:?}", during.body);
+    let mut expected = before.body.clone();
+    expected["firstName"] = json!("Grace");
+    expected["preferences"]["notifications"]["push"] = json!(false);
+    assert_eq!(during.body, expected, "the change, on the full profile");
+    assert_eq!(app.get("/api/users/me", &user.token).await.body, expected);
+
+    ferret.start();
+    let caught_up = eventually(Duration::from_secs(20), || async {
+        matches!(docs.get(id).await, Ok(Some(d))
+            if d.version == 3 && d.details.bio.as_str() == "Before the outage"
+                && !d.details.preferences.notifications.push)
+    })
+    .await;
+    assert!(
+        caught_up,
+        "MongoDB's document catches up: {:?}",
+        docs.get(id).await
     );
 }

@@ -2,8 +2,7 @@
 
 use secrecy::ExposeSecret;
 use taskforge_adapter_memory::contract;
-use taskforge_adapter_mongo::{MongoDocumentStore, MongoStore};
-use taskforge_adapter_redis::{RedisCache, RedisRateLimiter, RedisSessionStore, RedisStore};
+use taskforge_adapter_redis::{RedisRateLimiter, RedisSessionStore, RedisStore};
 use taskforge_adapter_sql::PgStore;
 use taskforge_adapter_sql::{
     migrations, provisioning, PgIdempotency, PgOutbox, PgTaskRepository, PgTeamRepository,
@@ -39,10 +38,9 @@ async fn postgres_outbox_meets_the_contract() {
 }
 
 #[tokio::test]
-async fn mongo_documents_meet_the_contract() {
+async fn mongo_profile_documents_meet_the_contract() {
     let app = stores().await;
-    let store = must(MongoStore::connect(&app.settings.mongo).await);
-    contract::documents(&MongoDocumentStore::new(store)).await;
+    contract::profile_documents(&app.profile_documents().await).await;
 }
 
 #[tokio::test]
@@ -61,12 +59,6 @@ async fn redis_task_cache_meets_the_contract() {
 async fn redis_access_cache_meets_the_contract() {
     let app = stores().await;
     contract::access_cache(&app.access_cache()).await;
-}
-
-#[tokio::test]
-async fn redis_cache_meets_the_contract() {
-    let app = stores().await;
-    contract::cache(&RedisCache::new(must(RedisStore::new(&app.settings.redis)))).await;
 }
 
 #[tokio::test]

@@ -5,8 +5,7 @@ use secrecy::SecretString;
 use serde_json::json;
 use std::time::Duration;
 use taskforge_adapter_sql::provisioning;
-use taskforge_domain::identity::effects::PROFILES;
-use taskforge_domain::write_path::DocumentStore;
+use taskforge_domain::identity::ProfileDocuments;
 use taskforge_tests::{eventually, processes, TestApp};
 
 #[tokio::test]
@@ -37,22 +36,22 @@ async fn with_mongodb_down_writes_commit_and_documents_materialize_when_it_is_ba
     assert_eq!(
         (me.status, me.body["bio"].as_str()),
         (StatusCode::OK, Some("written while down")),
-        "served from the committed outbox row"
+        "served from PostgreSQL"
     );
     assert_eq!(
         app.get("/api/users/me", &early.token).await.status,
         StatusCode::OK,
-        "cached profiles are served"
+        "profiles made before the outage are served"
     );
 
     ferret.start();
-    let documents = app.documents().await;
+    let documents = app.profile_documents().await;
     let id = match user.id.parse() {
         Ok(id) => id,
         Err(e) => panic!("{e}"),
     };
     let projected = eventually(Duration::from_secs(20), || async {
-        matches!(documents.get(PROFILES.name, id).await, Ok(Some(d)) if d.version == 2 && d.body["bio"] == "written while down")
+        matches!(documents.get(id).await, Ok(Some(d)) if d.version == 2 && d.details.bio.as_str() == "written while down")
     })
     .await;
     assert!(

@@ -7,7 +7,8 @@ use super::*;
 /// Needs the `UserRepository` of the same store to commit the recording change.
 pub async fn idempotency(store: &dyn IdempotencyStore, users: &dyn UserRepository) {
     use taskforge_domain::write_path::{Claim, IdempotencyKey};
-    let user = new_user(&unique_email());
+    let profile = new_profile(&unique_email());
+    let user = &profile.user;
     let body = serde_json::json!({ "title": "t", "teamId": "x" });
     let key = must(IdempotencyKey::new(user.id, "key-1", &body), "key");
     assert_eq!(must(store.claim(&key).await, "claim"), Claim::Fresh);
@@ -26,7 +27,7 @@ pub async fn idempotency(store: &dyn IdempotencyStore, users: &dyn UserRepositor
     done.idempotency = Some(key.completion(response.clone()));
     must(
         users
-            .create(&user, &PasswordHash::from_stored("h".into()), done)
+            .create(&profile, &PasswordHash::from_stored("h".into()), done)
             .await,
         "commit",
     );

@@ -4,10 +4,9 @@
 //! stores in parallel with anything else.
 
 mod access;
-mod cache;
-mod documents;
 mod idempotency;
 mod outbox;
+mod profile_documents;
 mod rate_limiter;
 mod sessions;
 mod task_stores;
@@ -16,10 +15,9 @@ mod teams;
 mod users;
 
 pub use access::access_cache;
-pub use cache::cache;
-pub use documents::documents;
 pub use idempotency::idempotency;
 pub use outbox::outbox;
+pub use profile_documents::profile_documents;
 pub use rate_limiter::rate_limiter;
 pub use sessions::sessions;
 pub use task_stores::{task_cache, task_documents};
@@ -30,17 +28,18 @@ pub use users::user_repository;
 use chrono::{SubsecRound, Utc};
 use std::fmt::Debug;
 use std::time::Duration;
-use taskforge_domain::identity::effects::PROFILES;
 use taskforge_domain::identity::ports::{
     RateBucket, RateDecision, RateLimiter, RateRule, SessionStore, UserRepository,
 };
-use taskforge_domain::identity::{Email, PasswordHash, PersonName, Session, SessionToken, User};
+use taskforge_domain::identity::{
+    Email, PasswordHash, PersonName, Profile, ProfileDetails, Session, SessionToken, User,
+};
 use taskforge_domain::ids::{SessionId, TeamId, UserId};
 use taskforge_domain::tasks::TaskRepository;
 use taskforge_domain::teams::TeamRepository;
 use taskforge_domain::write_path::{
-    Actor, Aggregate, AuditAction, AuditDraft, AuditEntityType, Cache, CacheKind, Change,
-    DocumentStore, IdempotencyStore, Outbox, Scope, StoredEffect, VersionedDocument,
+    Actor, Aggregate, AuditAction, AuditDraft, AuditEntityType, Change, IdempotencyStore, Outbox,
+    Scope, StoredEffect,
 };
 use taskforge_domain::StoreError;
 use uuid::Uuid;
@@ -52,16 +51,20 @@ fn must<T, E: Debug>(result: Result<T, E>, what: &str) -> T {
     }
 }
 
-fn new_user(email: &str) -> User {
-    User {
-        id: UserId::new(),
-        email: must(Email::parse("email", email), "email"),
-        first_name: PersonName::from_stored("Ada".into()),
-        last_name: PersonName::from_stored("Lovelace".into()),
-        // Stores keep microseconds.
-        created_at: Utc::now().trunc_subsecs(6),
-        last_login: None,
-        profile_version: 1,
+/// A new account's profile, with the default details.
+fn new_profile(email: &str) -> Profile {
+    Profile {
+        user: User {
+            id: UserId::new(),
+            email: must(Email::parse("email", email), "email"),
+            first_name: PersonName::from_stored("Ada".into()),
+            last_name: PersonName::from_stored("Lovelace".into()),
+            // Stores keep microseconds.
+            created_at: Utc::now().trunc_subsecs(6),
+            last_login: None,
+            profile_version: 1,
+        },
+        details: ProfileDetails::default(),
     }
 }
 
@@ -105,12 +108,13 @@ fn change_of(
     Change::new(aggregate, audit, effects)
 }
 
-fn put(id: Uuid, version: i64) -> StoredEffect {
-    PROFILES.put(
-        id,
-        version,
-        serde_json::json!({ "bio": format!("v{version}") }),
-    )
+/// An effect of a kind no projector knows: outboxes carry effects without looking inside.
+fn effect(id: Uuid, version: i64) -> StoredEffect {
+    let fields = serde_json::json!({ "id": id, "version": version });
+    StoredEffect {
+        kind: "contract".into(),
+        fields: fields.as_object().cloned().unwrap_or_default(),
+    }
 }
 
 /// `n` users created through `users`, each with a unique email.
@@ -118,10 +122,10 @@ async fn registered(users: &dyn UserRepository, n: usize) -> Vec<User> {
     let hash = PasswordHash::from_stored("h".into());
     let mut people = Vec::with_capacity(n);
     for _ in 0..n {
-        let u = new_user(&unique_email());
-        let create = users.create(&u, &hash, change(u.id, AuditAction::Create, vec![]));
+        let p = new_profile(&unique_email());
+        let create = users.create(&p, &hash, change(p.user.id, AuditAction::Create, vec![]));
         must(create.await, "create user");
-        people.push(u);
+        people.push(p.user);
     }
     people
 }

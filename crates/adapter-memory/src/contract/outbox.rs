@@ -23,19 +23,17 @@ fn ids(rows: &[ClaimedRow]) -> Vec<i64> {
 /// change), each with one effect.
 struct Committer<'a> {
     users: &'a dyn UserRepository,
-    user: User,
-    version: i64,
+    profile: Profile,
 }
 
 impl Committer<'_> {
     async fn commit(&mut self, aggregate: Aggregate) -> i64 {
-        self.version += 1;
-        let names = (&self.user.first_name, &self.user.last_name);
-        let effects = vec![put(self.user.id.as_uuid(), self.version)];
-        let change = change_of(aggregate, self.user.id, AuditAction::Update, effects);
-        let update = self
-            .users
-            .update_profile(self.user.id, self.version - 1, names, change);
+        let user = &mut self.profile.user;
+        user.profile_version += 1;
+        let effects = vec![effect(user.id.as_uuid(), user.profile_version)];
+        let change = change_of(aggregate, user.id, AuditAction::Update, effects);
+        let expected = user.profile_version - 1;
+        let update = self.users.update_profile(&self.profile, expected, change);
         must(update.await, "commit").rows[0]
     }
 }
@@ -64,17 +62,18 @@ async fn relay(outbox: &dyn Outbox, ours: &[i64]) -> (Lease, Vec<i64>) {
 
 /// Needs the `UserRepository` of the same store to commit changes.
 pub async fn outbox(users: &dyn UserRepository, outbox: &dyn Outbox) {
-    let user = new_user(&unique_email());
+    let profile = new_profile(&unique_email());
+    let user = profile.user.clone();
     let hash = PasswordHash::from_stored("h".into());
-    let create = users.create(&user, &hash, change(user.id, AuditAction::Create, vec![]));
+    let create = users.create(
+        &profile,
+        &hash,
+        change(user.id, AuditAction::Create, vec![]),
+    );
     must(create.await, "create");
     let scope = Scope::Account(user.id);
     let entity = || Aggregate::entity(scope, "contract", Uuid::now_v7());
-    let mut rows = Committer {
-        users,
-        user: user.clone(),
-        version: 1,
-    };
+    let mut rows = Committer { users, profile };
     let (a, b) = (entity(), entity());
     let a1 = rows.commit(a).await;
     let a2 = rows.commit(a).await;
@@ -86,7 +85,7 @@ pub async fn outbox(users: &dyn UserRepository, outbox: &dyn Outbox) {
     assert_eq!(ids(&fast), vec![a1]);
     assert_eq!(
         fast[0].effects,
-        vec![put(user.id.as_uuid(), 2)],
+        vec![effect(user.id.as_uuid(), 2)],
         "effects as committed"
     );
     assert_eq!((fast[0].attempts, fast[0].barrier), (0, false));

@@ -1,21 +1,46 @@
 //! The `UserRepository` contract.
 
 use super::*;
+use taskforge_domain::identity::{
+    Bio, Frequency, NotificationPreferences, PictureUrl, Preferences, Theme,
+};
 
-/// `UserRepository` together with the outbox its changes commit into.
+/// Details with every field away from its default.
+fn custom_details() -> ProfileDetails {
+    ProfileDetails {
+        bio: must(Bio::parse("bio", "line one\nline two".into()), "bio"),
+        profile_picture: Some(must(
+            PictureUrl::parse("profilePicture", "https://example.com/ada.png".into()),
+            "picture",
+        )),
+        preferences: Preferences {
+            theme: Theme::Dark,
+            notifications: NotificationPreferences {
+                email: false,
+                push: false,
+                frequency: Frequency::Weekly,
+            },
+        },
+    }
+}
+
+/// `UserRepository` together with the outbox its changes commit into: a profile comes back
+/// whole, as created and as updated.
 pub async fn user_repository(users: &dyn UserRepository, outbox: &dyn Outbox) {
     let email = unique_email();
-    let user = new_user(&email);
+    let mut profile = new_profile(&email);
+    profile.details = custom_details();
+    let user = profile.user.clone();
     let hash = PasswordHash::from_stored("hash-1".into());
     let receipt = must(
         users
             .create(
-                &user,
+                &profile,
                 &hash,
                 change(
                     user.id,
                     AuditAction::Create,
-                    vec![put(user.id.as_uuid(), 1)],
+                    vec![effect(user.id.as_uuid(), 1)],
                 ),
             )
             .await,
@@ -25,6 +50,7 @@ pub async fn user_repository(users: &dyn UserRepository, outbox: &dyn Outbox) {
         receipt.rows.len() == 1 && receipt.urgent.is_empty(),
         "a change with effects leaves an outbox row"
     );
+    assert_eq!(must(outbox.pending_count().await, "pending"), 1);
 
     let (found, found_hash) = must(users.by_email(&user.email).await, "by_email").expect_found();
     assert_eq!(found, user);
@@ -34,10 +60,20 @@ pub async fn user_repository(users: &dyn UserRepository, outbox: &dyn Outbox) {
         Some(user.clone())
     );
     assert!(must(users.by_id(UserId::new()).await, "by_id unknown").is_none());
+    assert_eq!(
+        must(users.profile(user.id).await, "profile"),
+        Some(profile.clone()),
+        "every field as created"
+    );
+    assert!(must(users.profile(UserId::new()).await, "profile unknown").is_none());
 
-    let twin = new_user(&email.to_uppercase());
+    let twin = new_profile(&email.to_uppercase());
     let dup = users
-        .create(&twin, &hash, change(twin.id, AuditAction::Create, vec![]))
+        .create(
+            &twin,
+            &hash,
+            change(twin.user.id, AuditAction::Create, vec![]),
+        )
         .await;
     assert!(
         matches!(dup, Err(StoreError::Conflict(_))),
@@ -61,55 +97,36 @@ pub async fn user_repository(users: &dyn UserRepository, outbox: &dyn Outbox) {
     );
     let after_login = must(users.by_id(user.id).await, "by_id").expect_found().0;
     assert_eq!(after_login.last_login, Some(user.created_at));
+    profile.user.last_login = Some(user.created_at);
 
-    let names = (
-        &PersonName::from_stored("Grace".into()),
-        &PersonName::from_stored("Hopper".into()),
-    );
-    let stale = users
-        .update_profile(
-            user.id,
-            7,
-            names,
-            change(
-                user.id,
-                AuditAction::Update,
-                vec![put(user.id.as_uuid(), 8)],
-            ),
+    let mut next = profile.clone();
+    next.user.first_name = PersonName::from_stored("Grace".into());
+    next.user.last_name = PersonName::from_stored("Hopper".into());
+    next.user.profile_version = 2;
+    next.details = ProfileDetails::default();
+    let update = |expected| {
+        let effects = vec![effect(user.id.as_uuid(), 2)];
+        users.update_profile(
+            &next,
+            expected,
+            change(user.id, AuditAction::Update, effects),
         )
-        .await;
+    };
+    let stale = update(7).await;
     assert!(matches!(stale, Err(StoreError::StaleVersion)), "{stale:?}");
-    must(
-        users
-            .update_profile(
-                user.id,
-                1,
-                names,
-                change(
-                    user.id,
-                    AuditAction::Update,
-                    vec![put(user.id.as_uuid(), 2)],
-                ),
-            )
-            .await,
-        "update_profile",
-    );
-    let updated = must(users.by_id(user.id).await, "by_id").expect_found().0;
     assert_eq!(
-        (updated.first_name.as_str(), updated.profile_version),
-        ("Grace", 2)
+        must(users.profile(user.id).await, "profile"),
+        Some(profile),
+        "a stale update changes nothing"
     );
-    let latest = must(
-        outbox
-            .latest_document(PROFILES.name, user.id.as_uuid())
-            .await,
-        "latest_document",
-    );
+    must(update(1).await, "update_profile");
     assert_eq!(
-        latest.map(|(_, d)| d.version),
-        Some(2),
-        "the newest committed document is found in the outbox"
+        must(users.profile(user.id).await, "profile"),
+        Some(next.clone()),
+        "names, details (the picture cleared) and version as updated"
     );
+    let again = update(1).await;
+    assert!(matches!(again, Err(StoreError::StaleVersion)), "{again:?}");
 
     let new_hash = PasswordHash::from_stored("hash-2".into());
     must(
@@ -134,6 +151,7 @@ pub async fn user_repository(users: &dyn UserRepository, outbox: &dyn Outbox) {
         "delete",
     );
     assert!(must(users.by_id(user.id).await, "by_id").is_none());
+    assert!(must(users.profile(user.id).await, "profile").is_none());
     let again = users
         .delete(user.id, change(user.id, AuditAction::Delete, vec![]))
         .await;

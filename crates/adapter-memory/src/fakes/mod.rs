@@ -1,10 +1,9 @@
 //! The fakes. State sits behind a `std::sync::Mutex` that is never held across an await.
 
 mod access;
-mod cache;
 mod clock;
-mod documents;
 mod hasher;
+mod profiles;
 mod rate_limiter;
 mod relational;
 mod runtime;
@@ -12,10 +11,9 @@ mod sessions;
 mod tasks;
 
 pub use access::InMemoryAccessCache;
-pub use cache::InMemoryCache;
 pub use clock::ManualClock;
-pub use documents::InMemoryDocuments;
 pub use hasher::FakeHasher;
+pub use profiles::InMemoryProfileDocuments;
 pub use rate_limiter::InMemoryRateLimiter;
 pub use relational::InMemoryRelational;
 pub use runtime::InlineRuntime;

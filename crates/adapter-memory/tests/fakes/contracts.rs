@@ -1,7 +1,7 @@
 //! The port contract suites against the in-memory fakes.
 
 use taskforge_adapter_memory::{
-    contract, InMemoryAccessCache, InMemoryCache, InMemoryDocuments, InMemoryRateLimiter,
+    contract, InMemoryAccessCache, InMemoryProfileDocuments, InMemoryRateLimiter,
     InMemoryRelational, InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments,
 };
 
@@ -18,8 +18,8 @@ async fn fake_outbox_meets_the_contract() {
 }
 
 #[tokio::test]
-async fn fake_documents_meet_the_contract() {
-    contract::documents(&InMemoryDocuments::default()).await;
+async fn fake_profile_documents_meet_the_contract() {
+    contract::profile_documents(&InMemoryProfileDocuments::default()).await;
 }
 
 #[tokio::test]
@@ -35,11 +35,6 @@ async fn fake_task_cache_meets_the_contract() {
 #[tokio::test]
 async fn fake_access_cache_meets_the_contract() {
     contract::access_cache(&InMemoryAccessCache::default()).await;
-}
-
-#[tokio::test]
-async fn fake_cache_meets_the_contract() {
-    contract::cache(&InMemoryCache::default()).await;
 }
 
 #[tokio::test]

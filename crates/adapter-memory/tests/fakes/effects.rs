@@ -6,11 +6,9 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
-use taskforge_adapter_memory::{
-    InMemoryCache, InMemoryDocuments, InMemoryRelational, InlineRuntime,
-};
+use taskforge_adapter_memory::{InMemoryRelational, InlineRuntime};
 use taskforge_domain::identity::ports::UserRepository;
-use taskforge_domain::identity::{Email, PasswordHash, PersonName, User};
+use taskforge_domain::identity::{Email, PasswordHash, PersonName, Profile, User};
 use taskforge_domain::ids::UserId;
 use taskforge_domain::write_path::{
     Actor, Aggregate, Apply, AuditAction, AuditDraft, AuditEntityType, Change, EffectId,
@@ -66,26 +64,26 @@ impl Apply<Announce> for Arc<Subscriber> {
 async fn a_retried_publish_reaches_its_subscriber_twice_under_one_id() -> Result<(), Error> {
     let db = InMemoryRelational::default();
     let subscriber = Arc::new(Subscriber::default());
-    let projector = Projector::new(
-        Arc::new(InMemoryDocuments::default()),
-        Arc::new(InMemoryCache::default()),
-    )
-    .on::<Announce>(subscriber.clone());
+    let projector = Projector::default().on::<Announce>(subscriber.clone());
     let write_path = WritePath::new(
         Arc::new(db.clone()),
         Arc::new(projector),
         Arc::new(InlineRuntime),
         ProjectionPolicy::default(),
     );
-    let user = User {
-        id: UserId::new(),
-        email: Email::parse("email", "announce@example.com")?,
-        first_name: PersonName::parse("firstName", "Ada")?,
-        last_name: PersonName::parse("lastName", "L")?,
-        created_at: chrono::Utc::now(),
-        last_login: None,
-        profile_version: 1,
+    let profile = Profile {
+        user: User {
+            id: UserId::new(),
+            email: Email::parse("email", "announce@example.com")?,
+            first_name: PersonName::parse("firstName", "Ada")?,
+            last_name: PersonName::parse("lastName", "L")?,
+            created_at: chrono::Utc::now(),
+            last_login: None,
+            profile_version: 1,
+        },
+        details: Default::default(),
     };
+    let user = &profile.user;
     let audit = AuditDraft {
         entity_type: AuditEntityType::User,
         entity_id: user.id.as_uuid(),
@@ -100,7 +98,9 @@ async fn a_retried_publish_reaches_its_subscriber_twice_under_one_id() -> Result
     let aggregate = Aggregate::entity(Scope::Account(user.id), "announce", user.id.as_uuid());
     let change = Change::new(aggregate, audit, vec![announce]);
     let hash = PasswordHash::from_stored("h".into());
-    let receipt = write_path.commit(db.create(&user, &hash, change)).await?;
+    let receipt = write_path
+        .commit(db.create(&profile, &hash, change))
+        .await?;
     assert_eq!(
         db.pending_count().await?,
         1,

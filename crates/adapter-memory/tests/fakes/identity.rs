@@ -1,12 +1,10 @@
-//! The identity use cases on the fakes: expiry rules with a manual clock, and the write path
-//! when the document store is down.
+//! The identity use cases on the fakes: expiry rules with a manual clock, and profiles while
+//! MongoDB is down.
 
 use std::time::Duration;
 use taskforge_adapter_memory::{FakeWorld, ABSOLUTE, IDLE};
-use taskforge_domain::identity::effects::PROFILES;
-use taskforge_domain::identity::ports::UserRepository;
-use taskforge_domain::identity::{Bio, ProfilePatch, RegisterInput};
-use taskforge_domain::write_path::{Actor, AuditAction, DocumentStore, Outbox};
+use taskforge_domain::identity::{Bio, ProfileDocuments, ProfilePatch, RegisterInput, Theme};
+use taskforge_domain::write_path::{Actor, AuditAction, Outbox};
 use taskforge_domain::Error;
 
 async fn world() -> FakeWorld {
@@ -107,39 +105,45 @@ async fn every_change_commits_one_audit_row() -> Result<(), Error> {
 }
 
 #[tokio::test]
-async fn with_the_document_store_down_changes_commit_and_reads_repair_from_the_outbox(
-) -> Result<(), Error> {
+async fn with_mongodb_down_profiles_are_changed_and_read_from_postgresql() -> Result<(), Error> {
     let w = world().await;
-    w.docs.set_down(true);
+    w.profile_docs.set_down(true);
     let user = w
         .auth
         .register(input("down@example.com"), &Actor::default())
         .await?;
     let patch = ProfilePatch {
         bio: Some(Bio::parse("bio", "while down".into())?),
+        theme: Some(Theme::Dark),
         ..ProfilePatch::default()
     };
-    w.profiles.patch(user.id, &patch, &Actor::default()).await?;
+    let patched = w.profiles.patch(user.id, &patch, &Actor::default()).await?;
     assert_eq!(
         w.db.pending_count().await?,
         1,
         "the patch waits in the outbox; the registration's document, superseded by it, is done"
     );
+    let read = w.profiles.get(user.id).await?;
+    assert_eq!(read, patched, "reads serve the committed change");
     assert_eq!(
-        w.profiles.get(user.id).await?.document.bio.as_str(),
-        "while down",
-        "reads serve the committed change"
+        (read.details.bio.as_str(), read.user.profile_version),
+        ("while down", 2)
     );
 
-    w.docs.set_down(false);
-    // Rows that failed wait out their backoff; the relay then applies them in order.
-    assert!(w
-        .docs
-        .get(PROFILES.name, user.id.as_uuid())
-        .await?
-        .is_none());
-    let registered = w.db.by_id(user.id).await?.map(|(u, _)| u.profile_version);
-    assert_eq!(registered, Some(2));
+    w.profile_docs.set_down(false);
+    // The failed row waits out its backoff; a later change of the profile takes it at once.
+    assert!(w.profile_docs.get(user.id).await?.is_none());
+    let later = ProfilePatch {
+        bio: Some(Bio::parse("bio", "back up".into())?),
+        ..ProfilePatch::default()
+    };
+    w.profiles.patch(user.id, &later, &Actor::default()).await?;
+    assert_eq!(w.db.pending_count().await?, 0);
+    let document = w.profile_docs.get(user.id).await?;
+    assert_eq!(
+        document.map(|d| (d.version, d.details)),
+        Some((3, w.profiles.get(user.id).await?.details))
+    );
     Ok(())
 }
 
@@ -150,7 +154,7 @@ async fn fast_path_projects_at_once_when_the_stores_are_up() -> Result<(), Error
         .auth
         .register(input("fast@example.com"), &Actor::default())
         .await?;
-    let doc = w.docs.get(PROFILES.name, user.id.as_uuid()).await?;
+    let doc = w.profile_docs.get(user.id).await?;
     assert_eq!(doc.map(|d| d.version), Some(1));
     assert_eq!(w.db.pending_count().await?, 0);
     assert_eq!(

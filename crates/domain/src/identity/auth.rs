@@ -1,10 +1,12 @@
 //! Registration, login, sessions, password change and account deletion.
 
-use super::effects::{RevokeSessions, PROFILES};
-use super::model::{ProfileDocument, Session, User};
+use super::effects::RevokeSessions;
+use super::model::{Profile, ProfileDetails, Session, User};
 use super::ports::{
     PasswordHasher, RateBucket, RateDecision, RateLimiter, RateRule, SessionStore, UserRepository,
 };
+use super::projection::{DeleteProfile, PutProfile};
+use super::state::ProfileState;
 use super::throttle::client_key;
 use super::values::{Email, Password, PasswordHash, PersonName, SessionToken};
 use crate::clock::Clock;
@@ -197,32 +199,36 @@ impl AuthService {
             (e, p, f, l) => return Err(rejected([e.err(), p.err(), f.err(), l.err()])),
         };
         let hash = self.hasher.hash(&password).await?;
-        let user = User {
-            id: UserId::new(),
-            email,
-            first_name: first,
-            last_name: last,
-            created_at: self.clock.now(),
-            last_login: None,
-            profile_version: 1,
+        let profile = Profile {
+            user: User {
+                id: UserId::new(),
+                email,
+                first_name: first,
+                last_name: last,
+                created_at: self.clock.now(),
+                last_login: None,
+                profile_version: 1,
+            },
+            details: ProfileDetails::default(),
         };
-        let document = serde_json::to_value(ProfileDocument::default())
-            .map_err(|e| Error::Internal(e.into()))?;
+        let put = PutProfile {
+            profile: ProfileState::from(&profile),
+        };
         let change = account_change(
-            user.id,
+            profile.user.id,
             AuditAction::Create,
             actor,
-            (None, Some(user.audit_state())),
-            vec![PROFILES.put(user.id.as_uuid(), user.profile_version, document)],
+            (None, Some(profile.user.audit_state())),
+            vec![StoredEffect::of(&put)],
         );
         self.write_path
-            .commit(self.users.create(&user, &hash, change))
+            .commit(self.users.create(&profile, &hash, change))
             .await
             .map_err(|e| match e {
                 StoreError::Conflict(_) => Error::Conflict("email is already registered".into()),
                 other => other.into(),
             })?;
-        Ok(user)
+        Ok(profile.user)
     }
 
     /// Checks a password against an account, at the same cost whether or not the account exists.
@@ -420,7 +426,7 @@ impl AuthService {
     }
 
     /// Removes the account from every store: the users row commits its deletion, and the outbox
-    /// row removes the profile document, the cache entry and every session.
+    /// rows remove the profile document and every session.
     pub async fn delete_account(
         &self,
         who: &Authenticated,
@@ -435,10 +441,7 @@ impl AuthService {
             AuditAction::Delete,
             actor,
             (Some(user.audit_state()), None),
-            vec![
-                PROFILES.delete(user.id.as_uuid()),
-                PROFILES.drop_cache(user.id.as_uuid()),
-            ],
+            vec![StoredEffect::of(&DeleteProfile { user_id: user.id })],
         );
         let change = revoking_sessions(change, user.id, None, self.clock.now());
         self.write_path

@@ -1,23 +1,13 @@
-//! What identity changes project: the profile documents, and revoking sessions.
+//! Revoking sessions: the security effect of identity changes, applied before the response.
 
 use super::ports::SessionStore;
 use crate::ids::{SessionId, UserId};
-use crate::write_path::{Apply, CacheKind, Collection, EffectId, EffectKind};
+use crate::write_path::{Apply, EffectId, EffectKind};
 use crate::StoreError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use std::time::Duration;
-
-/// MongoDB `profiles`, cached as `user:profile:{userId}` for an hour.
-pub const PROFILES: Collection = Collection {
-    name: "profiles",
-    cache: CacheKind {
-        name: "user:profile",
-        ttl: Duration::from_secs(3600),
-    },
-};
 
 /// Ends a user's sessions that were opened before the change, all of them or all but `keep`.
 /// Sessions opened later survive a repeat, so applying it again changes nothing.

@@ -2,6 +2,7 @@
 
 use super::values::{Bio, Email, PersonName, PictureUrl};
 use crate::ids::{SessionId, UserId};
+use crate::validation::FieldError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +15,7 @@ pub struct User {
     pub last_name: PersonName,
     pub created_at: DateTime<Utc>,
     pub last_login: Option<DateTime<Utc>>,
-    /// Version of the profile document; bumped by every profile change.
+    /// Version of the profile; bumped by every profile change.
     pub profile_version: i64,
 }
 
@@ -39,6 +40,25 @@ pub enum Theme {
     System,
 }
 
+impl Theme {
+    pub const ALL: [Theme; 3] = [Theme::Light, Theme::Dark, Theme::System];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+            Theme::System => "system",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == raw)
+            .ok_or_else(|| FieldError::new(field, "must be one of light, dark, system"))
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Frequency {
@@ -49,8 +69,34 @@ pub enum Frequency {
     Weekly,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+impl Frequency {
+    pub const ALL: [Frequency; 4] = [
+        Frequency::Immediate,
+        Frequency::Hourly,
+        Frequency::Daily,
+        Frequency::Weekly,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Frequency::Immediate => "immediate",
+            Frequency::Hourly => "hourly",
+            Frequency::Daily => "daily",
+            Frequency::Weekly => "weekly",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|f| f.as_str() == raw)
+            .ok_or_else(|| {
+                FieldError::new(field, "must be one of immediate, hourly, daily, weekly")
+            })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotificationPreferences {
     pub email: bool,
     pub push: bool,
@@ -67,27 +113,26 @@ impl Default for NotificationPreferences {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Preferences {
     pub theme: Theme,
     pub notifications: NotificationPreferences,
 }
 
-/// The profile document (MongoDB `profiles`): what a user says about themself.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ProfileDocument {
+/// What a user says about themself; a new account has the defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileDetails {
     pub bio: Bio,
     pub profile_picture: Option<PictureUrl>,
     pub preferences: Preferences,
 }
 
-/// A profile as clients see it: the account's relational core plus its document.
+/// A profile as clients see it: the account's relational core plus its details, all of it in
+/// one `users` row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
     pub user: User,
-    pub document: ProfileDocument,
+    pub details: ProfileDetails,
 }
 
 /// The fields a user may change on their profile; `None` leaves a field as it is.
@@ -107,8 +152,8 @@ pub struct ProfilePatch {
 impl ProfilePatch {
     pub fn apply(&self, profile: &Profile) -> Profile {
         let mut next = profile.clone();
-        let doc = &mut next.document;
-        let notifications = &mut doc.preferences.notifications;
+        let details = &mut next.details;
+        let notifications = &mut details.preferences.notifications;
         if let Some(v) = &self.first_name {
             next.user.first_name = v.clone();
         }
@@ -116,13 +161,13 @@ impl ProfilePatch {
             next.user.last_name = v.clone();
         }
         if let Some(v) = &self.bio {
-            doc.bio = v.clone();
+            details.bio = v.clone();
         }
         if let Some(v) = &self.profile_picture {
-            doc.profile_picture = v.clone();
+            details.profile_picture = v.clone();
         }
         if let Some(v) = self.theme {
-            doc.preferences.theme = v;
+            details.preferences.theme = v;
         }
         if let Some(v) = self.notify_email {
             notifications.email = v;

@@ -1,7 +1,7 @@
 //! The ports identity drives.
 
-use super::model::{Session, User};
-use super::values::{Email, Password, PasswordHash, PersonName, TokenHash};
+use super::model::{Profile, Session, User};
+use super::values::{Email, Password, PasswordHash, TokenHash};
 use crate::ids::{SessionId, UserId};
 use crate::write_path::{Change, Receipt};
 use crate::StoreError;
@@ -9,31 +9,33 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
-/// Accounts and credentials (PostgreSQL `users`). Every mutating method commits its relational
-/// rows together with the given [`Change`] (audit row and outbox row) in one transaction.
+/// Accounts, credentials and profiles (PostgreSQL `users`: a profile is one row). Every
+/// mutating method commits its relational rows together with the given [`Change`] (audit row
+/// and outbox row) in one transaction.
 #[async_trait]
 pub trait UserRepository: Send + Sync {
-    /// `Conflict` when the email is taken.
+    /// Stores the account with every field of its profile. `Conflict` when the email is taken.
     async fn create(
         &self,
-        user: &User,
+        profile: &Profile,
         hash: &PasswordHash,
         change: Change,
     ) -> Result<Receipt, StoreError>;
     async fn by_email(&self, email: &Email) -> Result<Option<(User, PasswordHash)>, StoreError>;
     async fn by_id(&self, id: UserId) -> Result<Option<(User, PasswordHash)>, StoreError>;
+    async fn profile(&self, id: UserId) -> Result<Option<Profile>, StoreError>;
     async fn record_login(
         &self,
         id: UserId,
         at: DateTime<Utc>,
         change: Change,
     ) -> Result<Receipt, StoreError>;
-    /// `StaleVersion` when the profile version is no longer `expected_version`.
+    /// Saves the names and details of `profile` (its version already bumped) if the stored
+    /// profile version is `expected`: `StaleVersion` otherwise (or when the user is gone).
     async fn update_profile(
         &self,
-        id: UserId,
-        expected_version: i64,
-        names: (&PersonName, &PersonName),
+        profile: &Profile,
+        expected: i64,
         change: Change,
     ) -> Result<Receipt, StoreError>;
     async fn set_password(

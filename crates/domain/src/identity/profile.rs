@@ -1,12 +1,13 @@
-//! Reading and changing profiles: cache-aside over the profile document, with the users row's
-//! `profile_version` deciding which copy is current.
+//! Reading and changing profiles. A profile is one `users` row: reads never wait for MongoDB,
+//! and a change commits the row with the effect that brings MongoDB's document level.
 
 use super::auth::account_change;
-use super::effects::PROFILES;
-use super::model::{Profile, ProfileDocument, ProfilePatch, User};
+use super::model::{Profile, ProfilePatch};
 use super::ports::UserRepository;
+use super::projection::PutProfile;
+use super::state::ProfileState;
 use crate::ids::UserId;
-use crate::write_path::{Actor, AuditAction, DocumentReader, WritePath};
+use crate::write_path::{Actor, AuditAction, StoredEffect, WritePath};
 use crate::{Error, StoreError};
 use std::sync::Arc;
 
@@ -15,35 +16,16 @@ const PATCH_ATTEMPTS: usize = 5;
 
 pub struct ProfileService {
     users: Arc<dyn UserRepository>,
-    reader: DocumentReader,
     write_path: WritePath,
 }
 
 impl ProfileService {
-    pub fn new(
-        users: Arc<dyn UserRepository>,
-        reader: DocumentReader,
-        write_path: WritePath,
-    ) -> Self {
-        Self {
-            users,
-            reader,
-            write_path,
-        }
+    pub fn new(users: Arc<dyn UserRepository>, write_path: WritePath) -> Self {
+        Self { users, write_path }
     }
 
     pub async fn get(&self, id: UserId) -> Result<Profile, Error> {
-        let (user, _) = self.users.by_id(id).await?.ok_or(Error::NotFound)?;
-        let document = self.current_document(&user).await?;
-        Ok(Profile { user, document })
-    }
-
-    async fn current_document(&self, user: &User) -> Result<ProfileDocument, Error> {
-        let doc = self
-            .reader
-            .read_at(&PROFILES, user.id.as_uuid(), user.profile_version, None)
-            .await?;
-        serde_json::from_value(doc.body).map_err(|e| Error::Internal(e.into()))
+        self.users.profile(id).await?.ok_or(Error::NotFound)
     }
 
     pub async fn patch(
@@ -56,22 +38,20 @@ impl ProfileService {
             let current = self.get(id).await?;
             let mut next = patch.apply(&current);
             next.user.profile_version += 1;
-            let body =
-                serde_json::to_value(&next.document).map_err(|e| Error::Internal(e.into()))?;
+            let state = ProfileState::from(&next);
             let change = account_change(
                 id,
                 AuditAction::Update,
                 actor,
-                (Some(audit_state(&current)), Some(audit_state(&next))),
-                vec![
-                    PROFILES.put(id.as_uuid(), next.user.profile_version, body),
-                    PROFILES.drop_cache(id.as_uuid()),
-                ],
+                (
+                    Some(ProfileState::from(&current).to_json()),
+                    Some(state.to_json()),
+                ),
+                vec![StoredEffect::of(&PutProfile { profile: state })],
             );
-            let names = (&next.user.first_name, &next.user.last_name);
             let update = self
                 .users
-                .update_profile(id, current.user.profile_version, names, change);
+                .update_profile(&next, current.user.profile_version, change);
             match self.write_path.commit(update).await {
                 Ok(_) => return Ok(next),
                 Err(StoreError::StaleVersion) => continue,
@@ -82,15 +62,4 @@ impl ProfileService {
             "the profile is being changed concurrently; try again".into(),
         ))
     }
-}
-
-fn audit_state(profile: &Profile) -> serde_json::Value {
-    let mut state = profile.user.audit_state();
-    if let (Some(obj), Ok(serde_json::Value::Object(doc))) = (
-        state.as_object_mut(),
-        serde_json::to_value(&profile.document),
-    ) {
-        obj.extend(doc);
-    }
-    state
 }

@@ -128,6 +128,15 @@ impl PictureUrl {
             ))
         }
     }
+
+    /// A value the store holds, validated when it went in.
+    pub fn from_stored(url: String) -> Self {
+        Self(url)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// A session's bearer token: 256 random bits, hex-encoded. Only its hash is ever stored.

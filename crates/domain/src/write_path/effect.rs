@@ -8,8 +8,6 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
-use std::time::Duration;
-use uuid::Uuid;
 
 /// One kind of effect. Applying it must be harmless when repeated: either by its nature
 /// (documents move forward in version only, deletes of absent things are no-ops) or, for
@@ -70,134 +68,44 @@ impl fmt::Display for EffectId {
     }
 }
 
-/// A kind of cache entry: its name (the Redis key is `{name}:{id}`) and how long it lives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CacheKind {
-    pub name: &'static str,
-    pub ttl: Duration,
-}
-
-impl CacheKind {
-    pub fn key(&self, id: Uuid) -> CacheKey {
-        CacheKey {
-            kind: self.name.to_owned(),
-            id,
-        }
-    }
-}
-
-/// One cache entry.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct CacheKey {
-    pub kind: String,
-    pub id: Uuid,
-}
-
-/// A MongoDB collection of versioned documents, and the cache entries that copy them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Collection {
-    pub name: &'static str,
-    pub cache: CacheKind,
-}
-
-/// Upsert a document unless the stored one is as new or newer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PutDocument {
-    pub collection: String,
-    pub id: Uuid,
-    pub version: i64,
-    pub body: Value,
-}
-
-impl EffectKind for PutDocument {
-    const KIND: &'static str = "put_document";
-
-    fn target(&self) -> Option<String> {
-        Some(format!("document {} {}", self.collection, self.id))
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DeleteDocument {
-    pub collection: String,
-    pub id: Uuid,
-}
-
-impl EffectKind for DeleteDocument {
-    const KIND: &'static str = "delete_document";
-
-    fn target(&self) -> Option<String> {
-        Some(format!("document {} {}", self.collection, self.id))
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DropCache {
-    pub key: CacheKey,
-}
-
-impl EffectKind for DropCache {
-    const KIND: &'static str = "drop_cache";
-
-    fn target(&self) -> Option<String> {
-        Some(format!("cache {} {}", self.key.kind, self.key.id))
-    }
-}
-
-impl Collection {
-    pub fn put(&self, id: Uuid, version: i64, body: Value) -> StoredEffect {
-        StoredEffect::of(&PutDocument {
-            collection: self.name.to_owned(),
-            id,
-            version,
-            body,
-        })
-    }
-
-    pub fn delete(&self, id: Uuid) -> StoredEffect {
-        StoredEffect::of(&DeleteDocument {
-            collection: self.name.to_owned(),
-            id,
-        })
-    }
-
-    pub fn drop_cache(&self, id: Uuid) -> StoredEffect {
-        StoredEffect::of(&DropCache {
-            key: self.cache.key(id),
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    struct Stamp {
+        id: uuid::Uuid,
+        version: i64,
+    }
+
+    impl EffectKind for Stamp {
+        const KIND: &'static str = "test_stamp";
+    }
+
     #[test]
     fn a_stored_effect_keeps_its_tag_beside_its_fields_and_decodes_back(
     ) -> Result<(), Box<dyn std::error::Error>> {
-        let put = PutDocument {
-            collection: "tasks".into(),
-            id: Uuid::now_v7(),
+        let stamp = Stamp {
+            id: uuid::Uuid::now_v7(),
             version: 3,
-            body: serde_json::json!({ "title": "x" }),
         };
-        let stored = StoredEffect::of(&put);
+        let stored = StoredEffect::of(&stamp);
         let json = serde_json::to_value(&stored)?;
-        assert_eq!(json["type"], "put_document");
+        assert_eq!(json["type"], "test_stamp");
         assert_eq!(json["version"], 3);
         let back: StoredEffect = serde_json::from_value(json)?;
-        assert_eq!(back.decode::<PutDocument>()?, put);
+        assert_eq!(back.decode::<Stamp>()?, stamp);
         Ok(())
     }
 
     #[test]
     fn fields_that_do_not_fit_their_kind_are_rejected_for_good() {
         let stored = StoredEffect {
-            kind: PutDocument::KIND.into(),
+            kind: Stamp::KIND.into(),
             fields: Map::new(),
         };
         assert!(matches!(
-            stored.decode::<PutDocument>(),
+            stored.decode::<Stamp>(),
             Err(StoreError::Rejected(_))
         ));
     }

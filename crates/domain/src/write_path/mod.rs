@@ -14,22 +14,17 @@ mod idempotency;
 mod outbox;
 mod projection;
 mod projector;
-mod reader;
 mod runtime;
 
 pub use aggregate::{Aggregate, Scope};
 pub use audit::{Actor, AuditAction, AuditDraft, AuditEntityType};
-pub use effect::{
-    CacheKey, CacheKind, Collection, DeleteDocument, DropCache, EffectId, EffectKind, PutDocument,
-    StoredEffect,
-};
+pub use effect::{EffectId, EffectKind, StoredEffect};
 pub use idempotency::{Claim, IdempotencyCompletion, IdempotencyKey, IdempotencyStore};
 pub use outbox::{
     claimable, Candidate, ClaimedRow, DeadLetter, Lease, Outbox, Outcome, Pick, URGENT_FIRST,
 };
 pub use projection::{backoff, ProjectionPolicy, WritePath};
-pub use projector::{Apply, Cache, DocumentStore, Projector};
-pub use reader::DocumentReader;
+pub use projector::{Apply, Projector};
 pub use runtime::Runtime;
 
 /// One outbox row a change commits: effects of one aggregate.
@@ -134,11 +129,4 @@ pub struct RelayReport {
     pub applied: usize,
     pub failed: usize,
     pub dead: usize,
-}
-
-/// A document as the newest committed change described it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct VersionedDocument {
-    pub version: i64,
-    pub body: serde_json::Value,
 }

@@ -2,7 +2,6 @@
 //! transaction open, then settled. A relay that dies leaves leases that expire.
 
 use super::effect::StoredEffect;
-use super::VersionedDocument;
 use crate::StoreError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -82,13 +81,6 @@ pub trait Outbox: Send + Sync {
     /// Records outcomes of rows held under `lease`; a row whose lease was lost meanwhile (it
     /// expired and another claim took the row) is left to its new holder.
     async fn settle(&self, lease: &Lease, outcomes: &[(i64, Outcome)]) -> Result<(), StoreError>;
-    /// The newest committed version of a document with the id of the outbox row that carries
-    /// it, if a retained row still describes it.
-    async fn latest_document(
-        &self,
-        collection: &str,
-        id: Uuid,
-    ) -> Result<Option<(i64, VersionedDocument)>, StoreError>;
     /// Rows neither applied nor dead.
     async fn pending_count(&self) -> Result<i64, StoreError>;
     /// Dead letters, oldest first.

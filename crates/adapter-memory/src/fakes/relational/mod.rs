@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use taskforge_domain::identity::{PasswordHash, User};
+use taskforge_domain::identity::{PasswordHash, Profile};
 use taskforge_domain::ids::{AuditId, TaskId, TeamId, UserId};
 use taskforge_domain::tasks::Task;
 use taskforge_domain::teams::{MemberView, Permission, PermissionMap, Role, Team};
@@ -43,7 +43,7 @@ impl OutboxRow {
 
 #[derive(Default)]
 struct Relational {
-    users: HashMap<UserId, (User, PasswordHash)>,
+    users: HashMap<UserId, (Profile, PasswordHash)>,
     teams: HashMap<TeamId, Team>,
     access_versions: HashMap<TeamId, i64>,
     memberships: BTreeMap<(TeamId, UserId), (Role, DateTime<Utc>)>,
@@ -93,7 +93,7 @@ impl Relational {
         receipt
     }
 
-    fn user_mut(&mut self, id: UserId) -> Result<&mut (User, PasswordHash), StoreError> {
+    fn user_mut(&mut self, id: UserId) -> Result<&mut (Profile, PasswordHash), StoreError> {
         self.users.get_mut(&id).ok_or(StoreError::NotFound)
     }
 
@@ -138,7 +138,7 @@ impl Relational {
 
     fn member_view(&self, team: TeamId, user: UserId) -> Option<MemberView> {
         let (role, joined_at) = *self.memberships.get(&(team, user))?;
-        let (u, _) = self.users.get(&user)?;
+        let u = &self.users.get(&user)?.0.user;
         Some(MemberView {
             user_id: user,
             email: u.email.clone(),

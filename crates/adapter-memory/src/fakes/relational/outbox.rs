@@ -8,11 +8,9 @@ use chrono::Utc;
 use std::collections::HashSet;
 use std::time::Instant;
 use taskforge_domain::write_path::{
-    claimable, Candidate, ClaimedRow, DeadLetter, Lease, Outbox, Outcome, Pick, PutDocument,
-    VersionedDocument,
+    claimable, Candidate, ClaimedRow, DeadLetter, Lease, Outbox, Outcome, Pick,
 };
 use taskforge_domain::StoreError;
-use uuid::Uuid;
 
 impl Relational {
     /// Whether an older pending row outside `batch` blocks row `id`.
@@ -117,26 +115,6 @@ impl Outbox for InMemoryRelational {
             }
         }
         Ok(())
-    }
-
-    async fn latest_document(
-        &self,
-        collection: &str,
-        id: Uuid,
-    ) -> Result<Option<(i64, VersionedDocument)>, StoreError> {
-        let db = lock(&self.0);
-        Ok(db.outbox.iter().rev().find_map(|(row_id, row)| {
-            row.effects.iter().rev().find_map(|e| {
-                let put = e.decode::<PutDocument>().ok()?;
-                (put.collection == collection && put.id == id).then(|| {
-                    let doc = VersionedDocument {
-                        version: put.version,
-                        body: put.body,
-                    };
-                    (*row_id, doc)
-                })
-            })
-        }))
     }
 
     async fn pending_count(&self) -> Result<i64, StoreError> {

@@ -5,7 +5,7 @@ use crate::fakes::lock;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use taskforge_domain::identity::ports::UserRepository;
-use taskforge_domain::identity::{Email, PasswordHash, PersonName, User};
+use taskforge_domain::identity::{Email, PasswordHash, Profile, User};
 use taskforge_domain::ids::{TeamId, UserId};
 use taskforge_domain::write_path::*;
 use taskforge_domain::StoreError;
@@ -14,15 +14,20 @@ use taskforge_domain::StoreError;
 impl UserRepository for InMemoryRelational {
     async fn create(
         &self,
-        user: &User,
+        profile: &Profile,
         hash: &PasswordHash,
         change: Change,
     ) -> Result<Receipt, StoreError> {
         let mut db = lock(&self.0);
-        if db.users.values().any(|(u, _)| u.email == user.email) {
+        if db
+            .users
+            .values()
+            .any(|(p, _)| p.user.email == profile.user.email)
+        {
             return Err(StoreError::Conflict("users_email_key".into()));
         }
-        db.users.insert(user.id, (user.clone(), hash.clone()));
+        db.users
+            .insert(profile.user.id, (profile.clone(), hash.clone()));
         Ok(db.commit(change))
     }
 
@@ -30,12 +35,19 @@ impl UserRepository for InMemoryRelational {
         Ok(lock(&self.0)
             .users
             .values()
-            .find(|(u, _)| &u.email == email)
-            .cloned())
+            .find(|(p, _)| &p.user.email == email)
+            .map(|(p, hash)| (p.user.clone(), hash.clone())))
     }
 
     async fn by_id(&self, id: UserId) -> Result<Option<(User, PasswordHash)>, StoreError> {
-        Ok(lock(&self.0).users.get(&id).cloned())
+        Ok(lock(&self.0)
+            .users
+            .get(&id)
+            .map(|(p, hash)| (p.user.clone(), hash.clone())))
+    }
+
+    async fn profile(&self, id: UserId) -> Result<Option<Profile>, StoreError> {
+        Ok(lock(&self.0).users.get(&id).map(|(p, _)| p.clone()))
     }
 
     async fn record_login(
@@ -45,25 +57,27 @@ impl UserRepository for InMemoryRelational {
         change: Change,
     ) -> Result<Receipt, StoreError> {
         let mut db = lock(&self.0);
-        db.user_mut(id)?.0.last_login = Some(at);
+        db.user_mut(id)?.0.user.last_login = Some(at);
         Ok(db.commit(change))
     }
 
     async fn update_profile(
         &self,
-        id: UserId,
-        expected_version: i64,
-        names: (&PersonName, &PersonName),
+        profile: &Profile,
+        expected: i64,
         change: Change,
     ) -> Result<Receipt, StoreError> {
         let mut db = lock(&self.0);
-        let (user, _) = db.user_mut(id).map_err(|_| StoreError::StaleVersion)?;
-        if user.profile_version != expected_version {
+        let (stored, _) = db
+            .user_mut(profile.user.id)
+            .map_err(|_| StoreError::StaleVersion)?;
+        if stored.user.profile_version != expected {
             return Err(StoreError::StaleVersion);
         }
-        user.first_name = names.0.clone();
-        user.last_name = names.1.clone();
-        user.profile_version += 1;
+        stored.user.first_name = profile.user.first_name.clone();
+        stored.user.last_name = profile.user.last_name.clone();
+        stored.user.profile_version = profile.user.profile_version;
+        stored.details = profile.details.clone();
         Ok(db.commit(change))
     }
 

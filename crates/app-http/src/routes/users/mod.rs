@@ -8,7 +8,7 @@ mod public_get;
 
 use actix_web::web;
 use serde::Serialize;
-use taskforge_domain::identity::{Preferences, Profile};
+use taskforge_domain::identity::Profile;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(me_get::handle)
@@ -36,13 +36,27 @@ struct ProfileResponse {
     last_name: String,
     bio: String,
     profile_picture: Option<String>,
-    preferences: Preferences,
+    preferences: PreferencesResponse,
     metadata: Metadata,
+}
+
+#[derive(Serialize)]
+struct PreferencesResponse {
+    theme: &'static str,
+    notifications: NotificationsResponse,
+}
+
+#[derive(Serialize)]
+struct NotificationsResponse {
+    email: bool,
+    push: bool,
+    frequency: &'static str,
 }
 
 impl From<&Profile> for ProfileResponse {
     fn from(p: &Profile) -> Self {
-        let (u, d) = (&p.user, &p.document);
+        let (u, d) = (&p.user, &p.details);
+        let notifications = &d.preferences.notifications;
         Self {
             user_id: u.id.to_string(),
             email: u.email.as_str().to_owned(),
@@ -52,9 +66,15 @@ impl From<&Profile> for ProfileResponse {
             profile_picture: d
                 .profile_picture
                 .as_ref()
-                .and_then(|url| serde_json::to_value(url).ok())
-                .and_then(|v| v.as_str().map(str::to_owned)),
-            preferences: d.preferences.clone(),
+                .map(|url| url.as_str().to_owned()),
+            preferences: PreferencesResponse {
+                theme: d.preferences.theme.as_str(),
+                notifications: NotificationsResponse {
+                    email: notifications.email,
+                    push: notifications.push,
+                    frequency: notifications.frequency.as_str(),
+                },
+            },
             metadata: Metadata {
                 created: u.created_at,
                 last_login: u.last_login,
