@@ -128,7 +128,7 @@ if [ -n "${perf_pid:-}" ]; then
   } >"$out/profile.txt"
   say "profile: $out/profile.txt (call graphs: perf report -i $out/perf.data --no-children)"
 fi
-run get_me "GET /api/users/me (cached)" 50 get.lua "$base/api/users/me"
+run get_me "GET /api/users/me (its users row; no cache, ADR 16)" 50 get.lua "$base/api/users/me"
 run list "GET /api/tasks?teamId=..&limit=20 (list page of 20)" 50 get.lua "$base/api/tasks?teamId=$team&limit=20"
 
 # The uncached read: a second server over the same stores with its task cache off.
