@@ -6,8 +6,7 @@ use crate::pool::{later, PgStore, TxError};
 use crate::schema::{audit_log, idempotency_keys, outbox};
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use futures::future::BoxFuture;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::time::Duration;
 use taskforge_domain::ids::AuditId;
 use taskforge_domain::write_path::{Change, Receipt, URGENT_FIRST};
@@ -89,16 +88,12 @@ pub(crate) async fn commit(
 pub(crate) async fn in_change(
     store: &PgStore,
     change: Change,
-    rows: impl for<'r> FnOnce(&'r mut AsyncPgConnection) -> BoxFuture<'r, Result<(), TxError>> + Send,
+    rows: impl AsyncFn(&mut AsyncPgConnection) -> Result<(), TxError>,
 ) -> Result<Receipt, StoreError> {
     store
-        .run(async move |conn| {
-            conn.transaction(async move |tx| {
-                rows(tx).await?;
-                commit(tx, &change).await
-            })
-            .await
-            .map_err(|e: TxError| e.0)
+        .transaction(async move |tx| {
+            rows(tx).await?;
+            commit(tx, &change).await
         })
         .await
 }

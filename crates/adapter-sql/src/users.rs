@@ -73,14 +73,12 @@ impl UserRepository for PgUserRepository {
             users::updated_at.eq(user.created_at),
             users::profile_version.eq(user.profile_version),
         );
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                diesel::insert_into(users::table)
-                    .values(row)
-                    .execute(tx)
-                    .await?;
-                Ok(())
-            })
+        in_change(&self.store, change, async move |tx| {
+            diesel::insert_into(users::table)
+                .values(row.clone())
+                .execute(tx)
+                .await?;
+            Ok(())
         })
         .await
     }
@@ -92,7 +90,7 @@ impl UserRepository for PgUserRepository {
                 users::table
                     .filter(
                         diesel::dsl::sql::<diesel::sql_types::Bool>("lower(email) = ")
-                            .bind::<diesel::sql_types::Text, _>(email),
+                            .bind::<diesel::sql_types::Text, _>(&email),
                     )
                     .select(UserRow::as_select())
                     .first(conn)
@@ -127,14 +125,12 @@ impl UserRepository for PgUserRepository {
         at: DateTime<Utc>,
         change: Change,
     ) -> Result<Receipt, StoreError> {
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                let n = diesel::update(users::table.find(id.as_uuid()))
-                    .set(users::last_login.eq(at))
-                    .execute(tx)
-                    .await?;
-                one_row(n, StoreError::NotFound)
-            })
+        in_change(&self.store, change, async move |tx| {
+            let n = diesel::update(users::table.find(id.as_uuid()))
+                .set(users::last_login.eq(at))
+                .execute(tx)
+                .await?;
+            one_row(n, StoreError::NotFound)
         })
         .await
     }
@@ -147,23 +143,21 @@ impl UserRepository for PgUserRepository {
         change: Change,
     ) -> Result<Receipt, StoreError> {
         let (first, last) = (names.0.as_str().to_owned(), names.1.as_str().to_owned());
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                let n = diesel::update(
-                    users::table
-                        .find(id.as_uuid())
-                        .filter(users::profile_version.eq(expected_version)),
-                )
-                .set((
-                    users::first_name.eq(first),
-                    users::last_name.eq(last),
-                    users::profile_version.eq(expected_version + 1),
-                    users::updated_at.eq(Utc::now()),
-                ))
-                .execute(tx)
-                .await?;
-                one_row(n, StoreError::StaleVersion)
-            })
+        in_change(&self.store, change, async move |tx| {
+            let n = diesel::update(
+                users::table
+                    .find(id.as_uuid())
+                    .filter(users::profile_version.eq(expected_version)),
+            )
+            .set((
+                users::first_name.eq(&first),
+                users::last_name.eq(&last),
+                users::profile_version.eq(expected_version + 1),
+                users::updated_at.eq(Utc::now()),
+            ))
+            .execute(tx)
+            .await?;
+            one_row(n, StoreError::StaleVersion)
         })
         .await
     }
@@ -175,30 +169,26 @@ impl UserRepository for PgUserRepository {
         change: Change,
     ) -> Result<Receipt, StoreError> {
         let hash = hash.expose().to_owned();
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                let n = diesel::update(users::table.find(id.as_uuid()))
-                    .set((
-                        users::password_hash.eq(hash),
-                        users::updated_at.eq(Utc::now()),
-                    ))
-                    .execute(tx)
-                    .await?;
-                one_row(n, StoreError::NotFound)
-            })
+        in_change(&self.store, change, async move |tx| {
+            let n = diesel::update(users::table.find(id.as_uuid()))
+                .set((
+                    users::password_hash.eq(&hash),
+                    users::updated_at.eq(Utc::now()),
+                ))
+                .execute(tx)
+                .await?;
+            one_row(n, StoreError::NotFound)
         })
         .await
     }
 
     async fn delete(&self, id: UserId, change: Change) -> Result<Receipt, StoreError> {
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                crate::teams::refuse_if_last_admin(tx, id.as_uuid()).await?;
-                let n = diesel::delete(users::table.find(id.as_uuid()))
-                    .execute(tx)
-                    .await?;
-                one_row(n, StoreError::NotFound)
-            })
+        in_change(&self.store, change, async move |tx| {
+            crate::teams::refuse_if_last_admin(tx, id.as_uuid()).await?;
+            let n = diesel::delete(users::table.find(id.as_uuid()))
+                .execute(tx)
+                .await?;
+            one_row(n, StoreError::NotFound)
         })
         .await
     }
