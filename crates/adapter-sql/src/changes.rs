@@ -83,6 +83,18 @@ pub(crate) async fn commit(
     Ok(receipt)
 }
 
+/// Commits `changes` (after the rows they change): the receipt holds the outbox rows of all.
+pub(crate) async fn commit_all(
+    conn: &mut AsyncPgConnection,
+    changes: &[Change],
+) -> Result<Receipt, TxError> {
+    let mut receipt = Receipt::default();
+    for change in changes {
+        receipt.append(commit(conn, change).await?);
+    }
+    Ok(receipt)
+}
+
 /// Runs `rows` (the relational part of a change) and commits `change` with it, in one
 /// transaction on one pooled connection, under the store timeout.
 pub(crate) async fn in_change(

@@ -1,6 +1,6 @@
 //! `PgTaskRepository`: the relational core of tasks, their search index and their audit trail.
 
-use crate::changes::{in_change, one_row};
+use crate::changes::{commit_all, in_change, one_row};
 use crate::pool::{map_err, PgStore, TxError};
 use crate::schema::{tasks, team_memberships};
 use async_trait::async_trait;
@@ -14,8 +14,8 @@ use taskforge_domain::ids::{AuditId, TaskId, TeamId, UserId};
 use taskforge_domain::tasks::model::TaskMetadata;
 use taskforge_domain::tasks::query::{Cursor, SortKey};
 use taskforge_domain::tasks::{
-    AuditEntry, CustomFields, Description, Priority, SortField, Status, Tags, Task, TaskQuery,
-    TaskRepository, TaskTitle,
+    AuditEntry, CustomFields, Description, Priority, SortField, Status, Tags, Task, TaskEdit,
+    TaskQuery, TaskRepository, TaskTitle,
 };
 use taskforge_domain::write_path::{AuditAction, Change, Receipt};
 use taskforge_domain::StoreError;
@@ -349,6 +349,68 @@ fn list_query(user: UserId, q: &TaskQuery) -> Query {
     query.bind::<BigInt, _>(q.limit)
 }
 
+/// The tasks an edit applies to.
+#[derive(Clone, Copy)]
+enum Edited {
+    One(TaskId),
+    AssignedTo(TeamId, UserId),
+}
+
+impl Edited {
+    /// Selects the tasks and locks them until the transaction ends, in id order (so two edits
+    /// of the same tasks never deadlock).
+    fn lock(self) -> Query {
+        let all = format!("SELECT {TASK_COLUMNS} FROM tasks t");
+        match self {
+            Edited::One(id) => diesel::sql_query(format!("{all} WHERE t.id = $1 FOR UPDATE"))
+                .into_boxed()
+                .bind::<SqlUuid, _>(id.as_uuid()),
+            Edited::AssignedTo(team, user) => diesel::sql_query(format!(
+                "{all} WHERE t.team_id = $1 AND t.assignee_id = $2 ORDER BY t.id FOR UPDATE"
+            ))
+            .into_boxed()
+            .bind::<SqlUuid, _>(team.as_uuid())
+            .bind::<SqlUuid, _>(user.as_uuid()),
+        }
+    }
+}
+
+impl PgTaskRepository {
+    /// Applies `edit` to the tasks `which` selects, holding them locked, and commits them with
+    /// their changes in one transaction.
+    async fn edit(
+        &self,
+        which: Edited,
+        edit: &TaskEdit,
+    ) -> Result<(Vec<Task>, Receipt), StoreError> {
+        let edit = edit.clone();
+        self.store
+            .transaction(async move |tx| {
+                let rows: Vec<TaskRow> = which.lock().load(tx).await?;
+                let mut edited = Vec::with_capacity(rows.len());
+                let mut changes = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let (next, change) = edit.apply(&row.into_task()?)?;
+                    check_assignee(tx, &next).await?;
+                    // One binding order serves both writes; $2, $7 and $12 (team, creator,
+                    // creation time) never change and are left unused here.
+                    let sql = format!(
+                        "UPDATE tasks SET title = $3, status = $4, priority = $5, \
+                         assignee_id = $6, due_date = $8, tags = $9, search = {SEARCH}, \
+                         description = $10, version = $11, updated_at = $13, \
+                         custom_fields = $14, attachments = $15 WHERE id = $1"
+                    );
+                    write_query(sql, &next).execute(tx).await?;
+                    edited.push(next);
+                    changes.push(change);
+                }
+                let receipt = commit_all(tx, &changes).await?;
+                Ok((edited, receipt))
+            })
+            .await
+    }
+}
+
 #[async_trait]
 impl TaskRepository for PgTaskRepository {
     async fn create(&self, task: &Task, change: Change) -> Result<Receipt, StoreError> {
@@ -384,43 +446,20 @@ impl TaskRepository for PgTaskRepository {
         row.map(TaskRow::into_task).transpose()
     }
 
-    async fn update(
+    async fn modify(&self, id: TaskId, edit: &TaskEdit) -> Result<(Task, Receipt), StoreError> {
+        let (tasks, receipt) = self.edit(Edited::One(id), edit).await?;
+        let task = tasks.into_iter().next().ok_or(StoreError::NotFound)?;
+        Ok((task, receipt))
+    }
+
+    async fn modify_assigned(
         &self,
-        task: &Task,
-        expected: i64,
-        change: Change,
+        team: TeamId,
+        user: UserId,
+        edit: &TaskEdit,
     ) -> Result<Receipt, StoreError> {
-        let task = task.clone();
-        in_change(&self.store, change, async move |tx| {
-            check_assignee(tx, &task).await?;
-            // One binding order serves both writes; $7 and $12 (creator, creation time)
-            // never change and are left unused here.
-            let sql = format!(
-                "UPDATE tasks SET title = $3, status = $4, priority = $5, assignee_id = $6, \
-                     due_date = $8, tags = $9, search = {SEARCH}, description = $10, \
-                     version = $11, updated_at = $13, custom_fields = $14, attachments = $15 \
-                     WHERE id = $1 AND team_id = $2 AND version = $16"
-            );
-            let n = write_query(sql, &task)
-                .bind::<Int8, _>(expected)
-                .execute(tx)
-                .await?;
-            if n == 1 {
-                return Ok(());
-            }
-            let exists: Option<Uuid> = tasks::table
-                .find(task.task_id.as_uuid())
-                .select(tasks::id)
-                .first(tx)
-                .await
-                .optional()?;
-            Err(TxError(if exists.is_some() {
-                StoreError::StaleVersion
-            } else {
-                StoreError::NotFound
-            }))
-        })
-        .await
+        let (_, receipt) = self.edit(Edited::AssignedTo(team, user), edit).await?;
+        Ok(receipt)
     }
 
     async fn delete(&self, id: TaskId, change: Change) -> Result<Receipt, StoreError> {
@@ -450,23 +489,6 @@ impl TaskRepository for PgTaskRepository {
                 Ok((task, cursor))
             })
             .collect()
-    }
-
-    async fn assigned(&self, team: TeamId, user: UserId) -> Result<Vec<Task>, StoreError> {
-        let rows: Vec<TaskRow> = self
-            .store
-            .run(async move |conn| {
-                diesel::sql_query(format!(
-                    "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.assignee_id = $1 AND t.team_id = $2"
-                ))
-                .bind::<SqlUuid, _>(user.as_uuid())
-                .bind::<SqlUuid, _>(team.as_uuid())
-                .load(conn)
-                .await
-                .map_err(map_err)
-            })
-            .await?;
-        rows.into_iter().map(TaskRow::into_task).collect()
     }
 
     async fn history(
