@@ -6,7 +6,7 @@ use crate::pool::{map_err, PgStore, TxError};
 use crate::schema::{audit_chain_heads, audit_log};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
 use taskforge_domain::StoreError;
 use uuid::Uuid;
@@ -107,11 +107,7 @@ impl AuditChain {
 
     async fn sequence_scope(&self, scope: String) -> Result<usize, StoreError> {
         self.store
-            .run(async move |conn| {
-                conn.transaction(async move |tx| chain_scope(tx, &scope).await)
-                    .await
-                    .map_err(|e: TxError| e.0)
-            })
+            .transaction(async move |tx| chain_scope(tx, &scope).await)
             .await
     }
 

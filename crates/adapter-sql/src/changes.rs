@@ -6,8 +6,7 @@ use crate::pool::{later, PgStore, TxError};
 use crate::schema::{audit_log, idempotency_keys, outbox};
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use futures::future::BoxFuture;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::time::Duration;
 use taskforge_domain::ids::AuditId;
 use taskforge_domain::write_path::{Change, Receipt, URGENT_FIRST};
@@ -84,21 +83,29 @@ pub(crate) async fn commit(
     Ok(receipt)
 }
 
+/// Commits `changes` (after the rows they change): the receipt holds the outbox rows of all.
+pub(crate) async fn commit_all(
+    conn: &mut AsyncPgConnection,
+    changes: &[Change],
+) -> Result<Receipt, TxError> {
+    let mut receipt = Receipt::default();
+    for change in changes {
+        receipt.append(commit(conn, change).await?);
+    }
+    Ok(receipt)
+}
+
 /// Runs `rows` (the relational part of a change) and commits `change` with it, in one
 /// transaction on one pooled connection, under the store timeout.
 pub(crate) async fn in_change(
     store: &PgStore,
     change: Change,
-    rows: impl for<'r> FnOnce(&'r mut AsyncPgConnection) -> BoxFuture<'r, Result<(), TxError>> + Send,
+    rows: impl AsyncFn(&mut AsyncPgConnection) -> Result<(), TxError>,
 ) -> Result<Receipt, StoreError> {
     store
-        .run(async move |conn| {
-            conn.transaction(async move |tx| {
-                rows(tx).await?;
-                commit(tx, &change).await
-            })
-            .await
-            .map_err(|e: TxError| e.0)
+        .transaction(async move |tx| {
+            rows(tx).await?;
+            commit(tx, &change).await
         })
         .await
 }

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Int4, Int8, Jsonb, Nullable, Text};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::time::Duration;
 use taskforge_domain::write_path::{
     claimable, Candidate, ClaimedRow, DeadLetter, Lease, Outbox, Outcome, Pick, StoredEffect,
@@ -189,11 +189,7 @@ impl Outbox for PgOutbox {
         };
         let lease = *lease;
         self.store
-            .run(async move |conn| {
-                conn.transaction(async move |tx| claim_in(tx, named, limit, lease).await)
-                    .await
-                    .map_err(|e: TxError| e.0)
-            })
+            .transaction(async move |tx| claim_in(tx, named.clone(), limit, lease).await)
             .await
     }
 

@@ -2,19 +2,28 @@
 //! errors onto the domain's `StoreError`.
 
 use crate::config::SqlConfig;
+use diesel::connection::InstrumentationEvent;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
-use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
+use diesel_async::{
+    AnsiTransactionManager, AsyncConnection, AsyncPgConnection, SimpleAsyncConnection,
+    TransactionManager,
+};
 use secrecy::ExposeSecret;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use taskforge_domain::StoreError;
 
 pub type Conn = Object<AsyncPgConnection>;
 
-/// A bounded pool of PostgreSQL connections. Connections are verified when taken from the pool,
-/// so one that PostgreSQL closed (a restart, `pg_terminate_backend`) is replaced, not used.
+/// A bounded pool of PostgreSQL connections. Taking one costs no round trip: the pool only
+/// drops connections it already knows are closed, and [`PgStore::run`] replaces one that
+/// PostgreSQL closed unnoticed (a restart, `pg_terminate_backend`).
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool<AsyncPgConnection>,
@@ -34,6 +43,7 @@ impl PgStore {
 
     fn with_size(config: &SqlConfig, size: usize) -> anyhow::Result<Self> {
         let mut setup = ManagerConfig::<AsyncPgConnection>::default();
+        setup.recycling_method = RecyclingMethod::Fast;
         let limits = format!(
             "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION}'",
             config.timeout_ms
@@ -68,19 +78,80 @@ async fn establish(url: String, limits: String) -> diesel::ConnectionResult<Asyn
 
 impl PgStore {
     /// Runs `work` on a pooled connection under the store timeout.
+    ///
+    /// A connection PostgreSQL closed while it sat in the pool fails the first statement sent on
+    /// it, which the server never ran. So when the connection is lost before any statement of
+    /// `work` was answered, `work` runs once more on another connection. Lost later, it is
+    /// reported and never replayed: a statement that was answered (a COMMIT among them) may
+    /// have taken effect.
+    ///
+    /// `work` owns what it captures (`async move`, cloning what it borrowed): rustc cannot yet
+    /// prove a caller's future `Send` when such a closure holds a reference across an await.
     pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
     where
-        F: AsyncFnOnce(&mut AsyncPgConnection) -> Result<T, StoreError>,
+        F: AsyncFn(&mut AsyncPgConnection) -> Result<T, StoreError>,
     {
-        let attempt = async {
-            let mut conn: Conn = self
-                .pool
-                .get()
-                .await
-                .map_err(|e| StoreError::unavailable("postgres", e))?;
-            work(&mut conn).await
+        let attempts = async {
+            match self.attempt(&work).await {
+                Err(Failure::Unanswered(_)) => self.attempt(&work).await,
+                first => first,
+            }
+            .map_err(Failure::into_error)
         };
-        within(self.timeout, attempt).await
+        within(self.timeout, attempts).await
+    }
+
+    async fn attempt<T>(
+        &self,
+        work: &impl AsyncFn(&mut AsyncPgConnection) -> Result<T, StoreError>,
+    ) -> Result<T, Failure> {
+        let mut conn: Conn = self
+            .pool
+            .get()
+            .await
+            .map_err(|e| Failure::Other(StoreError::unavailable("postgres", e)))?;
+        let answered = Arc::new(AtomicBool::new(false));
+        let seen = answered.clone();
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::FinishQuery { error: None, .. } = event {
+                seen.store(true, Ordering::Relaxed);
+            }
+        });
+        work(&mut conn).await.map_err(|e| {
+            if is_lost(&e) && !answered.load(Ordering::Relaxed) {
+                Failure::Unanswered(e)
+            } else {
+                Failure::Other(e)
+            }
+        })
+    }
+
+    /// Runs `work` in one transaction, committed if it succeeds and rolled back if it fails, as
+    /// [`run`](Self::run) does. (Not diesel's `transaction`: it wants a callback whose future is
+    /// provably `Send`, which one awaiting a generic `AsyncFn` is not.)
+    pub(crate) async fn transaction<T>(
+        &self,
+        work: impl AsyncFn(&mut AsyncPgConnection) -> Result<T, TxError>,
+    ) -> Result<T, StoreError> {
+        self.run(async move |conn| {
+            AnsiTransactionManager::begin_transaction(conn)
+                .await
+                .map_err(map_err)?;
+            match work(conn).await {
+                Ok(value) => {
+                    AnsiTransactionManager::commit_transaction(conn)
+                        .await
+                        .map_err(map_err)?;
+                    Ok(value)
+                }
+                Err(TxError(e)) => {
+                    // A rollback that fails leaves the connection broken, and the pool drops it.
+                    let _ = AnsiTransactionManager::rollback_transaction(conn).await;
+                    Err(e)
+                }
+            }
+        })
+        .await
     }
 
     /// `SELECT 1`, for readiness checks.
@@ -106,6 +177,41 @@ pub(crate) async fn within<T>(
         .unwrap_or_else(|_| Err(StoreError::unavailable("postgres", "timed out")))
 }
 
+/// Why one attempt of [`PgStore::run`] failed.
+enum Failure {
+    /// The connection was lost before any statement was answered.
+    Unanswered(StoreError),
+    Other(StoreError),
+}
+
+impl Failure {
+    fn into_error(self) -> StoreError {
+        match self {
+            Failure::Unanswered(e) | Failure::Other(e) => e,
+        }
+    }
+}
+
+/// The connection to PostgreSQL closed or broke.
+#[derive(Debug)]
+struct ConnectionLost(DieselError);
+
+impl std::fmt::Display for ConnectionLost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection lost")
+    }
+}
+
+impl std::error::Error for ConnectionLost {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+fn is_lost(e: &StoreError) -> bool {
+    matches!(e, StoreError::Unavailable { cause, .. } if cause.is::<ConnectionLost>())
+}
+
 /// Maps a diesel error: constraint violations are conflicts, a lost connection means the store
 /// is unavailable, anything else is internal.
 pub fn map_err(e: DieselError) -> StoreError {
@@ -118,9 +224,11 @@ pub fn map_err(e: DieselError) -> StoreError {
         DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
             StoreError::NotFound
         }
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-            StoreError::unavailable("postgres", "connection closed")
-        }
+        // diesel-async reports a closed or broken connection as a command it could not send.
+        lost @ DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        ) => StoreError::unavailable("postgres", ConnectionLost(lost)),
         other => StoreError::Internal(other.into()),
     }
 }

@@ -2,10 +2,12 @@
 //! template), keep a migrated template per migration set, drop databases.
 
 use crate::migrations;
-use diesel::sql_types::{BigInt, Text};
+use crate::pool::map_err;
+use diesel::sql_types::{BigInt, Bool, Integer, Text};
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
+use taskforge_domain::StoreError;
 
 /// `url` with its database name replaced by `database`.
 pub fn with_database(url: &str, database: &str) -> anyhow::Result<String> {
@@ -152,6 +154,36 @@ pub async fn terminate_connections(admin_url: &str, database: &str) -> anyhow::R
     .get_result(&mut conn)
     .await?;
     Ok(ended.n)
+}
+
+/// The id of the PostgreSQL backend process that serves `conn`.
+pub async fn backend_pid(conn: &mut AsyncPgConnection) -> Result<i32, StoreError> {
+    #[derive(QueryableByName)]
+    struct Backend {
+        #[diesel(sql_type = Integer)]
+        pid: i32,
+    }
+    let backend: Backend = diesel::sql_query("SELECT pg_backend_pid() AS pid")
+        .get_result(conn)
+        .await
+        .map_err(map_err)?;
+    Ok(backend.pid)
+}
+
+/// Ends PostgreSQL's backend process `pid`, waiting (at most 10 s) until it is gone; whether it
+/// ended.
+pub async fn terminate_backend(admin_url: &str, pid: i32) -> anyhow::Result<bool> {
+    #[derive(QueryableByName)]
+    struct Ended {
+        #[diesel(sql_type = Bool)]
+        ended: bool,
+    }
+    let mut conn = AsyncPgConnection::establish(admin_url).await?;
+    let done: Ended = diesel::sql_query("SELECT pg_terminate_backend($1, 10000) AS ended")
+        .bind::<Integer, _>(pid)
+        .get_result(&mut conn)
+        .await?;
+    Ok(done.ended)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! `PgTaskRepository`: the relational core of tasks, their search index and their audit trail.
 
-use crate::changes::{in_change, one_row};
+use crate::changes::{commit_all, in_change, one_row};
 use crate::pool::{map_err, PgStore, TxError};
 use crate::schema::{tasks, team_memberships};
 use async_trait::async_trait;
@@ -14,8 +14,8 @@ use taskforge_domain::ids::{AuditId, TaskId, TeamId, UserId};
 use taskforge_domain::tasks::model::TaskMetadata;
 use taskforge_domain::tasks::query::{Cursor, SortKey};
 use taskforge_domain::tasks::{
-    AuditEntry, CustomFields, Description, Priority, SortField, Status, Tags, Task, TaskQuery,
-    TaskRepository, TaskTitle,
+    AuditEntry, CustomFields, Description, Priority, SortField, Status, Tags, Task, TaskEdit,
+    TaskQuery, TaskRepository, TaskTitle,
 };
 use taskforge_domain::write_path::{AuditAction, Change, Receipt};
 use taskforge_domain::StoreError;
@@ -63,12 +63,12 @@ async fn check_assignee(tx: &mut AsyncPgConnection, task: &Task) -> Result<(), T
         .ok_or(TxError(StoreError::Conflict(ASSIGNEE.into())))
 }
 
+/// A query built at run time, with its binds.
+type Query =
+    diesel::query_builder::BoxedSqlQuery<'static, diesel::pg::Pg, diesel::query_builder::SqlQuery>;
+
 /// Binds a task's columns as $1..$15 (the order both writes use).
-fn write_query(
-    sql: String,
-    task: &Task,
-) -> diesel::query_builder::BoxedSqlQuery<'static, diesel::pg::Pg, diesel::query_builder::SqlQuery>
-{
+fn write_query(sql: String, task: &Task) -> Query {
     diesel::sql_query(sql)
         .into_boxed()
         .bind::<SqlUuid, _>(task.task_id.as_uuid())
@@ -247,12 +247,175 @@ fn sort_sql(field: SortField, descending: bool) -> SortSql {
     }
 }
 
+/// One page of the tasks `user` may read, as `q` asks, with each task's sort key.
+fn list_query(user: UserId, q: &TaskQuery) -> Query {
+    let SortSql {
+        expr,
+        time,
+        rank,
+        cursor,
+    } = sort_sql(q.sort.field, q.sort.descending);
+    let mut sql = format!(
+        "SELECT {TASK_COLUMNS}, {time} AS sort_time, {rank} AS sort_rank \
+         FROM tasks t \
+         WHERE t.team_id IN (SELECT m.team_id FROM team_memberships m JOIN role_permissions p \
+         ON p.team_id = m.team_id AND p.role = m.role \
+         WHERE m.user_id = $1 AND 'task.read' = ANY (p.permissions))"
+    );
+    let mut n = 1;
+    let mut next = |sql: &mut String, clause: &str| {
+        n += 1;
+        sql.push_str(&clause.replace('?', &format!("${n}")));
+    };
+    // Each clause's bind is added below in the same order.
+    if q.team.is_some() {
+        next(&mut sql, " AND t.team_id = ?");
+    }
+    if !q.statuses.is_empty() {
+        next(&mut sql, " AND t.status = ANY (?)");
+    }
+    if !q.priorities.is_empty() {
+        next(&mut sql, " AND t.priority = ANY (?)");
+    }
+    if q.assignee.is_some() {
+        next(&mut sql, " AND t.assignee_id = ?");
+    }
+    if !q.tags.is_empty() {
+        next(&mut sql, " AND t.tags @> ?");
+    }
+    if q.due_before.is_some() {
+        next(&mut sql, " AND t.due_date < ?");
+    }
+    if q.due_after.is_some() {
+        next(&mut sql, " AND t.due_date > ?");
+    }
+    if q.text.is_some() {
+        next(
+            &mut sql,
+            " AND t.search @@ websearch_to_tsquery('simple', ?)",
+        );
+    }
+    let (cmp, order) = if q.sort.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    if q.after.is_some() {
+        next(&mut sql, &format!(" AND (({expr}), t.id) {cmp} ({cursor}"));
+        next(&mut sql, ", ?)");
+    }
+    next(
+        &mut sql,
+        &format!(" ORDER BY {expr} {order}, t.id {order} LIMIT ?"),
+    );
+
+    let mut query = diesel::sql_query(sql)
+        .into_boxed()
+        .bind::<SqlUuid, _>(user.as_uuid());
+    if let Some(team) = q.team {
+        query = query.bind::<SqlUuid, _>(team.as_uuid());
+    }
+    if !q.statuses.is_empty() {
+        query =
+            query.bind::<Array<Text>, _>(q.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+    }
+    if !q.priorities.is_empty() {
+        query = query
+            .bind::<Array<SmallInt>, _>(q.priorities.iter().map(|p| p.rank()).collect::<Vec<_>>());
+    }
+    if let Some(assignee) = q.assignee {
+        query = query.bind::<SqlUuid, _>(assignee.as_uuid());
+    }
+    if !q.tags.is_empty() {
+        query = query.bind::<Array<Text>, _>(q.tags.clone());
+    }
+    if let Some(before) = q.due_before {
+        query = query.bind::<Timestamptz, _>(before);
+    }
+    if let Some(after) = q.due_after {
+        query = query.bind::<Timestamptz, _>(after);
+    }
+    if let Some(text) = &q.text {
+        query = query.bind::<Text, _>(text.clone());
+    }
+    if let Some(after) = &q.after {
+        query = match after.key {
+            SortKey::Time(t) => query.bind::<Nullable<Timestamptz>, _>(Some(t)),
+            SortKey::NoDueDate => query.bind::<Nullable<Timestamptz>, _>(None::<DateTime<Utc>>),
+            SortKey::Rank(rank) => query.bind::<SmallInt, _>(rank),
+        }
+        .bind::<SqlUuid, _>(after.id.as_uuid());
+    }
+    query.bind::<BigInt, _>(q.limit)
+}
+
+/// The tasks an edit applies to.
+#[derive(Clone, Copy)]
+enum Edited {
+    One(TaskId),
+    AssignedTo(TeamId, UserId),
+}
+
+impl Edited {
+    /// Selects the tasks and locks them until the transaction ends, in id order (so two edits
+    /// of the same tasks never deadlock).
+    fn lock(self) -> Query {
+        let all = format!("SELECT {TASK_COLUMNS} FROM tasks t");
+        match self {
+            Edited::One(id) => diesel::sql_query(format!("{all} WHERE t.id = $1 FOR UPDATE"))
+                .into_boxed()
+                .bind::<SqlUuid, _>(id.as_uuid()),
+            Edited::AssignedTo(team, user) => diesel::sql_query(format!(
+                "{all} WHERE t.team_id = $1 AND t.assignee_id = $2 ORDER BY t.id FOR UPDATE"
+            ))
+            .into_boxed()
+            .bind::<SqlUuid, _>(team.as_uuid())
+            .bind::<SqlUuid, _>(user.as_uuid()),
+        }
+    }
+}
+
+impl PgTaskRepository {
+    /// Applies `edit` to the tasks `which` selects, holding them locked, and commits them with
+    /// their changes in one transaction.
+    async fn edit(
+        &self,
+        which: Edited,
+        edit: &TaskEdit,
+    ) -> Result<(Vec<Task>, Receipt), StoreError> {
+        let edit = edit.clone();
+        self.store
+            .transaction(async move |tx| {
+                let rows: Vec<TaskRow> = which.lock().load(tx).await?;
+                let mut edited = Vec::with_capacity(rows.len());
+                let mut changes = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let (next, change) = edit.apply(&row.into_task()?)?;
+                    check_assignee(tx, &next).await?;
+                    // One binding order serves both writes; $2, $7 and $12 (team, creator,
+                    // creation time) never change and are left unused here.
+                    let sql = format!(
+                        "UPDATE tasks SET title = $3, status = $4, priority = $5, \
+                         assignee_id = $6, due_date = $8, tags = $9, search = {SEARCH}, \
+                         description = $10, version = $11, updated_at = $13, \
+                         custom_fields = $14, attachments = $15 WHERE id = $1"
+                    );
+                    write_query(sql, &next).execute(tx).await?;
+                    edited.push(next);
+                    changes.push(change);
+                }
+                let receipt = commit_all(tx, &changes).await?;
+                Ok((edited, receipt))
+            })
+            .await
+    }
+}
+
 #[async_trait]
 impl TaskRepository for PgTaskRepository {
     async fn create(&self, task: &Task, change: Change) -> Result<Receipt, StoreError> {
         let task = task.clone();
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
+        in_change(&self.store, change, async move |tx| {
                 check_assignee(tx, &task).await?;
                 let sql = format!(
                     "INSERT INTO tasks (id, team_id, title, status, priority, assignee_id, creator_id, \
@@ -262,7 +425,6 @@ impl TaskRepository for PgTaskRepository {
                 );
                 write_query(sql, &task).execute(tx).await?;
                 Ok(())
-            })
         })
         .await
     }
@@ -284,162 +446,37 @@ impl TaskRepository for PgTaskRepository {
         row.map(TaskRow::into_task).transpose()
     }
 
-    async fn update(
+    async fn modify(&self, id: TaskId, edit: &TaskEdit) -> Result<(Task, Receipt), StoreError> {
+        let (tasks, receipt) = self.edit(Edited::One(id), edit).await?;
+        let task = tasks.into_iter().next().ok_or(StoreError::NotFound)?;
+        Ok((task, receipt))
+    }
+
+    async fn modify_assigned(
         &self,
-        task: &Task,
-        expected: i64,
-        change: Change,
+        team: TeamId,
+        user: UserId,
+        edit: &TaskEdit,
     ) -> Result<Receipt, StoreError> {
-        let task = task.clone();
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                check_assignee(tx, &task).await?;
-                // One binding order serves both writes; $7 and $12 (creator, creation time)
-                // never change and are left unused here.
-                let sql = format!(
-                    "UPDATE tasks SET title = $3, status = $4, priority = $5, assignee_id = $6, \
-                     due_date = $8, tags = $9, search = {SEARCH}, description = $10, \
-                     version = $11, updated_at = $13, custom_fields = $14, attachments = $15 \
-                     WHERE id = $1 AND team_id = $2 AND version = $16"
-                );
-                let n = write_query(sql, &task)
-                    .bind::<Int8, _>(expected)
-                    .execute(tx)
-                    .await?;
-                if n == 1 {
-                    return Ok(());
-                }
-                let exists: Option<Uuid> = tasks::table
-                    .find(task.task_id.as_uuid())
-                    .select(tasks::id)
-                    .first(tx)
-                    .await
-                    .optional()?;
-                Err(TxError(if exists.is_some() {
-                    StoreError::StaleVersion
-                } else {
-                    StoreError::NotFound
-                }))
-            })
-        })
-        .await
+        let (_, receipt) = self.edit(Edited::AssignedTo(team, user), edit).await?;
+        Ok(receipt)
     }
 
     async fn delete(&self, id: TaskId, change: Change) -> Result<Receipt, StoreError> {
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                let n = diesel::delete(tasks::table.find(id.as_uuid()))
-                    .execute(tx)
-                    .await?;
-                one_row(n, StoreError::NotFound)
-            })
+        in_change(&self.store, change, async move |tx| {
+            let n = diesel::delete(tasks::table.find(id.as_uuid()))
+                .execute(tx)
+                .await?;
+            one_row(n, StoreError::NotFound)
         })
         .await
     }
 
     async fn list(&self, user: UserId, q: &TaskQuery) -> Result<Vec<(Task, Cursor)>, StoreError> {
-        let SortSql {
-            expr,
-            time,
-            rank,
-            cursor,
-        } = sort_sql(q.sort.field, q.sort.descending);
-        let mut sql = format!(
-            "SELECT {TASK_COLUMNS}, {time} AS sort_time, {rank} AS sort_rank \
-             FROM tasks t \
-             WHERE t.team_id IN (SELECT m.team_id FROM team_memberships m JOIN role_permissions p \
-             ON p.team_id = m.team_id AND p.role = m.role \
-             WHERE m.user_id = $1 AND 'task.read' = ANY (p.permissions))"
-        );
-        let mut n = 1;
-        let mut next = |sql: &mut String, clause: &str| {
-            n += 1;
-            sql.push_str(&clause.replace('?', &format!("${n}")));
-        };
-        // Each clause's bind is added below in the same order.
-        if q.team.is_some() {
-            next(&mut sql, " AND t.team_id = ?");
-        }
-        if !q.statuses.is_empty() {
-            next(&mut sql, " AND t.status = ANY (?)");
-        }
-        if !q.priorities.is_empty() {
-            next(&mut sql, " AND t.priority = ANY (?)");
-        }
-        if q.assignee.is_some() {
-            next(&mut sql, " AND t.assignee_id = ?");
-        }
-        if !q.tags.is_empty() {
-            next(&mut sql, " AND t.tags @> ?");
-        }
-        if q.due_before.is_some() {
-            next(&mut sql, " AND t.due_date < ?");
-        }
-        if q.due_after.is_some() {
-            next(&mut sql, " AND t.due_date > ?");
-        }
-        if q.text.is_some() {
-            next(
-                &mut sql,
-                " AND t.search @@ websearch_to_tsquery('simple', ?)",
-            );
-        }
-        let (cmp, order) = if q.sort.descending {
-            ("<", "DESC")
-        } else {
-            (">", "ASC")
-        };
-        if q.after.is_some() {
-            next(&mut sql, &format!(" AND (({expr}), t.id) {cmp} ({cursor}"));
-            next(&mut sql, ", ?)");
-        }
-        next(
-            &mut sql,
-            &format!(" ORDER BY {expr} {order}, t.id {order} LIMIT ?"),
-        );
-
-        let mut query = diesel::sql_query(sql)
-            .into_boxed()
-            .bind::<SqlUuid, _>(user.as_uuid());
-        if let Some(team) = q.team {
-            query = query.bind::<SqlUuid, _>(team.as_uuid());
-        }
-        if !q.statuses.is_empty() {
-            query = query
-                .bind::<Array<Text>, _>(q.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>());
-        }
-        if !q.priorities.is_empty() {
-            query = query.bind::<Array<SmallInt>, _>(
-                q.priorities.iter().map(|p| p.rank()).collect::<Vec<_>>(),
-            );
-        }
-        if let Some(assignee) = q.assignee {
-            query = query.bind::<SqlUuid, _>(assignee.as_uuid());
-        }
-        if !q.tags.is_empty() {
-            query = query.bind::<Array<Text>, _>(q.tags.clone());
-        }
-        if let Some(before) = q.due_before {
-            query = query.bind::<Timestamptz, _>(before);
-        }
-        if let Some(after) = q.due_after {
-            query = query.bind::<Timestamptz, _>(after);
-        }
-        if let Some(text) = &q.text {
-            query = query.bind::<Text, _>(text.clone());
-        }
-        if let Some(after) = &q.after {
-            query = match after.key {
-                SortKey::Time(t) => query.bind::<Nullable<Timestamptz>, _>(Some(t)),
-                SortKey::NoDueDate => query.bind::<Nullable<Timestamptz>, _>(None::<DateTime<Utc>>),
-                SortKey::Rank(rank) => query.bind::<SmallInt, _>(rank),
-            }
-            .bind::<SqlUuid, _>(after.id.as_uuid());
-        }
-        let query = query.bind::<BigInt, _>(q.limit);
+        let q = q.clone();
         let rows: Vec<ListedRow> = self
             .store
-            .run(async move |conn| query.load(conn).await.map_err(map_err))
+            .run(async move |conn| list_query(user, &q).load(conn).await.map_err(map_err))
             .await?;
         rows.into_iter()
             .map(|r| {
@@ -452,23 +489,6 @@ impl TaskRepository for PgTaskRepository {
                 Ok((task, cursor))
             })
             .collect()
-    }
-
-    async fn assigned(&self, team: TeamId, user: UserId) -> Result<Vec<Task>, StoreError> {
-        let rows: Vec<TaskRow> = self
-            .store
-            .run(async move |conn| {
-                diesel::sql_query(format!(
-                    "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.assignee_id = $1 AND t.team_id = $2"
-                ))
-                .bind::<SqlUuid, _>(user.as_uuid())
-                .bind::<SqlUuid, _>(team.as_uuid())
-                .load(conn)
-                .await
-                .map_err(map_err)
-            })
-            .await?;
-        rows.into_iter().map(TaskRow::into_task).collect()
     }
 
     async fn history(

@@ -198,7 +198,7 @@ impl TeamRepository for PgTeamRepository {
         let membership = (
             team_memberships::team_id.eq(team.id.as_uuid()),
             team_memberships::user_id.eq(creator.as_uuid()),
-            team_memberships::role.eq(Role::Admin.as_str()),
+            team_memberships::role.eq(Role::Admin.as_str().to_owned()),
             team_memberships::joined_at.eq(team.created_at),
         );
         let settings: Vec<_> = permissions
@@ -206,27 +206,25 @@ impl TeamRepository for PgTeamRepository {
             .map(|(r, set)| {
                 (
                     role_permissions::team_id.eq(team.id.as_uuid()),
-                    role_permissions::role.eq(r.as_str()),
+                    role_permissions::role.eq(r.as_str().to_owned()),
                     role_permissions::permissions.eq(permission_names(set)),
                 )
             })
             .collect();
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                diesel::insert_into(teams::table)
-                    .values(row)
-                    .execute(tx)
-                    .await?;
-                diesel::insert_into(team_memberships::table)
-                    .values(membership)
-                    .execute(tx)
-                    .await?;
-                diesel::insert_into(role_permissions::table)
-                    .values(settings)
-                    .execute(tx)
-                    .await?;
-                Ok(())
-            })
+        in_change(&self.store, change, async move |tx| {
+            diesel::insert_into(teams::table)
+                .values(row.clone())
+                .execute(tx)
+                .await?;
+            diesel::insert_into(team_memberships::table)
+                .values(membership.clone())
+                .execute(tx)
+                .await?;
+            diesel::insert_into(role_permissions::table)
+                .values(settings.clone())
+                .execute(tx)
+                .await?;
+            Ok(())
         })
         .await
     }
@@ -315,30 +313,26 @@ impl TeamRepository for PgTeamRepository {
             team.name.as_str().to_owned(),
             team.description.as_str().to_owned(),
         );
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                let n = diesel::update(teams::table.find(id))
-                    .set((
-                        teams::name.eq(name),
-                        teams::description.eq(description),
-                        teams::updated_at.eq(Utc::now()),
-                    ))
-                    .execute(tx)
-                    .await?;
-                one_row(n, StoreError::NotFound)
-            })
+        in_change(&self.store, change, async move |tx| {
+            let n = diesel::update(teams::table.find(id))
+                .set((
+                    teams::name.eq(&name),
+                    teams::description.eq(&description),
+                    teams::updated_at.eq(Utc::now()),
+                ))
+                .execute(tx)
+                .await?;
+            one_row(n, StoreError::NotFound)
         })
         .await
     }
 
     async fn delete(&self, team: TeamId, change: Change) -> Result<Receipt, StoreError> {
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                let n = diesel::delete(teams::table.find(team.as_uuid()))
-                    .execute(tx)
-                    .await?;
-                one_row(n, StoreError::NotFound)
-            })
+        in_change(&self.store, change, async move |tx| {
+            let n = diesel::delete(teams::table.find(team.as_uuid()))
+                .execute(tx)
+                .await?;
+            one_row(n, StoreError::NotFound)
         })
         .await
     }
@@ -389,18 +383,16 @@ impl TeamRepository for PgTeamRepository {
         let row = (
             team_memberships::team_id.eq(team.as_uuid()),
             team_memberships::user_id.eq(user.as_uuid()),
-            team_memberships::role.eq(role.as_str()),
+            team_memberships::role.eq(role.as_str().to_owned()),
             team_memberships::joined_at.eq(joined_at),
         );
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                lock_team(tx, team.as_uuid()).await?;
-                diesel::insert_into(team_memberships::table)
-                    .values(row)
-                    .execute(tx)
-                    .await?;
-                Ok(())
-            })
+        in_change(&self.store, change, async move |tx| {
+            lock_team(tx, team.as_uuid()).await?;
+            diesel::insert_into(team_memberships::table)
+                .values(row.clone())
+                .execute(tx)
+                .await?;
+            Ok(())
         })
         .await
     }
@@ -413,16 +405,14 @@ impl TeamRepository for PgTeamRepository {
         change: Change,
     ) -> Result<Receipt, StoreError> {
         let (team, user) = (team.as_uuid(), user.as_uuid());
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                lock_team(tx, team).await?;
-                guard_last_admin(tx, team, user, role == Role::Admin).await?;
-                let n = diesel::update(team_memberships::table.find((team, user)))
-                    .set(team_memberships::role.eq(role.as_str()))
-                    .execute(tx)
-                    .await?;
-                one_row(n, StoreError::NotFound)
-            })
+        in_change(&self.store, change, async move |tx| {
+            lock_team(tx, team).await?;
+            guard_last_admin(tx, team, user, role == Role::Admin).await?;
+            let n = diesel::update(team_memberships::table.find((team, user)))
+                .set(team_memberships::role.eq(role.as_str()))
+                .execute(tx)
+                .await?;
+            one_row(n, StoreError::NotFound)
         })
         .await
     }
@@ -434,15 +424,13 @@ impl TeamRepository for PgTeamRepository {
         change: Change,
     ) -> Result<Receipt, StoreError> {
         let (team, user) = (team.as_uuid(), user.as_uuid());
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                lock_team(tx, team).await?;
-                guard_last_admin(tx, team, user, false).await?;
-                let n = diesel::delete(team_memberships::table.find((team, user)))
-                    .execute(tx)
-                    .await?;
-                one_row(n, StoreError::NotFound)
-            })
+        in_change(&self.store, change, async move |tx| {
+            lock_team(tx, team).await?;
+            guard_last_admin(tx, team, user, false).await?;
+            let n = diesel::delete(team_memberships::table.find((team, user)))
+                .execute(tx)
+                .await?;
+            one_row(n, StoreError::NotFound)
         })
         .await
     }
@@ -472,16 +460,13 @@ impl TeamRepository for PgTeamRepository {
         change: Change,
     ) -> Result<Receipt, StoreError> {
         let names = permission_names(permissions);
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                lock_team(tx, team.as_uuid()).await?;
-                let n =
-                    diesel::update(role_permissions::table.find((team.as_uuid(), role.as_str())))
-                        .set(role_permissions::permissions.eq(names))
-                        .execute(tx)
-                        .await?;
-                one_row(n, StoreError::NotFound)
-            })
+        in_change(&self.store, change, async move |tx| {
+            lock_team(tx, team.as_uuid()).await?;
+            let n = diesel::update(role_permissions::table.find((team.as_uuid(), role.as_str())))
+                .set(role_permissions::permissions.eq(&names))
+                .execute(tx)
+                .await?;
+            one_row(n, StoreError::NotFound)
         })
         .await
     }

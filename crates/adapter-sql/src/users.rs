@@ -58,7 +58,7 @@ impl UserRow {
 }
 
 /// The profile details columns of `users`, as read and as written.
-#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = users, treat_none_as_null = true)]
 struct DetailsRow {
     bio: String,
@@ -129,14 +129,12 @@ impl UserRepository for PgUserRepository {
             ),
             DetailsRow::from(&profile.details),
         );
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                diesel::insert_into(users::table)
-                    .values(row)
-                    .execute(tx)
-                    .await?;
-                Ok(())
-            })
+        in_change(&self.store, change, async move |tx| {
+            diesel::insert_into(users::table)
+                .values(row.clone())
+                .execute(tx)
+                .await?;
+            Ok(())
         })
         .await
     }
@@ -148,7 +146,7 @@ impl UserRepository for PgUserRepository {
                 users::table
                     .filter(
                         diesel::dsl::sql::<diesel::sql_types::Bool>("lower(email) = ")
-                            .bind::<diesel::sql_types::Text, _>(email),
+                            .bind::<diesel::sql_types::Text, _>(&email),
                     )
                     .select((UserRow::as_select(), users::password_hash))
                     .first::<CredentialsRow>(conn)
@@ -205,14 +203,12 @@ impl UserRepository for PgUserRepository {
         at: DateTime<Utc>,
         change: Change,
     ) -> Result<Receipt, StoreError> {
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                let n = diesel::update(users::table.find(id.as_uuid()))
-                    .set(users::last_login.eq(at))
-                    .execute(tx)
-                    .await?;
-                one_row(n, StoreError::NotFound)
-            })
+        in_change(&self.store, change, async move |tx| {
+            let n = diesel::update(users::table.find(id.as_uuid()))
+                .set(users::last_login.eq(at))
+                .execute(tx)
+                .await?;
+            one_row(n, StoreError::NotFound)
         })
         .await
     }
@@ -232,18 +228,16 @@ impl UserRepository for PgUserRepository {
             users::updated_at.eq(Utc::now()),
             DetailsRow::from(&profile.details),
         );
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                let n = diesel::update(
-                    users::table
-                        .find(id)
-                        .filter(users::profile_version.eq(expected)),
-                )
-                .set(changes)
-                .execute(tx)
-                .await?;
-                one_row(n, StoreError::StaleVersion)
-            })
+        in_change(&self.store, change, async move |tx| {
+            let n = diesel::update(
+                users::table
+                    .find(id)
+                    .filter(users::profile_version.eq(expected)),
+            )
+            .set(changes.clone())
+            .execute(tx)
+            .await?;
+            one_row(n, StoreError::StaleVersion)
         })
         .await
     }
@@ -255,30 +249,26 @@ impl UserRepository for PgUserRepository {
         change: Change,
     ) -> Result<Receipt, StoreError> {
         let hash = hash.expose().to_owned();
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                let n = diesel::update(users::table.find(id.as_uuid()))
-                    .set((
-                        users::password_hash.eq(hash),
-                        users::updated_at.eq(Utc::now()),
-                    ))
-                    .execute(tx)
-                    .await?;
-                one_row(n, StoreError::NotFound)
-            })
+        in_change(&self.store, change, async move |tx| {
+            let n = diesel::update(users::table.find(id.as_uuid()))
+                .set((
+                    users::password_hash.eq(&hash),
+                    users::updated_at.eq(Utc::now()),
+                ))
+                .execute(tx)
+                .await?;
+            one_row(n, StoreError::NotFound)
         })
         .await
     }
 
     async fn delete(&self, id: UserId, change: Change) -> Result<Receipt, StoreError> {
-        in_change(&self.store, change, move |tx| {
-            Box::pin(async move {
-                crate::teams::refuse_if_last_admin(tx, id.as_uuid()).await?;
-                let n = diesel::delete(users::table.find(id.as_uuid()))
-                    .execute(tx)
-                    .await?;
-                one_row(n, StoreError::NotFound)
-            })
+        in_change(&self.store, change, async move |tx| {
+            crate::teams::refuse_if_last_admin(tx, id.as_uuid()).await?;
+            let n = diesel::delete(users::table.find(id.as_uuid()))
+                .execute(tx)
+                .await?;
+            one_row(n, StoreError::NotFound)
         })
         .await
     }

@@ -262,42 +262,77 @@ async fn patch_follows_if_match_and_permissions() {
         .assert_error(StatusCode::FORBIDDEN, "FORBIDDEN");
 }
 
+/// Sixteen writers at once, each sending its PATCHes one after the other. Without If-Match every
+/// PATCH waits its turn on the task and is applied on the version it finds, however many commit
+/// before it (retries on a stale version gave up with 409 here); with the same If-Match only the
+/// first is applied and the others answer 412.
 #[tokio::test]
 async fn concurrent_patches_without_if_match_are_serialized() {
+    const WRITERS: i64 = 16;
+    const ROUNDS: i64 = 4;
     let app = TestApp::spawn().await;
     let (admin, _, _, team) = team_of_three(&app).await;
     let task = app.task(&admin, &team, json!({})).await;
     let path = format!("/api/tasks/{}", task["taskId"].as_str().unwrap_or_default());
-    let patches = (0..10).map(|i| {
-        app.patch(
-            &path,
-            &admin.token,
-            json!({ "title": format!("title {i}") }),
-        )
+    let writers = (0..WRITERS).map(|writer| {
+        let (app, path, token) = (&app, &path, &admin.token);
+        async move {
+            let mut versions = Vec::new();
+            for round in 0..ROUNDS {
+                let title = format!("writer {writer} round {round}");
+                let r = app.patch(path, token, json!({ "title": title })).await;
+                assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+                assert_eq!(r.body["title"], title);
+                versions.push(r.body["version"].as_i64().unwrap_or_default());
+            }
+            versions
+        }
     });
-    let replies = futures::future::join_all(patches).await;
-    let versions: BTreeSet<i64> = replies
-        .iter()
-        .map(|r| {
-            assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-            r.body["version"].as_i64().unwrap_or_default()
-        })
+    let versions: BTreeSet<i64> = futures::future::join_all(writers)
+        .await
+        .into_iter()
+        .flatten()
         .collect();
+    let patches = WRITERS * ROUNDS;
     assert_eq!(
         versions,
-        (2..=11).collect(),
-        "every patch applied once, versions strictly increasing"
+        (2..=1 + patches).collect(),
+        "every patch applied once, on its own version"
     );
     let last = app.get(&path, &admin.token).await;
-    assert_eq!(last.body["version"], 11);
+    assert_eq!(last.body["version"], 1 + patches);
     let activity = app
         .get(&format!("{path}/activity?limit=100"), &admin.token)
         .await;
-    assert_eq!(
-        activity.body["items"].as_array().map(Vec::len),
-        Some(11),
-        "one audit row each"
-    );
+    let updates = activity.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["action"] == "update")
+        .count();
+    assert_eq!(updates as i64, patches, "one audit row each");
+
+    let etag = format!("\"{}\"", 1 + patches);
+    let guarded = (0..WRITERS).map(|writer| {
+        let req = app
+            .client
+            .patch(app.url(&path))
+            .bearer_auth(&admin.token)
+            .header("If-Match", &etag)
+            .json(&json!({ "title": format!("guarded {writer}") }));
+        TestApp::reply(req)
+    });
+    let replies = futures::future::join_all(guarded).await;
+    let applied = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .count();
+    assert_eq!(applied, 1, "one PATCH matches the version it names");
+    for refused in replies.iter().filter(|r| r.status != StatusCode::OK) {
+        refused.assert_error(StatusCode::PRECONDITION_FAILED, "PRECONDITION_FAILED");
+    }
+    let last = app.get(&path, &admin.token).await;
+    assert_eq!(last.body["version"], 2 + patches);
 }
 
 #[tokio::test]
@@ -731,13 +766,17 @@ async fn a_member_who_leaves_is_unassigned_and_a_departed_assignee_blocks_no_edi
     let team = app.team(&admin).await;
     app.add_member(&admin, &team, &leaver, "member").await;
     app.add_member(&admin, &team, &gone, "member").await;
-    let mine = app
-        .task(
-            &admin,
-            &team,
-            json!({ "title": "leaver's", "assigneeId": leaver.id }),
-        )
-        .await;
+    let mut mine = Vec::new();
+    for title in ["leaver's", "also leaver's"] {
+        let task = app
+            .task(
+                &admin,
+                &team,
+                json!({ "title": title, "assigneeId": leaver.id }),
+            )
+            .await;
+        mine.push(task_id(&task));
+    }
     let orphan = app
         .task(
             &admin,
@@ -754,17 +793,20 @@ async fn a_member_who_leaves_is_unassigned_and_a_departed_assignee_blocks_no_edi
         )
         .await;
     assert_eq!(left.status, StatusCode::NO_CONTENT, "{:?}", left.body);
-    let after = app
-        .get(&format!("/api/tasks/{}", task_id(&mine)), &admin.token)
-        .await;
-    assert_eq!(
-        (
-            after.body["assigneeId"].clone(),
-            after.body["version"].clone()
-        ),
-        (Value::Null, json!(2)),
-        "leaving the team unassigns through the write path"
-    );
+    for id in &mine {
+        let path = format!("/api/tasks/{id}");
+        let after = app.get(&path, &admin.token).await;
+        assert_eq!(
+            (
+                after.body["assigneeId"].clone(),
+                after.body["version"].clone()
+            ),
+            (Value::Null, json!(2)),
+            "leaving the team unassigns every task through the write path"
+        );
+        let activity = app.get(&format!("{path}/activity"), &admin.token).await;
+        assert_eq!(activity.body["items"][0]["action"], "assign");
+    }
 
     // A deleted account leaves its tasks assigned to an id that is no member any more.
     let deleted = app
@@ -781,7 +823,7 @@ async fn a_member_who_leaves_is_unassigned_and_a_departed_assignee_blocks_no_edi
         .await;
     assert_eq!(edited.status, StatusCode::OK, "{:?}", edited.body);
     assert_eq!(edited.body["assigneeId"], json!(gone.id));
-    let other = format!("/api/tasks/{}", task_id(&mine));
+    let other = format!("/api/tasks/{}", mine[0]);
     app.patch(&other, &admin.token, json!({ "assigneeId": gone.id }))
         .await
         .assert_error(StatusCode::BAD_REQUEST, "VALIDATION_FAILED");

@@ -3,9 +3,11 @@
 use reqwest::{Method, StatusCode};
 use secrecy::SecretString;
 use serde_json::json;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-use taskforge_adapter_sql::provisioning;
+use taskforge_adapter_sql::{provisioning, PgStore, SqlConfig};
 use taskforge_domain::identity::ProfileDocuments;
+use taskforge_domain::StoreError;
 use taskforge_tests::{eventually, processes, TestApp};
 
 #[tokio::test]
@@ -140,4 +142,79 @@ async fn killed_postgres_connections_cost_a_retry_not_the_process() {
         .patch("/api/users/me", &user.token, json!({ "bio": "still here" }))
         .await;
     assert_eq!(r.status, StatusCode::OK);
+}
+
+/// Ends PostgreSQL's backend `pid`, waiting until its process is gone.
+async fn end_backend(app: &TestApp, pid: i32) {
+    match provisioning::terminate_backend(&app.admin_url, pid).await {
+        Ok(true) => {}
+        other => panic!("ending backend {pid}: {other:?}"),
+    }
+}
+
+/// A pool of one connection: each call takes the connection the previous one gave back.
+fn one_connection(app: &TestApp) -> PgStore {
+    let config = SqlConfig {
+        pool_size: 1,
+        ..app.settings.database.clone()
+    };
+    match PgStore::new(&config) {
+        Ok(store) => store,
+        Err(e) => panic!("postgres: {e:#}"),
+    }
+}
+
+/// Pooled connections are not checked when taken: one that PostgreSQL ended while it sat in the
+/// pool fails the first statement sent on it, which never ran, and the call runs again on a new
+/// connection instead of failing.
+#[tokio::test]
+async fn a_call_on_a_connection_postgres_ended_runs_again_on_a_new_one() {
+    let app = TestApp::spawn().await;
+    let store = one_connection(&app);
+    let ended = store
+        .run(async |conn| provisioning::backend_pid(conn).await)
+        .await;
+    let Ok(ended) = ended else {
+        panic!("{ended:?}")
+    };
+    let calls = AtomicUsize::new(0);
+    let pid = store
+        .run(async |conn| {
+            if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                end_backend(&app, ended).await;
+            }
+            provisioning::backend_pid(conn).await
+        })
+        .await;
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "ran once more");
+    assert!(
+        matches!(pid, Ok(p) if p != ended),
+        "on a new connection: {pid:?}"
+    );
+}
+
+/// A connection lost after a statement was answered fails the call, which is not run again:
+/// what was answered (a COMMIT, say) may have taken effect.
+#[tokio::test]
+async fn a_call_that_loses_its_connection_after_an_answer_is_not_run_again() {
+    let app = TestApp::spawn().await;
+    let store = one_connection(&app);
+    let calls = AtomicUsize::new(0);
+    let lost = store
+        .run(async |conn| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            let pid = provisioning::backend_pid(conn).await?;
+            end_backend(&app, pid).await;
+            provisioning::backend_pid(conn).await
+        })
+        .await;
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "ran once");
+    assert!(
+        matches!(lost, Err(StoreError::Unavailable { .. })),
+        "{lost:?}"
+    );
+    let next = store
+        .run(async |conn| provisioning::backend_pid(conn).await)
+        .await;
+    assert!(next.is_ok(), "the pool replaced the connection: {next:?}");
 }

@@ -12,6 +12,7 @@ pub async fn task_repository(
     use taskforge_domain::tasks::query::Cursor;
     use taskforge_domain::tasks::*;
     use taskforge_domain::teams::{default_permissions, Role, Team, TeamDescription, TeamName};
+    use taskforge_domain::write_path::Receipt;
 
     let people = registered(users, 3).await;
     let (owner, guest, outsider) = (&people[0], &people[1], &people[2]);
@@ -167,23 +168,63 @@ pub async fn task_repository(
         "an outsider cannot be assigned: {refused:?}"
     );
 
-    let mut next = first.clone();
-    next.version = 2;
-    next.status = Status::InProgress;
+    let patch =
+        |patch: TaskPatch, if_match| TaskEdit::patch(patch, if_match, Actor::default(), now);
+    let status = |status| TaskPatch {
+        status: Some(status),
+        ..TaskPatch::default()
+    };
     let stale = tasks
-        .update(&next, 5, change_of(&next, AuditAction::StatusChange))
+        .modify(first.task_id, &patch(status(Status::Done), Some(5)))
         .await;
     assert!(matches!(stale, Err(StoreError::StaleVersion)), "{stale:?}");
-    must(
+    let stranger = TaskPatch {
+        assignee_id: Some(Some(outsider.id)),
+        ..TaskPatch::default()
+    };
+    let refused = tasks.modify(first.task_id, &patch(stranger, None)).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        must(tasks.get(first.task_id).await, "get"),
+        Some(first.clone()),
+        "a refused edit writes nothing"
+    );
+    let (next, receipt) = must(
         tasks
-            .update(&next, 1, change_of(&next, AuditAction::StatusChange))
+            .modify(first.task_id, &patch(status(Status::InProgress), Some(1)))
             .await,
-        "update",
+        "modify",
+    );
+    assert_eq!((next.version, next.status), (2, Status::InProgress));
+    assert_eq!(
+        receipt.rows.len(),
+        2,
+        "the change's document and cache rows"
+    );
+    let renamed = TaskPatch {
+        title: Some(must(TaskTitle::parse("title", "Write the lexer"), "title")),
+        ..TaskPatch::default()
+    };
+    let (next, _) = must(
+        tasks.modify(first.task_id, &patch(renamed, None)).await,
+        "modify",
+    );
+    assert_eq!(
+        (next.version, next.status, next.title.as_str()),
+        (3, Status::InProgress, "Write the lexer"),
+        "an edit applies to the task as stored"
     );
     assert_eq!(
         must(tasks.get(first.task_id).await, "get"),
         Some(next.clone())
     );
+    let gone = tasks
+        .modify(TaskId::new(), &patch(status(Status::Done), None))
+        .await;
+    assert!(matches!(gone, Err(StoreError::NotFound)), "{gone:?}");
 
     let list = |q: TaskQuery| async move {
         must(
@@ -373,7 +414,11 @@ pub async fn task_repository(
     let history = must(tasks.history(first.task_id, None, 10).await, "history");
     assert_eq!(
         history.iter().map(|h| h.action).collect::<Vec<_>>(),
-        vec![AuditAction::StatusChange, AuditAction::Create]
+        vec![
+            AuditAction::Update,
+            AuditAction::StatusChange,
+            AuditAction::Create
+        ]
     );
     let older = must(
         tasks.history(first.task_id, Some(history[0].id), 10).await,
@@ -381,8 +426,46 @@ pub async fn task_repository(
     );
     assert_eq!(
         older.iter().map(|h| h.action).collect::<Vec<_>>(),
-        vec![AuditAction::Create]
+        vec![AuditAction::StatusChange, AuditAction::Create]
     );
+
+    // The owner's tasks in Alpha (0 and 2) are edited in one commit, or none is.
+    let versions = || async {
+        let mut found = Vec::new();
+        for i in [0, 2, 4] {
+            let task = must(tasks.get(ids[i]).await, "get");
+            found.push(task.map(|t| (t.version, t.assignee_id)));
+        }
+        found
+    };
+    let before = versions().await;
+    let first_only = patch(status(Status::Done), Some(next.version));
+    let refused = tasks.modify_assigned(alpha, owner.id, &first_only).await;
+    assert!(
+        matches!(refused, Err(StoreError::StaleVersion)),
+        "{refused:?}"
+    );
+    assert_eq!(
+        versions().await,
+        before,
+        "task 2 refused it: nothing written"
+    );
+    let unassign = TaskEdit::unassign(Actor::default(), now);
+    let receipt = must(
+        tasks.modify_assigned(alpha, owner.id, &unassign).await,
+        "unassign",
+    );
+    assert_eq!(receipt.rows.len(), 4, "one commit: both tasks' rows");
+    assert_eq!(
+        versions().await,
+        vec![Some((4, None)), Some((2, None)), Some((1, Some(owner.id)))],
+        "Beta's task keeps its assignee"
+    );
+    let none = must(
+        tasks.modify_assigned(alpha, owner.id, &unassign).await,
+        "unassign again",
+    );
+    assert_eq!(none, Receipt::default(), "nothing left to edit");
 
     let scanned = must(tasks.scan(None, 1000).await, "scan");
     assert!(ids

@@ -1,6 +1,8 @@
 //! Tasks: every field in PostgreSQL (the commit point, and what lists and changes read), the
 //! document in MongoDB and an entry in the Redis cache, both written through the write path.
 
+mod change;
+pub mod edit;
 pub mod model;
 pub mod ports;
 pub mod projection;
@@ -9,6 +11,7 @@ pub mod reconcile;
 pub mod service;
 pub mod state;
 
+pub use edit::TaskEdit;
 pub use model::{CustomFields, Description, Priority, Status, Tags, Task, TaskPatch, TaskTitle};
 pub use ports::{AuditEntry, TaskRepository};
 pub use projection::{CachedTask, TaskCache, TaskDocuments, TaskProjection};

@@ -1,5 +1,6 @@
 //! The ports tasks drive.
 
+use super::edit::TaskEdit;
 use super::model::Task;
 use super::query::{Cursor, TaskQuery};
 use crate::ids::{AuditId, TaskId, TeamId, UserId};
@@ -29,13 +30,18 @@ pub trait TaskRepository: Send + Sync {
     /// `Conflict("assignee")` when the assignee is not a member of the task's team.
     async fn create(&self, task: &Task, change: Change) -> Result<Receipt, StoreError>;
     async fn get(&self, id: TaskId) -> Result<Option<Task>, StoreError>;
-    /// Saves `task` (its version already bumped) if the stored version is `expected`:
-    /// `StaleVersion` otherwise, `NotFound` when gone, `Conflict("assignee")` as for create.
-    async fn update(
+    /// Applies `edit` to the stored task, holding it until the edited task and the edit's
+    /// change commit, so concurrent edits of a task apply one after the other. `NotFound` when
+    /// gone, the edit's refusal (`StaleVersion`) as it is, `Conflict("assignee")` as for
+    /// create; a failed edit writes nothing.
+    async fn modify(&self, id: TaskId, edit: &TaskEdit) -> Result<(Task, Receipt), StoreError>;
+    /// Applies `edit` as [`modify`](Self::modify) does to every task of `team` assigned to
+    /// `user`, all in one commit (or none): the receipt holds the rows of every task's change.
+    async fn modify_assigned(
         &self,
-        task: &Task,
-        expected: i64,
-        change: Change,
+        team: TeamId,
+        user: UserId,
+        edit: &TaskEdit,
     ) -> Result<Receipt, StoreError>;
     /// `NotFound` when gone.
     async fn delete(&self, id: TaskId, change: Change) -> Result<Receipt, StoreError>;
@@ -45,8 +51,6 @@ pub trait TaskRepository: Send + Sync {
         user: UserId,
         query: &TaskQuery,
     ) -> Result<Vec<(Task, Cursor)>, StoreError>;
-    /// The tasks of `team` assigned to `user`.
-    async fn assigned(&self, team: TeamId, user: UserId) -> Result<Vec<Task>, StoreError>;
     /// The task's audit rows, newest first, after `before`.
     async fn history(
         &self,

@@ -1,10 +1,12 @@
 //! The task use cases.
 
+use super::change::task_change;
+use super::edit::TaskEdit;
 use super::model::{
     CustomFields, Description, Priority, Status, Tags, Task, TaskMetadata, TaskPatch, TaskTitle,
 };
 use super::ports::{AuditEntry, TaskRepository};
-use super::projection::{self, CachedTask, EraseTeamTasks, TaskCache};
+use super::projection::{CachedTask, EraseTeamTasks, TaskCache};
 use super::query::{Cursor, TaskQuery};
 use super::state::TaskState;
 use crate::clock::Clock;
@@ -12,15 +14,11 @@ use crate::ids::{AuditId, TaskId, TeamId, UserId};
 use crate::teams::{Access, Permission, Requirement, TeamErasure, TeamService};
 use crate::validation::FieldError;
 use crate::write_path::{
-    Actor, Aggregate, AuditAction, AuditDraft, AuditEntityType, Change, Claim, IdempotencyKey,
-    IdempotencyStore, Scope, StoredEffect, WritePath,
+    Actor, AuditAction, Claim, IdempotencyKey, IdempotencyStore, StoredEffect, WritePath,
 };
 use crate::{Error, StoreError};
 use chrono::{DateTime, SubsecRound, Utc};
 use std::sync::Arc;
-
-/// How often a PATCH without `If-Match` retries when another change of the task committed first.
-const PATCH_ATTEMPTS: usize = 20;
 
 pub struct NewTask {
     pub team: TeamId,
@@ -50,33 +48,6 @@ impl TeamErasure for TaskErasure {
     fn effects(&self, team: TeamId) -> Vec<StoredEffect> {
         vec![StoredEffect::of(&EraseTeamTasks { team_id: team })]
     }
-}
-
-/// A task change: its audit row in the team's chain, its document effect ordered per task (a
-/// team's deletion is a barrier of the team: see [`Aggregate::whole`]), and its cache entry in
-/// a lane of its own, so neither a slow MongoDB nor a concurrent change holds it back.
-fn task_change(
-    task: &Task,
-    action: AuditAction,
-    actor: &Actor,
-    previous: Option<&Task>,
-    next: Option<&Task>,
-) -> Change {
-    let id = task.task_id.as_uuid();
-    let audit = AuditDraft {
-        entity_type: AuditEntityType::Task,
-        entity_id: id,
-        action,
-        actor: actor.clone(),
-        previous_state: previous.map(|t| TaskState::from(t).to_json()),
-        new_state: next.map(|t| TaskState::from(t).to_json()),
-    };
-    let (document, cache) = projection::effects(task, next);
-    let aggregate = Aggregate::entity(Scope::Team(task.team_id), "task", id);
-    // Cache entries only move forward in version, so their rows need no order: each gets a
-    // lane of its own and never waits for another request's.
-    let cache_lane = uuid::Uuid::now_v7();
-    Change::new(aggregate, audit, vec![document]).with_entity("task cache", cache_lane, vec![cache])
 }
 
 fn assignee_error(e: StoreError) -> Error {
@@ -154,7 +125,7 @@ impl TaskService {
         if new.assignee.is_some() {
             access.require(Requirement::Permission(Permission::TaskAssign))?;
         }
-        let now = self.clock.now().trunc_subsecs(6);
+        let now = self.now();
         let task = Task {
             task_id: TaskId::new(),
             team_id: new.team,
@@ -182,6 +153,11 @@ impl TaskService {
             .await
             .map_err(assignee_error)?;
         Ok(task)
+    }
+
+    /// The time a change is made at, as PostgreSQL stores it (microseconds).
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now().trunc_subsecs(6)
     }
 
     /// The task as PostgreSQL holds it, if `caller` may see it with `requirement`; 404
@@ -222,7 +198,7 @@ impl TaskService {
     }
 
     /// Applies `patch`. With `if_match`, a task whose version has moved on answers 412;
-    /// without it, concurrent patches are applied one after the other.
+    /// without it, concurrent patches queue on the task and are applied one after the other.
     pub async fn patch(
         &self,
         caller: UserId,
@@ -231,47 +207,26 @@ impl TaskService {
         if_match: Option<i64>,
         actor: &Actor,
     ) -> Result<Task, Error> {
-        for _ in 0..PATCH_ATTEMPTS {
-            let (current, access) = self.authorized(caller, id, Requirement::Member).await?;
-            let changes_assignee = patch.assignee_id.is_some();
-            let changes_other = TaskPatch {
-                assignee_id: None,
-                ..patch.clone()
-            }
-            .touches_anything();
-            if changes_assignee {
-                access.require(Requirement::Permission(Permission::TaskAssign))?;
-            }
-            if changes_other || !changes_assignee {
-                access.require(Requirement::Permission(Permission::TaskUpdate))?;
-            }
-            if if_match.is_some_and(|v| v != current.version) {
-                return Err(Error::PreconditionFailed);
-            }
-            let mut next = patch.apply(&current);
-            next.version = current.version + 1;
-            next.metadata.updated = self.clock.now().trunc_subsecs(6);
-            let action = if next.assignee_id != current.assignee_id {
-                AuditAction::Assign
-            } else if next.status != current.status {
-                AuditAction::StatusChange
-            } else {
-                AuditAction::Update
-            };
-            let change = task_change(&next, action, actor, Some(&current), Some(&next));
-            let update = self.tasks.update(&next, current.version, change);
-            match self.write_path.commit(update).await {
-                Ok(_) => return Ok(next),
-                Err(StoreError::StaleVersion) if if_match.is_some() => {
-                    return Err(Error::PreconditionFailed)
-                }
-                Err(StoreError::StaleVersion) => continue,
-                Err(e) => return Err(assignee_error(e)),
-            }
+        let (_, access) = self.authorized(caller, id, Requirement::Member).await?;
+        let changes_assignee = patch.assignee_id.is_some();
+        let changes_other = TaskPatch {
+            assignee_id: None,
+            ..patch.clone()
         }
-        Err(Error::Conflict(
-            "the task is being changed concurrently; try again".into(),
-        ))
+        .touches_anything();
+        if changes_assignee {
+            access.require(Requirement::Permission(Permission::TaskAssign))?;
+        }
+        if changes_other || !changes_assignee {
+            access.require(Requirement::Permission(Permission::TaskUpdate))?;
+        }
+        let edit = TaskEdit::patch(patch.clone(), if_match, actor.clone(), self.now());
+        let (task, _) = self
+            .write_path
+            .commit(self.tasks.modify(id, &edit))
+            .await
+            .map_err(assignee_error)?;
+        Ok(task)
     }
 
     pub async fn delete(&self, caller: UserId, id: TaskId, actor: &Actor) -> Result<(), Error> {
@@ -302,10 +257,10 @@ impl TaskService {
         Ok((tasks, next.flatten()))
     }
 
-    /// Removes a member from the team, then unassigns the tasks of the team assigned to them,
-    /// each through the write path (a new version and an `assign` audit row), as a teammate
-    /// would. A task changed meanwhile is read again; one that a crash left assigned stays
-    /// editable (the assignee is only checked when a change sets it).
+    /// Removes a member from the team, then unassigns the tasks of the team assigned to them
+    /// in one commit, through the write path (each a new version and an `assign` audit row),
+    /// as a teammate would. A task that a crash left assigned stays editable (the assignee is
+    /// only checked when a change sets it).
     pub async fn remove_member(
         &self,
         access: &Access,
@@ -313,30 +268,10 @@ impl TaskService {
         actor: &Actor,
     ) -> Result<(), Error> {
         self.teams.remove_member(access, user, actor).await?;
-        for _ in 0..PATCH_ATTEMPTS {
-            let assigned = self.tasks.assigned(access.team(), user).await?;
-            if assigned.is_empty() {
-                return Ok(());
-            }
-            for current in assigned {
-                let mut next = current.clone();
-                next.assignee_id = None;
-                next.version = current.version + 1;
-                next.metadata.updated = self.clock.now().trunc_subsecs(6);
-                let change = task_change(
-                    &next,
-                    AuditAction::Assign,
-                    actor,
-                    Some(&current),
-                    Some(&next),
-                );
-                let update = self.tasks.update(&next, current.version, change);
-                match self.write_path.commit(update).await {
-                    Ok(_) | Err(StoreError::StaleVersion | StoreError::NotFound) => {}
-                    Err(e) => return Err(e.into()),
-                }
-            }
-        }
+        let edit = TaskEdit::unassign(actor.clone(), self.now());
+        self.write_path
+            .commit(self.tasks.modify_assigned(access.team(), user, &edit))
+            .await?;
         Ok(())
     }
 

@@ -123,6 +123,32 @@ pub struct Receipt {
     pub urgent: Vec<i64>,
 }
 
+impl Receipt {
+    /// Adds the rows of a change committed together with this one.
+    pub fn append(&mut self, other: Receipt) {
+        self.rows.extend(other.rows);
+        self.urgent.extend(other.urgent);
+    }
+}
+
+/// What a repository's commit answers: the receipt of its outbox rows, with what the commit
+/// read or wrote, if the caller needs it.
+pub trait Committed {
+    fn receipt(&self) -> &Receipt;
+}
+
+impl Committed for Receipt {
+    fn receipt(&self) -> &Receipt {
+        self
+    }
+}
+
+impl<T> Committed for (T, Receipt) {
+    fn receipt(&self) -> &Receipt {
+        &self.1
+    }
+}
+
 /// What one pass over pending outbox rows did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RelayReport {

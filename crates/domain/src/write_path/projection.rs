@@ -5,7 +5,7 @@
 use super::effect::EffectId;
 use super::outbox::{ClaimedRow, Lease, Outbox, Outcome, Pick};
 use super::runtime::Runtime;
-use super::{Projector, Receipt, RelayReport};
+use super::{Committed, Projector, Receipt, RelayReport};
 use crate::StoreError;
 use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
@@ -82,13 +82,13 @@ impl WritePath {
     /// changed nothing. After the commit, urgent effects (security) must be applied before the
     /// response: if they could not be, the answer is `Unavailable` (the change is committed
     /// and the relay retries them). The rest is awaited at most the projection budget.
-    pub async fn commit(
+    pub async fn commit<C: Committed>(
         &self,
-        commit: impl Future<Output = Result<Receipt, StoreError>>,
-    ) -> Result<Receipt, StoreError> {
-        let receipt = commit.await?;
-        self.project(&receipt).await?;
-        Ok(receipt)
+        commit: impl Future<Output = Result<C, StoreError>>,
+    ) -> Result<C, StoreError> {
+        let committed = commit.await?;
+        self.project(committed.receipt()).await?;
+        Ok(committed)
     }
 
     /// Projects a committed change's rows, as [`commit`](Self::commit) does.

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use taskforge_domain::ids::{AuditId, TaskId, TeamId, UserId};
 use taskforge_domain::tasks::query::{Cursor, SortKey};
-use taskforge_domain::tasks::{AuditEntry, SortField, Task, TaskQuery, TaskRepository};
+use taskforge_domain::tasks::{AuditEntry, SortField, Task, TaskEdit, TaskQuery, TaskRepository};
 use taskforge_domain::teams::Permission;
 use taskforge_domain::write_path::*;
 use taskforge_domain::StoreError;
@@ -63,6 +63,31 @@ impl super::Relational {
             _ => Ok(()),
         }
     }
+
+    /// Applies `edit` to the tasks `ids` and commits them with their changes, all or none.
+    fn edit(
+        &mut self,
+        ids: Vec<TaskId>,
+        edit: &TaskEdit,
+    ) -> Result<(Vec<Task>, Receipt), StoreError> {
+        let mut edited = Vec::with_capacity(ids.len());
+        for id in ids {
+            let current = self.tasks.get(&id).ok_or(StoreError::NotFound)?;
+            let (next, change) = edit.apply(current)?;
+            self.assignee_ok(&next)?;
+            edited.push((next, change));
+        }
+        let mut receipt = Receipt::default();
+        let tasks = edited
+            .into_iter()
+            .map(|(next, change)| {
+                self.tasks.insert(next.task_id, next.clone());
+                receipt.append(self.commit(change));
+                next
+            })
+            .collect();
+        Ok((tasks, receipt))
+    }
 }
 
 #[async_trait]
@@ -81,20 +106,26 @@ impl TaskRepository for InMemoryRelational {
         Ok(lock(&self.0).tasks.get(&id).cloned())
     }
 
-    async fn update(
+    async fn modify(&self, id: TaskId, edit: &TaskEdit) -> Result<(Task, Receipt), StoreError> {
+        let (tasks, receipt) = lock(&self.0).edit(vec![id], edit)?;
+        let task = tasks.into_iter().next().ok_or(StoreError::NotFound)?;
+        Ok((task, receipt))
+    }
+
+    async fn modify_assigned(
         &self,
-        task: &Task,
-        expected: i64,
-        change: Change,
+        team: TeamId,
+        user: UserId,
+        edit: &TaskEdit,
     ) -> Result<Receipt, StoreError> {
         let mut db = lock(&self.0);
-        let stored = db.tasks.get(&task.task_id).ok_or(StoreError::NotFound)?;
-        if stored.version != expected {
-            return Err(StoreError::StaleVersion);
-        }
-        db.assignee_ok(task)?;
-        db.tasks.insert(task.task_id, task.clone());
-        Ok(db.commit(change))
+        let assigned = db
+            .tasks
+            .values()
+            .filter(|t| t.team_id == team && t.assignee_id == Some(user))
+            .map(|t| t.task_id)
+            .collect();
+        db.edit(assigned, edit).map(|(_, receipt)| receipt)
     }
 
     async fn delete(&self, id: TaskId, change: Change) -> Result<Receipt, StoreError> {
@@ -157,15 +188,6 @@ impl TaskRepository for InMemoryRelational {
             .filter(|(key, t)| after(*key, t.task_id))
             .take(usize::try_from(q.limit).unwrap_or(0))
             .map(|(key, t)| (t.clone(), Cursor { key, id: t.task_id }))
-            .collect())
-    }
-
-    async fn assigned(&self, team: TeamId, user: UserId) -> Result<Vec<Task>, StoreError> {
-        Ok(lock(&self.0)
-            .tasks
-            .values()
-            .filter(|t| t.team_id == team && t.assignee_id == Some(user))
-            .cloned()
             .collect())
     }
 

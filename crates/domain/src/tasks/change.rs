@@ -1,0 +1,35 @@
+//! What a task change writes besides the task's row.
+
+use super::model::Task;
+use super::projection;
+use super::state::TaskState;
+use crate::write_path::{
+    Actor, Aggregate, AuditAction, AuditDraft, AuditEntityType, Change, Scope,
+};
+
+/// A task change: its audit row in the team's chain, its document effect ordered per task (a
+/// team's deletion is a barrier of the team: see [`Aggregate::whole`]), and its cache entry in
+/// a lane of its own, so neither a slow MongoDB nor a concurrent change holds it back.
+pub(crate) fn task_change(
+    task: &Task,
+    action: AuditAction,
+    actor: &Actor,
+    previous: Option<&Task>,
+    next: Option<&Task>,
+) -> Change {
+    let id = task.task_id.as_uuid();
+    let audit = AuditDraft {
+        entity_type: AuditEntityType::Task,
+        entity_id: id,
+        action,
+        actor: actor.clone(),
+        previous_state: previous.map(|t| TaskState::from(t).to_json()),
+        new_state: next.map(|t| TaskState::from(t).to_json()),
+    };
+    let (document, cache) = projection::effects(task, next);
+    let aggregate = Aggregate::entity(Scope::Team(task.team_id), "task", id);
+    // Cache entries only move forward in version, so their rows need no order: each gets a
+    // lane of its own and never waits for another request's.
+    let cache_lane = uuid::Uuid::now_v7();
+    Change::new(aggregate, audit, vec![document]).with_entity("task cache", cache_lane, vec![cache])
+}
