@@ -38,6 +38,12 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         mongo: MongoStore::connect(&settings.mongo).await?,
         redis: RedisStore::new(&settings.redis)?,
     };
+    // The shared Redis connection's driver runs on the runtime that opens it: open it here,
+    // on the main runtime, rather than on whichever HTTP worker calls first (a busy worker
+    // would hold every other worker's Redis calls back).
+    if let Err(e) = stores.redis.ping().await {
+        tracing::warn!(error = %e, "Redis not reachable at start-up");
+    }
     let projection_sql = PgStore::for_projection(&settings.database)?;
     let users = Arc::new(PgUserRepository::new(stores.sql.clone()));
     let outbox = Arc::new(PgOutbox::new(projection_sql.clone()));
