@@ -198,8 +198,16 @@ async fn team_checks_follow_every_change_at_once_with_or_without_the_cache() -> 
 
     w.access_cache.set_down(true);
     w.teams.authorize(ada.id, team, update).await?;
-    let outsider = w.teams.authorize(ada.id, TeamId::new(), update).await;
+    w.access_cache.set_down(false);
+    let unknown = TeamId::new();
+    let outsider = w.teams.authorize(ada.id, unknown, update).await;
     assert!(matches!(outsider, Err(Error::NotFound)), "{outsider:?}");
+    assert_eq!(
+        w.access_cache.get(unknown, ada.id).await.ok(),
+        Some(Default::default()),
+        "a team id that does not exist leaves nothing in the cache"
+    );
+    w.access_cache.set_down(true);
     // A change the cache cannot take is not acknowledged as if it had been.
     let removal = w
         .tasks

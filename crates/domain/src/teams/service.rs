@@ -130,7 +130,11 @@ impl TeamService {
             return Ok(standing);
         }
         let state = self.teams.access_state(team, user).await?;
-        let _ = fill(self.cache.as_ref(), team, user, state.as_ref()).await;
+        // Only what exists is cached: ids probed at random must not fill Redis (a deleted
+        // team's tombstones come from its deletion's refresh).
+        if let Some(state) = &state {
+            let _ = fill(self.cache.as_ref(), team, user, Some(state)).await;
+        }
         Ok(AccessState::standing(state.as_ref()))
     }
 
