@@ -10,6 +10,10 @@ use taskforge_app_http::relay::Relay;
 use taskforge_app_http::settings::Settings;
 use taskforge_app_http::testing::RunningApp;
 use taskforge_app_http::wiring;
+use taskforge_domain::cache::Lookup;
+use taskforge_domain::ids::{TeamId, UserId};
+use taskforge_domain::tasks::{Task, TaskCache};
+use taskforge_domain::teams::{AccessCache, AccessState};
 use tokio::sync::OnceCell;
 
 /// Test databases are named `tft_{unix seconds}_{random}`.
@@ -339,15 +343,46 @@ impl TestApp {
     /// This app's task cache in Redis, read directly.
     pub fn task_cache(&self) -> RedisTaskCache {
         match RedisStore::new(&self.settings.redis) {
-            Ok(store) => RedisTaskCache::new(store, self.settings.cache.task_ttl()),
+            Ok(store) => RedisTaskCache::new(store, self.settings.cache.task_times()),
             Err(e) => panic!("redis: {e:#}"),
+        }
+    }
+
+    /// Makes `task` the task cache's entry, as a reader's fill would (a forged entry, for
+    /// tests of what reads take from the cache).
+    pub async fn plant_cached_task(&self, task: &Task) {
+        let cache = self.task_cache();
+        let planted = async {
+            cache.forget(&[task.task_id]).await?;
+            match cache.get(task.task_id).await? {
+                Lookup::Miss(Some(token)) => cache.fill(task.task_id, &token, task).await,
+                other => panic!("no lease after a drop: {other:?}"),
+            }
+        };
+        if let Err(e) = planted.await {
+            panic!("redis: {e}");
+        }
+    }
+
+    /// Makes `state` `user`'s entries of `team` in the access cache, as a reader's fill would.
+    pub async fn plant_cached_access(&self, team: TeamId, user: UserId, state: &AccessState) {
+        let cache = self.access_cache();
+        let planted = async {
+            cache.forget(team, user).await?;
+            match cache.get(team, user).await? {
+                Lookup::Miss(Some(token)) => cache.fill(team, user, &token, state).await,
+                other => panic!("no lease after a drop: {other:?}"),
+            }
+        };
+        if let Err(e) = planted.await {
+            panic!("redis: {e}");
         }
     }
 
     /// This app's team access cache, read directly.
     pub fn access_cache(&self) -> RedisAccessCache {
         match RedisStore::new(&self.settings.redis) {
-            Ok(store) => RedisAccessCache::new(store, self.settings.cache.access_ttl()),
+            Ok(store) => RedisAccessCache::new(store, self.settings.cache.access_times()),
             Err(e) => panic!("redis: {e:#}"),
         }
     }

@@ -13,8 +13,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use taskforge_adapter_sql::{PgOutbox, PgTaskRepository};
+use taskforge_domain::cache::Lookup;
 use taskforge_domain::ids::TaskId;
-use taskforge_domain::tasks::{CachedTask, TaskCache, TaskDocuments, TaskRepository};
+use taskforge_domain::tasks::{TaskCache, TaskDocuments, TaskRepository};
 use taskforge_domain::write_path::Outbox;
 use taskforge_tests::processes::{self, Private};
 use taskforge_tests::{eventually, TestApp, TestUser};
@@ -372,12 +373,8 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
             .await
             .map(|h| h.len() as i64);
         assert_eq!(audit.ok(), Some(core.version), "audit rows of {id}");
-        let cached = app.task_cache().get(core.task_id).await.ok().flatten();
-        if let Some(c) = cached {
-            assert!(
-                matches!(&c, CachedTask::Live(t) if **t == *core),
-                "cache of {id} matches: {c:?}"
-            );
+        if let Ok(Lookup::Hit(cached)) = app.task_cache().get(core.task_id).await {
+            assert_eq!(cached, *core, "cache of {id} matches PostgreSQL");
         }
     }
     // And through the API, as each client's user sees it.

@@ -52,8 +52,7 @@ impl FakeWorld {
         let projector = Projector::default().on::<RevokeSessions>(SessionEffects(sessions.clone()));
         let projector = ProfileProjection::register(projector, profile_docs.clone());
         let projector = TaskProjection::register(projector, task_docs.clone(), task_cache.clone());
-        let projector =
-            AccessProjection::register(projector, Arc::new(db.clone()), access_cache.clone());
+        let projector = AccessProjection::register(projector, access_cache.clone());
         let write_path = WritePath::new(
             Arc::new(db.clone()),
             Arc::new(projector),

@@ -1,37 +1,32 @@
 //! `RedisAccessCache`: a caller's role in a team (`access:{teamId}:member:{userId}`: `"admin"`,
 //! or `null` for an outsider) and the team's permissions (`access:{teamId}:roles`: role →
-//! permission names, or `null` once the team is deleted), each a versioned entry stamped with
-//! the team's access version.
+//! permission names), through [`LeasedEntries`].
 
+use crate::leased::{CacheTimes, LeasedEntries};
 use crate::store::{decode, encode, RedisStore};
-use crate::versioned::{Entry, VersionedEntries};
 use async_trait::async_trait;
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
+use taskforge_domain::cache::{FillToken, Lookup};
 use taskforge_domain::ids::{TeamId, UserId};
-use taskforge_domain::teams::{
-    AccessCache, CachedAccess, Permission, PermissionMap, Role, Versioned,
-};
+use taskforge_domain::teams::{AccessCache, AccessState, Permission, PermissionMap, Role};
 use taskforge_domain::StoreError;
 
 type StoredRoles = BTreeMap<Role, Vec<String>>;
 
 pub struct RedisAccessCache {
-    entries: VersionedEntries,
-    /// `None`: caching is off; every check reads PostgreSQL.
-    ttl: Option<Duration>,
+    entries: LeasedEntries,
 }
 
 impl RedisAccessCache {
-    pub fn new(store: RedisStore, ttl: Option<Duration>) -> Self {
+    /// `times`: `None` turns caching off; every check reads PostgreSQL.
+    pub fn new(store: RedisStore, times: Option<CacheTimes>) -> Self {
         Self {
-            entries: VersionedEntries::new(store),
-            ttl,
+            entries: LeasedEntries::new(store, times),
         }
     }
 
     fn keys(&self, team: TeamId, user: UserId) -> [String; 2] {
-        let keys = self.entries.store().keys();
+        let keys = self.entries.keys();
         [keys.access_member(team, user), keys.access_roles(team)]
     }
 }
@@ -54,62 +49,39 @@ fn from_stored(stored: StoredRoles) -> Option<PermissionMap> {
         .collect()
 }
 
-fn versioned<T>(
-    found: Option<(i64, String)>,
-    read: impl FnOnce(&str) -> Option<T>,
-) -> Option<Versioned<T>> {
-    let (version, body) = found?;
-    Some(Versioned {
-        version,
-        value: read(&body)?,
-    })
+fn cached(member: Option<String>, roles: Option<String>) -> Option<AccessState> {
+    let role = decode::<Option<Role>>(&member?).ok()?;
+    let permissions = from_stored(decode::<StoredRoles>(&roles?).ok()?)?;
+    Some(AccessState { role, permissions })
 }
 
 #[async_trait]
 impl AccessCache for RedisAccessCache {
-    async fn get(&self, team: TeamId, user: UserId) -> Result<CachedAccess, StoreError> {
-        if self.ttl.is_none() {
-            return Ok(CachedAccess::default());
+    async fn get(&self, team: TeamId, user: UserId) -> Result<Lookup<AccessState>, StoreError> {
+        let (found, token) = self.entries.get(&self.keys(team, user)).await?;
+        let mut found = found.into_iter();
+        match cached(found.next().flatten(), found.next().flatten()) {
+            Some(state) => Ok(Lookup::Hit(state)),
+            None => Ok(Lookup::Miss(token)),
         }
-        let mut found = self.entries.get_many(&self.keys(team, user)).await?;
-        let roles = found.pop().flatten();
-        let member = found.pop().flatten();
-        Ok(CachedAccess {
-            member: versioned(member, |body| decode::<Option<Role>>(body).ok()),
-            roles: versioned(roles, |body| match decode::<Option<StoredRoles>>(body) {
-                Ok(Some(stored)) => from_stored(stored).map(Some),
-                Ok(None) => Some(None),
-                Err(_) => None,
-            }),
-        })
     }
 
-    async fn put(
+    async fn fill(
         &self,
         team: TeamId,
         user: UserId,
-        entry: &CachedAccess,
+        token: &FillToken,
+        state: &AccessState,
     ) -> Result<(), StoreError> {
-        let Some(ttl) = self.ttl else { return Ok(()) };
         let [member_key, roles_key] = self.keys(team, user);
-        let mut entries = Vec::with_capacity(2);
-        if let Some(member) = &entry.member {
-            entries.push(Entry {
-                key: member_key,
-                version: member.version,
-                body: encode(&member.value)?,
-            });
-        }
-        if let Some(roles) = &entry.roles {
-            entries.push(Entry {
-                key: roles_key,
-                version: roles.version,
-                body: encode(&roles.value.as_ref().map(to_stored))?,
-            });
-        }
-        if entries.is_empty() {
-            return Ok(());
-        }
-        self.entries.put(&entries, ttl).await
+        let entries = [
+            (member_key, encode(&state.role)?),
+            (roles_key, encode(&to_stored(&state.permissions))?),
+        ];
+        self.entries.fill(token, &entries).await
+    }
+
+    async fn forget(&self, team: TeamId, user: UserId) -> Result<(), StoreError> {
+        self.entries.drop(&self.keys(team, user)).await
     }
 }

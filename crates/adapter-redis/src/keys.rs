@@ -42,6 +42,12 @@ impl Keys {
         format!("{}access:{team}:roles", self.prefix)
     }
 
+    /// `{entry key}:lease`: the token of the reader that may fill a cache entry (ADR 18), TTL
+    /// `cache.fill_lease_ms`.
+    pub fn lease(entry: &str) -> String {
+        format!("{entry}:lease")
+    }
+
     /// `ratelimit:api:{userId}`, `ratelimit:login:{ip}`, `ratelimit:login-fail:{hash of email
     /// and client}` and `ratelimit:register:{ip}`. Emails are hashed: key names are not a place
     /// for personal data.

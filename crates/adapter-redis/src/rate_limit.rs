@@ -3,7 +3,7 @@
 
 use crate::store::RedisStore;
 use async_trait::async_trait;
-use deadpool_redis::redis;
+use deadpool_redis::redis::{self, Cmd};
 use std::time::Duration;
 use taskforge_domain::identity::ports::{RateBucket, RateDecision, RateLimiter, RateRule};
 use taskforge_domain::identity::throttle::hold_after;
@@ -26,7 +26,7 @@ impl RateLimiter for RedisRateLimiter {
         let window_ms = rule.window.as_millis().max(1) as u64;
         let (count, ttl_ms): (u64, i64) = self
             .store
-            .call(async |c| {
+            .call(
                 redis::pipe()
                     .atomic()
                     .incr(&key, 1)
@@ -35,10 +35,8 @@ impl RateLimiter for RedisRateLimiter {
                     .arg(window_ms)
                     .arg("NX")
                     .ignore()
-                    .pttl(&key)
-                    .query_async(c)
-                    .await
-            })
+                    .pttl(&key),
+            )
             .await?;
         if count <= u64::from(rule.limit) {
             Ok(RateDecision::Allowed)
@@ -52,10 +50,7 @@ impl RateLimiter for RedisRateLimiter {
 
     async fn held(&self, bucket: &RateBucket) -> Result<Option<Duration>, StoreError> {
         let key = self.store.keys().hold(bucket);
-        let ttl_ms: i64 = self
-            .store
-            .call(async |c| redis::cmd("PTTL").arg(&key).query_async(c).await)
-            .await?;
+        let ttl_ms: i64 = self.store.call(&Cmd::pttl(&key)).await?;
         Ok(u64::try_from(ttl_ms)
             .ok()
             .filter(|ms| *ms > 0)
@@ -70,15 +65,13 @@ impl RateLimiter for RedisRateLimiter {
         let window_ms = rule.window.as_millis().max(1) as u64;
         let (count,): (u32,) = self
             .store
-            .call(async |c| {
+            .call(
                 redis::pipe()
                     .atomic()
                     .incr(&key, 1)
                     .pexpire(&key, window_ms as i64)
-                    .ignore()
-                    .query_async(c)
-                    .await
-            })
+                    .ignore(),
+            )
             .await?;
         let wait = hold_after(count, rule.limit, rule.window);
         if wait.is_zero() {
@@ -86,15 +79,7 @@ impl RateLimiter for RedisRateLimiter {
         }
         let wait_ms = wait.as_millis().max(1) as u64;
         self.store
-            .call(async |c| {
-                redis::cmd("SET")
-                    .arg(&hold)
-                    .arg(1)
-                    .arg("PX")
-                    .arg(wait_ms)
-                    .query_async::<()>(c)
-                    .await
-            })
+            .call(redis::cmd("SET").arg(&hold).arg(1).arg("PX").arg(wait_ms))
             .await
     }
 
@@ -103,8 +88,6 @@ impl RateLimiter for RedisRateLimiter {
             self.store.keys().rate(bucket),
             self.store.keys().hold(bucket),
         ];
-        self.store
-            .call(async |c| redis::cmd("DEL").arg(&keys).query_async::<()>(c).await)
-            .await
+        self.store.call(&Cmd::del(&keys)).await
     }
 }

@@ -4,7 +4,7 @@
 use crate::store::{decode, encode, RedisStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use deadpool_redis::redis::{self, AsyncCommands};
+use deadpool_redis::redis::{self, Cmd};
 use std::collections::HashMap;
 use std::time::Duration;
 use taskforge_domain::identity::ports::SessionStore;
@@ -35,22 +35,20 @@ impl RedisSessionStore {
         let ids: Vec<&String> = entries.iter().map(|(id, _)| id).collect();
         let (deleted,): (u64,) = self
             .store
-            .call(async |c| {
+            .call(
                 redis::pipe()
                     .atomic()
                     .del(&keys)
                     .hdel(&index, &ids)
-                    .ignore()
-                    .query_async(c)
-                    .await
-            })
+                    .ignore(),
+            )
             .await?;
         Ok(deleted)
     }
 
     async fn index(&self, user: UserId) -> Result<HashMap<String, String>, StoreError> {
         let index = self.store.keys().user_sessions(user);
-        self.store.call(async |c| c.hgetall(&index).await).await
+        self.store.call(&Cmd::hgetall(&index)).await
     }
 
     /// The user's index entries, each with its session if it still lives.
@@ -66,7 +64,7 @@ impl RedisSessionStore {
             .iter()
             .map(|(_, h)| self.store.keys().session(h))
             .collect();
-        let raws: Vec<Option<String>> = self.store.call(async |c| c.mget(&keys).await).await?;
+        let raws: Vec<Option<String>> = self.store.call(&Cmd::mget(&keys)).await?;
         entries
             .into_iter()
             .zip(raws)
@@ -88,20 +86,19 @@ impl SessionStore for RedisSessionStore {
         let raw = encode(session)?;
         let id = session.id.to_string();
         self.store
-            .call(async |c| {
+            .call(
                 redis::pipe()
                     .atomic()
                     .set_ex(&key, raw, ttl.as_secs().max(1))
                     .hset(&index, id, token.as_str())
-                    .query_async::<()>(c)
-                    .await
-            })
+                    .ignore(),
+            )
             .await
     }
 
     async fn find(&self, token: &TokenHash) -> Result<Option<Session>, StoreError> {
         let key = self.store.keys().session(token.as_str());
-        let raw: Option<String> = self.store.call(async |c| c.get(&key).await).await?;
+        let raw: Option<String> = self.store.call(&Cmd::get(&key)).await?;
         raw.as_deref().map(decode).transpose()
     }
 
@@ -115,16 +112,14 @@ impl SessionStore for RedisSessionStore {
         let raw = encode(session)?;
         // XX: a session revoked meanwhile stays revoked.
         self.store
-            .call(async |c| {
+            .call(
                 redis::cmd("SET")
                     .arg(&key)
                     .arg(raw)
                     .arg("EX")
                     .arg(ttl.as_secs().max(1))
-                    .arg("XX")
-                    .query_async::<()>(c)
-                    .await
-            })
+                    .arg("XX"),
+            )
             .await
     }
 
@@ -144,7 +139,7 @@ impl SessionStore for RedisSessionStore {
     async fn revoke(&self, user: UserId, session: SessionId) -> Result<bool, StoreError> {
         let index = self.store.keys().user_sessions(user);
         let id = session.to_string();
-        let hash: Option<String> = self.store.call(async |c| c.hget(&index, &id).await).await?;
+        let hash: Option<String> = self.store.call(&Cmd::hget(&index, &id)).await?;
         match hash {
             Some(hash) => Ok(self.remove(user, &[(id, hash)]).await? > 0),
             None => Ok(false),

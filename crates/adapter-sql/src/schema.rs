@@ -73,7 +73,6 @@ diesel::table! {
         created_by -> Uuid,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
-        access_version -> Int8,
     }
 }
 

@@ -9,7 +9,7 @@ use crate::schema::{role_permissions, team_memberships, teams, users};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Bool, Int8, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Bool, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::collections::BTreeSet;
 use taskforge_domain::identity::{Email, PersonName};
@@ -101,14 +101,16 @@ macro_rules! member_columns {
     };
 }
 
-/// Locks the team's row (serializing its membership changes) and bumps its access version;
-/// `NotFound` if it is gone.
+/// Locks the team's row (serializing its membership changes); `NotFound` if it is gone.
 async fn lock_team(tx: &mut AsyncPgConnection, team: Uuid) -> Result<(), TxError> {
-    let n = diesel::update(teams::table.find(team))
-        .set(teams::access_version.eq(teams::access_version + 1))
-        .execute(tx)
-        .await?;
-    one_row(n, StoreError::NotFound)
+    let found: Option<Uuid> = teams::table
+        .find(team)
+        .select(teams::id)
+        .for_update()
+        .first(tx)
+        .await
+        .optional()?;
+    found.map(drop).ok_or(TxError(StoreError::NotFound))
 }
 
 /// `user`'s current role in the locked `team`, refusing to take away its last admin.
@@ -162,8 +164,6 @@ pub(crate) async fn refuse_if_last_admin(
 
 #[derive(QueryableByName)]
 struct AccessRow {
-    #[diesel(sql_type = Int8)]
-    access_version: i64,
     #[diesel(sql_type = Nullable<Text>)]
     role: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -273,12 +273,12 @@ impl TeamRepository for PgTeamRepository {
         team: TeamId,
         user: UserId,
     ) -> Result<Option<AccessState>, StoreError> {
-        // One statement, so the version, the role and the permissions are of one snapshot.
+        // One statement, so the role and the permissions are of one snapshot.
         let rows: Vec<AccessRow> = self
             .store
             .run(async move |conn| {
                 diesel::sql_query(
-                    "SELECT t.access_version, m.role, p.role AS permission_role, p.permissions \
+                    "SELECT m.role, p.role AS permission_role, p.permissions \
                      FROM teams t \
                      LEFT JOIN team_memberships m ON m.team_id = t.id AND m.user_id = $2 \
                      LEFT JOIN role_permissions p ON p.team_id = t.id \
@@ -295,7 +295,6 @@ impl TeamRepository for PgTeamRepository {
             return Ok(None);
         };
         let mut state = AccessState {
-            version: first.access_version,
             role: first.role.as_deref().map(role).transpose()?,
             permissions: PermissionMap::new(),
         };

@@ -4,7 +4,7 @@ use config::{Config, Environment, File, FileFormat};
 use serde::Deserialize;
 use std::time::Duration;
 use taskforge_adapter_mongo::MongoConfig;
-use taskforge_adapter_redis::RedisConfig;
+use taskforge_adapter_redis::{CacheTimes, RedisConfig};
 use taskforge_adapter_sql::SqlConfig;
 use taskforge_domain::identity::ports::RateRule;
 use taskforge_domain::identity::{AuthPolicy, RateRules};
@@ -100,21 +100,25 @@ pub struct CacheSettings {
     pub enabled: bool,
     pub task_ttl_secs: u64,
     pub access_ttl_secs: u64,
+    pub fill_lease_ms: u64,
 }
 
 impl CacheSettings {
-    /// How long task entries live; `None` when caching is off.
-    pub fn task_ttl(&self) -> Option<Duration> {
-        self.ttl(self.task_ttl_secs)
+    /// How long task entries and fill leases live; `None` when caching is off.
+    pub fn task_times(&self) -> Option<CacheTimes> {
+        self.times(self.task_ttl_secs)
     }
 
-    /// How long team access entries live; `None` when caching is off.
-    pub fn access_ttl(&self) -> Option<Duration> {
-        self.ttl(self.access_ttl_secs)
+    /// How long team access entries and fill leases live; `None` when caching is off.
+    pub fn access_times(&self) -> Option<CacheTimes> {
+        self.times(self.access_ttl_secs)
     }
 
-    fn ttl(&self, secs: u64) -> Option<Duration> {
-        self.enabled.then(|| Duration::from_secs(secs))
+    fn times(&self, ttl_secs: u64) -> Option<CacheTimes> {
+        self.enabled.then(|| CacheTimes {
+            ttl: Duration::from_secs(ttl_secs),
+            lease: Duration::from_millis(self.fill_lease_ms),
+        })
     }
 }
 
@@ -219,8 +223,10 @@ impl Settings {
             ),
             (self.redis.pool_size > 0, "redis.pool_size must be positive"),
             (
-                self.cache.task_ttl_secs > 0,
-                "cache.task_ttl_secs must be positive",
+                self.cache.task_ttl_secs > 0
+                    && self.cache.access_ttl_secs > 0
+                    && self.cache.fill_lease_ms > 0,
+                "cache.task_ttl_secs, cache.access_ttl_secs and cache.fill_lease_ms must be positive",
             ),
             (
                 self.database.timeout_ms > 0

@@ -56,7 +56,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     }
     let task_cache = Arc::new(RedisTaskCache::new(
         stores.redis.clone(),
-        settings.cache.task_ttl(),
+        settings.cache.task_times(),
     ));
     // Every effect kind and how it is applied; a feature adds its own here.
     let projector = Projector::default().on::<RevokeSessions>(SessionEffects(sessions.clone()));
@@ -65,9 +65,9 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     let team_rows = Arc::new(PgTeamRepository::new(stores.sql.clone()));
     let access_cache = Arc::new(RedisAccessCache::new(
         stores.redis.clone(),
-        settings.cache.access_ttl(),
+        settings.cache.access_times(),
     ));
-    let projector = AccessProjection::register(projector, team_rows.clone(), access_cache.clone());
+    let projector = AccessProjection::register(projector, access_cache.clone());
     let write_path = WritePath::new(
         outbox,
         Arc::new(projector),

@@ -2,8 +2,9 @@
 
 use serde_json::json;
 use std::time::Duration;
+use taskforge_domain::cache::Lookup;
 use taskforge_domain::ids::TaskId;
-use taskforge_domain::tasks::{CachedTask, TaskCache, TaskDocuments, TaskTitle};
+use taskforge_domain::tasks::{TaskCache, TaskDocuments, TaskTitle};
 use taskforge_domain::StoreError;
 use taskforge_tests::{eventually, TestApp};
 
@@ -48,11 +49,8 @@ async fn reconcile_repairs_missing_stale_and_orphan_documents_and_stale_cache() 
         stale.title = TaskTitle::from_stored("stale".into());
         docs.delete(ids[1]).await?;
         docs.put(&stale).await?;
-        // The cache behind PostgreSQL, as after a cache write that failed.
-        cache.forget(&[ids[1]]).await?;
-        cache
-            .put(ids[1], &CachedTask::Live(Box::new(stale.clone())))
-            .await?;
+        // The cache behind PostgreSQL, as after a drop that failed.
+        app.plant_cached_task(&stale).await;
         let mut orphan = stale;
         orphan.task_id = TaskId::new();
         docs.put(&orphan).await
@@ -83,7 +81,7 @@ async fn reconcile_repairs_missing_stale_and_orphan_documents_and_stale_cache() 
         Some((2, "v2".to_owned()))
     );
     assert!(matches!(docs.get(ids[0]).await, Ok(Some(d)) if d.version == 1));
-    assert!(matches!(cache.get(ids[1]).await, Ok(None)));
+    assert!(matches!(cache.get(ids[1]).await, Ok(Lookup::Miss(_))));
 
     let again = reconciler.run().await.map(|r| r.drift());
     assert!(

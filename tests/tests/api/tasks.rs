@@ -5,8 +5,9 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::time::Duration;
 use taskforge_adapter_sql::PgIdempotency;
+use taskforge_domain::cache::Lookup;
 use taskforge_domain::ids::TaskId;
-use taskforge_domain::tasks::{CachedTask, TaskCache, TaskDocuments};
+use taskforge_domain::tasks::{TaskCache, TaskDocuments};
 use taskforge_domain::write_path::{Claim, IdempotencyKey, IdempotencyStore};
 use taskforge_tests::{eventually, TestApp, TestUser};
 
@@ -88,9 +89,9 @@ async fn a_created_task_is_in_every_store_with_its_defaults() {
     assert!(
         matches!(
             app.task_cache().get(id).await,
-            Ok(Some(CachedTask::Live(c))) if c.version == 1
+            Ok(Lookup::Hit(c)) if c.version == 1
         ),
-        "the create wrote task:{{id}}"
+        "the read filled task:{{id}}"
     );
 }
 
@@ -363,8 +364,8 @@ async fn delete_needs_task_delete_and_removes_the_task_everywhere() {
     .await;
     assert!(gone, "document gone");
     assert!(
-        matches!(cache.get(id).await, Ok(Some(CachedTask::Deleted { .. }))),
-        "the cache says deleted, so no reader can put the task back"
+        matches!(cache.get(id).await, Ok(Lookup::Miss(_))),
+        "the deletion dropped the cache entry"
     );
 }
 
@@ -641,9 +642,10 @@ async fn deleting_a_team_removes_its_tasks_from_every_store() {
             .collect();
     let cache = app.task_cache();
     for id in &ids {
+        app.get(&format!("/api/tasks/{id}"), &admin.token).await;
         assert!(
-            matches!(cache.get(*id).await, Ok(Some(_))),
-            "the create cached {id}"
+            matches!(cache.get(*id).await, Ok(Lookup::Hit(_))),
+            "the read cached {id}"
         );
     }
     assert_eq!(
@@ -658,7 +660,8 @@ async fn deleting_a_team_removes_its_tasks_from_every_store() {
             .await
             .assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
         let gone = eventually(Duration::from_secs(10), || async {
-            matches!(documents.get(id).await, Ok(None)) && matches!(cache.get(id).await, Ok(None))
+            matches!(documents.get(id).await, Ok(None))
+                && matches!(cache.get(id).await, Ok(Lookup::Miss(_)))
         })
         .await;
         assert!(gone, "document and cache entry of {id} gone");
@@ -829,8 +832,8 @@ async fn a_member_who_leaves_is_unassigned_and_a_departed_assignee_blocks_no_edi
         .assert_error(StatusCode::BAD_REQUEST, "VALIDATION_FAILED");
 }
 
-/// A task read takes the cache first (a newer entry there is what it answers, a tombstone is
-/// 404), and a cache hit never skips the caller's membership.
+/// A task read takes the cache first (an entry there is what it answers), and a cache hit
+/// never skips the caller's membership.
 #[tokio::test]
 async fn a_read_takes_the_cache_first_and_still_checks_membership() {
     let app = TestApp::spawn().await;
@@ -841,16 +844,13 @@ async fn a_read_takes_the_cache_first_and_still_checks_membership() {
         .await;
     let id = task_id(&created);
     let path = format!("/api/tasks/{id}");
-    let cache = app.task_cache();
-    let Ok(Some(CachedTask::Live(mut cached))) = cache.get(id).await else {
-        panic!("the create wrote the cache entry");
+    app.get(&path, &admin.token).await;
+    let Ok(Lookup::Hit(mut cached)) = app.task_cache().get(id).await else {
+        panic!("the read filled the cache entry");
     };
-
     cached.version = 2;
     cached.title = taskforge_domain::tasks::TaskTitle::from_stored("from the cache".into());
-    if let Err(e) = cache.put(id, &CachedTask::Live(cached)).await {
-        panic!("cache: {e}");
-    }
+    app.plant_cached_task(&cached).await;
     let read = app.get(&path, &member.token).await;
     assert_eq!(
         (read.status, read.body["title"].as_str()),
@@ -868,13 +868,6 @@ async fn a_read_takes_the_cache_first_and_still_checks_membership() {
         .await;
     assert_eq!(removed.status, StatusCode::NO_CONTENT, "{:?}", removed.body);
     app.get(&path, &member.token)
-        .await
-        .assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
-
-    if let Err(e) = cache.put(id, &CachedTask::Deleted { version: 3 }).await {
-        panic!("cache: {e}");
-    }
-    app.get(&path, &admin.token)
         .await
         .assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
 }
@@ -895,10 +888,13 @@ async fn with_the_cache_off_nothing_is_cached() {
         Ok(store) => store,
         Err(e) => panic!("redis: {e}"),
     };
-    let looking =
-        taskforge_adapter_redis::RedisTaskCache::new(redis, Some(Duration::from_secs(60)));
+    let times = taskforge_adapter_redis::CacheTimes {
+        ttl: Duration::from_secs(60),
+        lease: Duration::from_secs(1),
+    };
+    let looking = taskforge_adapter_redis::RedisTaskCache::new(redis, Some(times));
     assert!(
-        matches!(looking.get(id).await, Ok(None)),
-        "no task:{{id}} key"
+        matches!(looking.get(id).await, Ok(Lookup::Miss(Some(_)))),
+        "no task:{{id}} key, and no lease taken"
     );
 }

@@ -606,12 +606,12 @@ async fn a_deleted_account_leaves_every_team() {
 }
 
 /// Team checks take the caller's role and the team's permissions from Redis: what is cached
-/// there is what a check answers, every membership change rewrites it before answering, and a
-/// deleted team's entries keep it gone.
+/// there is what a check answers, and every membership change drops it before answering.
 #[tokio::test]
-async fn team_access_is_read_from_redis_and_rewritten_by_every_change() {
+async fn team_access_is_read_from_redis_and_dropped_by_every_change() {
+    use taskforge_domain::cache::Lookup;
     use taskforge_domain::ids::{TeamId, UserId};
-    use taskforge_domain::teams::{AccessCache, CachedAccess, Role, Versioned, GONE};
+    use taskforge_domain::teams::{AccessCache, AccessState, Role};
     let app = TestApp::spawn().await;
     let (ada, grace, eve) = (app.user().await, app.user().await, app.user().await);
     let team_path = {
@@ -619,8 +619,9 @@ async fn team_access_is_read_from_redis_and_rewritten_by_every_change() {
         app.add_member(&ada, &team, &grace, "guest").await;
         format!("/api/teams/{team}")
     };
-    let (Ok(team), Ok(grace_id), Ok(eve_id)) = (
+    let (Ok(team), Ok(ada_id), Ok(grace_id), Ok(eve_id)) = (
         team_path["/api/teams/".len()..].parse::<TeamId>(),
+        ada.id.parse::<UserId>(),
         grace.id.parse::<UserId>(),
         eve.id.parse::<UserId>(),
     ) else {
@@ -631,36 +632,24 @@ async fn team_access_is_read_from_redis_and_rewritten_by_every_change() {
         StatusCode::OK
     );
     let cache = app.access_cache();
-    let Ok(cached) = cache.get(team, grace_id).await else {
-        panic!("redis");
-    };
-    let (
-        Some(Versioned {
-            version,
-            value: Some(Role::Guest),
-        }),
-        Some(_),
-    ) = (cached.member, cached.roles)
-    else {
+    let Ok(Lookup::Hit(cached)) = cache.get(team, grace_id).await else {
         panic!("the check filled grace's entries");
     };
+    assert_eq!(cached.role, Some(Role::Guest));
 
     // What Redis says is what the check answers: an entry forged for an outsider who was never
     // checked makes her an admin.
-    let forged = CachedAccess {
-        member: Some(Versioned {
-            version,
-            value: Some(Role::Admin),
-        }),
-        roles: None,
+    let forged = AccessState {
+        role: Some(Role::Admin),
+        permissions: cached.permissions,
     };
-    assert!(cache.put(team, eve_id, &forged).await.is_ok());
+    app.plant_cached_access(team, eve_id, &forged).await;
     let renamed = app
         .patch(&team_path, &eve.token, json!({ "name": "by the cache" }))
         .await;
     assert_eq!(renamed.status, StatusCode::OK, "{:?}", renamed.body);
 
-    // A change rewrites the entry from PostgreSQL before it answers.
+    // A change drops the entry before it answers; the next check reads PostgreSQL.
     app.add_member(&ada, &team_path["/api/teams/".len()..], &eve, "guest")
         .await;
     app.patch(&team_path, &eve.token, json!({ "name": "again" }))
@@ -680,18 +669,11 @@ async fn team_access_is_read_from_redis_and_rewritten_by_every_change() {
 
     let deleted = app.delete(&team_path, &ada.token, None).await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{:?}", deleted.body);
-    let Ok(after) = cache.get(team, grace_id).await else {
-        panic!("redis");
-    };
-    assert_eq!(
-        after.roles,
-        Some(Versioned {
-            version: GONE,
-            value: None
-        }),
-        "a deleted team's permissions are a tombstone nothing supersedes"
-    );
     app.get(&team_path, &ada.token)
         .await
         .assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
+    assert!(
+        matches!(cache.get(team, ada_id).await, Ok(Lookup::Miss(_))),
+        "a deleted team leaves no entry behind"
+    );
 }

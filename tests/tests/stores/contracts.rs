@@ -1,6 +1,7 @@
 //! The port contract suites against the real adapters, and the migrations' up→down→up check.
 
 use secrecy::ExposeSecret;
+use std::time::Duration;
 use taskforge_adapter_memory::contract;
 use taskforge_adapter_redis::{RedisRateLimiter, RedisSessionStore, RedisStore};
 use taskforge_adapter_sql::PgStore;
@@ -8,7 +9,10 @@ use taskforge_adapter_sql::{
     migrations, provisioning, PgIdempotency, PgOutbox, PgTaskRepository, PgTeamRepository,
     PgUserRepository,
 };
-use taskforge_tests::TestApp;
+use taskforge_domain::cache::Lookup;
+use taskforge_domain::ids::TaskId;
+use taskforge_domain::tasks::TaskCache;
+use taskforge_tests::{eventually, TestApp};
 
 /// The stores of an isolated test app (its database, MongoDB database and key prefix), with no
 /// relay of its own: the suites drive the outbox themselves.
@@ -53,6 +57,25 @@ async fn mongo_task_documents_meet_the_contract() {
 async fn redis_task_cache_meets_the_contract() {
     let app = stores().await;
     contract::task_cache(&app.task_cache()).await;
+}
+
+/// A reader that took a fill lease and never filled (it died, or found nothing) holds up other
+/// readers' fills only until the lease lapses.
+#[tokio::test]
+async fn redis_fill_leases_lapse() {
+    let app = TestApp::spawn_with(|s| {
+        s.worker.embedded = false;
+        s.cache.fill_lease_ms = 200;
+    })
+    .await;
+    let (cache, id) = (app.task_cache(), TaskId::new());
+    assert!(matches!(cache.get(id).await, Ok(Lookup::Miss(Some(_)))));
+    assert!(matches!(cache.get(id).await, Ok(Lookup::Miss(None))));
+    let lapsed = eventually(Duration::from_secs(5), || async {
+        matches!(cache.get(id).await, Ok(Lookup::Miss(Some(_))))
+    })
+    .await;
+    assert!(lapsed, "another reader takes the lease once it lapsed");
 }
 
 #[tokio::test]

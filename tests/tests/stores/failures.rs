@@ -6,7 +6,10 @@ use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use taskforge_adapter_sql::{provisioning, PgStore, SqlConfig};
+use taskforge_domain::cache::Lookup;
 use taskforge_domain::identity::ProfileDocuments;
+use taskforge_domain::ids::TaskId;
+use taskforge_domain::tasks::TaskCache;
 use taskforge_domain::StoreError;
 use taskforge_tests::{eventually, processes, TestApp};
 
@@ -116,6 +119,59 @@ async fn with_redis_down_authenticated_requests_fail_closed_and_recover() {
             .await
             .status,
         StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_redis_restart_between_requests_fails_no_request() {
+    let mut redis = processes::redis();
+    let url = processes::redis_url(&redis);
+    let app = TestApp::spawn_with(|s| s.redis.url = SecretString::from(url)).await;
+    let user = app.user().await;
+
+    // Nothing is sent while Redis is down: the shared connection is found dead on next use.
+    redis.stop();
+    redis.start();
+    let r = app.get("/api/users/me", &user.token).await;
+    r.assert_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED");
+    let again = app.login(&user.email, &user.password).await;
+    assert_eq!(again.status, StatusCode::OK, "{:?}", again.body);
+}
+
+/// A reader that read PostgreSQL before a Redis restart fills nothing after it: the restart
+/// lost its lease, and with it the drops the reader's copy may predate (ADR 18).
+#[tokio::test]
+async fn a_fill_across_a_redis_restart_stores_nothing() {
+    let mut redis = processes::redis();
+    let url = processes::redis_url(&redis);
+    let app = TestApp::spawn_with(|s| s.redis.url = SecretString::from(url)).await;
+    let user = app.user().await;
+    let team = app.team(&user).await;
+    let created = app
+        .task(&user, &team, json!({ "title": "read before" }))
+        .await;
+    let id: TaskId = match created["taskId"].as_str().map(str::parse) {
+        Some(Ok(id)) => id,
+        other => panic!("task id: {other:?}"),
+    };
+    app.get(&format!("/api/tasks/{id}"), &user.token).await;
+    let cache = app.task_cache();
+    let Ok(Lookup::Hit(read)) = cache.get(id).await else {
+        panic!("the read filled the entry");
+    };
+    let dropped = cache.forget(&[id]).await;
+    assert!(dropped.is_ok(), "{dropped:?}");
+    let Ok(Lookup::Miss(Some(token))) = cache.get(id).await else {
+        panic!("a miss takes the lease");
+    };
+
+    redis.stop();
+    redis.start();
+    let late = cache.fill(id, &token, &read).await;
+    assert!(late.is_ok(), "{late:?}");
+    assert!(
+        matches!(cache.get(id).await, Ok(Lookup::Miss(Some(_)))),
+        "the late fill stored nothing"
     );
 }
 

@@ -1,64 +1,74 @@
 //! The `AccessCache` contract.
 
+use super::task_stores::leased;
 use super::*;
-use taskforge_domain::teams::{
-    default_permissions, AccessCache, CachedAccess, PermissionMap, Role, Versioned,
-};
+use taskforge_domain::cache::Lookup;
+use taskforge_domain::teams::{default_permissions, AccessCache, AccessState, Permission, Role};
 
-fn entry(
-    member: Option<(i64, Option<Role>)>,
-    roles: Option<(i64, Option<PermissionMap>)>,
-) -> CachedAccess {
-    CachedAccess {
-        member: member.map(|(version, value)| Versioned { version, value }),
-        roles: roles.map(|(version, value)| Versioned { version, value }),
-    }
-}
-
+/// A member's role and the team's permissions are filled under one lease; the role is the
+/// member's, the permissions the team's; a drop ends the lease of a reader that read before.
 pub async fn access_cache(cache: &dyn AccessCache) {
     let (team, user, other) = (TeamId::new(), UserId::new(), UserId::new());
+    let admin = AccessState {
+        role: Some(Role::Admin),
+        permissions: default_permissions(),
+    };
+    let token = leased(must(cache.get(team, user).await, "get absent"), "a miss");
     assert_eq!(
-        must(cache.get(team, user).await, "get absent"),
-        CachedAccess::default()
+        must(cache.get(team, user).await, "another reader"),
+        Lookup::Miss(None),
+        "one lease at a time"
     );
-    let perms = default_permissions();
-    let both = entry(Some((2, Some(Role::Admin))), Some((2, Some(perms.clone()))));
-    must(cache.put(team, user, &both).await, "put v2");
-    assert_eq!(must(cache.get(team, user).await, "get"), both);
-
-    let older = entry(Some((1, Some(Role::Guest))), Some((1, None)));
-    must(cache.put(team, user, &older).await, "a reader's late fill");
-    assert_eq!(
-        must(cache.get(team, user).await, "get"),
-        both,
-        "an older version never replaces a newer one"
-    );
-
-    let demoted = entry(Some((3, Some(Role::Member))), None);
-    must(cache.put(team, user, &demoted).await, "demote at v3");
+    must(cache.fill(team, user, &token, &admin).await, "fill");
     assert_eq!(
         must(cache.get(team, user).await, "get"),
-        entry(
-            Some((3, Some(Role::Member))),
-            Some((2, Some(perms.clone())))
-        ),
-        "each entry moves on its own"
-    );
-    assert_eq!(
-        must(cache.get(team, other).await, "another member"),
-        entry(None, Some((2, Some(perms)))),
-        "the permissions are the team's, the role the member's"
+        Lookup::Hit(admin.clone())
     );
 
-    let gone = entry(Some((i64::MAX, None)), Some((i64::MAX, None)));
-    must(cache.put(team, user, &gone).await, "team deleted");
+    let outsider = AccessState {
+        role: None,
+        ..admin.clone()
+    };
+    let token = leased(
+        must(cache.get(team, other).await, "another caller"),
+        "the role is each caller's",
+    );
+    must(cache.fill(team, other, &token, &outsider).await, "fill");
+    assert_eq!(
+        must(cache.get(team, other).await, "get"),
+        Lookup::Hit(outsider.clone())
+    );
+
     must(
-        cache.put(team, user, &both).await,
-        "a fill after the delete",
+        cache.forget(team, user).await,
+        "a change of the user's access",
     );
+    let stale = leased(
+        must(cache.get(team, other).await, "the other caller"),
+        "the team's permissions went with it",
+    );
+    must(cache.forget(team, user).await, "a later change");
+    must(
+        cache.fill(team, other, &stale, &outsider).await,
+        "a fill that read before the later change",
+    );
+    let fresh = leased(
+        must(cache.get(team, other).await, "get"),
+        "the stale fill stored nothing",
+    );
+    let mut narrowed = admin.permissions.clone();
+    narrowed.insert(Role::Guest, [Permission::TaskRead].into());
+    let read = AccessState {
+        role: Some(Role::Guest),
+        permissions: narrowed.clone(),
+    };
+    must(cache.fill(team, other, &fresh, &read).await, "fill");
     assert_eq!(
-        must(cache.get(team, user).await, "get"),
-        gone,
-        "a deleted team's entries are never superseded"
+        must(cache.get(team, other).await, "get"),
+        Lookup::Hit(AccessState {
+            role: None,
+            permissions: narrowed
+        }),
+        "a fill writes only the entries its lease covers: the other caller's role stayed"
     );
 }

@@ -2,10 +2,10 @@
 
 use super::*;
 use chrono::TimeZone;
+use taskforge_domain::cache::{FillToken, Lookup};
 use taskforge_domain::ids::TaskId;
 use taskforge_domain::tasks::{
-    CachedTask, CustomFields, Description, Priority, Status, Tags, Task, TaskCache, TaskDocuments,
-    TaskTitle,
+    CustomFields, Description, Priority, Status, Tags, Task, TaskCache, TaskDocuments, TaskTitle,
 };
 
 /// A task of `team` at `version`, every field set. Times have millisecond precision, which
@@ -87,24 +87,62 @@ pub async fn task_documents(store: &dyn TaskDocuments) {
     );
 }
 
-/// `TaskCache`: entries only move forward in version (a deletion included); forgetting is
-/// idempotent.
+/// `TaskCache`: a miss takes the lease to fill the entry, one reader at a time; a fill stores
+/// only while its lease holds, and a drop ends it; dropping is idempotent.
 pub async fn task_cache(cache: &dyn TaskCache) {
     let (id, team) = (TaskId::new(), TeamId::new());
-    assert_eq!(must(cache.get(id).await, "get absent"), None);
-    let live = |v| CachedTask::Live(Box::new(task(id, team, v)));
-    must(cache.put(id, &live(2)).await, "put v2");
-    must(cache.put(id, &live(1)).await, "put older v1");
-    assert_eq!(must(cache.get(id).await, "get"), Some(live(2)));
-    let gone = CachedTask::Deleted { version: 3 };
-    must(cache.put(id, &gone).await, "put deletion");
-    must(cache.put(id, &live(2)).await, "a reader's late fill");
+    let first = leased(
+        must(cache.get(id).await, "get absent"),
+        "a miss takes the lease",
+    );
+    assert_eq!(
+        must(cache.get(id).await, "another reader"),
+        Lookup::Miss(None),
+        "one lease at a time"
+    );
+    must(cache.fill(id, &first, &task(id, team, 1)).await, "fill");
     assert_eq!(
         must(cache.get(id).await, "get"),
-        Some(gone),
-        "a deletion is never undone by an older state"
+        Lookup::Hit(task(id, team, 1))
+    );
+    must(
+        cache.fill(id, &first, &task(id, team, 9)).await,
+        "a spent lease",
+    );
+    assert_eq!(
+        must(cache.get(id).await, "get"),
+        Lookup::Hit(task(id, team, 1)),
+        "a lease fills once"
+    );
+
+    must(cache.forget(&[id]).await, "a change drops the entry");
+    let stale = leased(must(cache.get(id).await, "get"), "a miss after a drop");
+    must(cache.forget(&[id]).await, "a later change drops it again");
+    must(
+        cache.fill(id, &stale, &task(id, team, 2)).await,
+        "a fill that read before the later change",
+    );
+    let fresh = leased(
+        must(cache.get(id).await, "get"),
+        "the stale fill stored nothing, and the drop freed the lease",
+    );
+    must(cache.fill(id, &fresh, &task(id, team, 3)).await, "fill");
+    assert_eq!(
+        must(cache.get(id).await, "get"),
+        Lookup::Hit(task(id, team, 3))
     );
     must(cache.forget(&[id]).await, "forget");
     must(cache.forget(&[id]).await, "forget again");
-    assert_eq!(must(cache.get(id).await, "get forgotten"), None);
+    assert!(matches!(
+        must(cache.get(id).await, "get forgotten"),
+        Lookup::Miss(Some(_))
+    ));
+}
+
+/// The token of a miss that took the lease.
+pub(super) fn leased<T: Debug>(lookup: Lookup<T>, what: &str) -> FillToken {
+    match lookup {
+        Lookup::Miss(Some(token)) => token,
+        other => panic!("{what}: {other:?}"),
+    }
 }

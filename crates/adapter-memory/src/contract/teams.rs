@@ -38,9 +38,12 @@ pub async fn team_repository(teams: &dyn TeamRepository, users: &dyn UserReposit
     assert_eq!(at_start.permissions, default_permissions());
     let outside = state(teams, team.id, outsider.id).await;
     assert_eq!(
-        (outside.role, outside.version),
-        (None, at_start.version),
-        "an outsider has no role, at the team's version"
+        outside,
+        AccessState {
+            role: None,
+            permissions: default_permissions()
+        },
+        "an outsider has no role, and sees the team's permissions"
     );
 
     must(
@@ -144,12 +147,6 @@ pub async fn team_repository(teams: &dyn TeamRepository, users: &dyn UserReposit
         AccessState::standing(Some(&after_changes)),
         Standing::Member(Role::Member, only_read.clone())
     );
-    assert!(
-        after_changes.version >= at_start.version + 3,
-        "an add, a role change and a permission change each bump the access version: {} then {}",
-        at_start.version,
-        after_changes.version
-    );
     assert_eq!(
         must(teams.permissions(team.id).await, "perms").get(&Role::Member),
         Some(&only_read)
@@ -174,7 +171,6 @@ pub async fn team_repository(teams: &dyn TeamRepository, users: &dyn UserReposit
     );
     let left = state(teams, team.id, admin.id).await;
     assert_eq!(left.role, None);
-    assert!(left.version > after_changes.version, "leaving bumps it too");
     must(
         teams.delete(team.id, c(AuditAction::Delete)).await,
         "delete",

@@ -1,63 +1,79 @@
 //! The access cache's fake.
 
-use crate::fakes::{lock, Outage};
+use super::leased::Leased;
+use crate::fakes::lock;
 use async_trait::async_trait;
-use std::collections::HashMap;
-use std::sync::Mutex;
+use taskforge_domain::cache::{FillToken, Lookup};
 use taskforge_domain::ids::{TeamId, UserId};
-use taskforge_domain::teams::{AccessCache, CachedAccess, PermissionMap, Role, Versioned};
+use taskforge_domain::teams::{AccessCache, AccessState, PermissionMap, Role};
 use taskforge_domain::StoreError;
 
-type Entries<K, T> = Mutex<HashMap<K, Versioned<T>>>;
+/// The two entries of a caller: its role, and its team's permissions.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Member(TeamId, UserId),
+    Roles(TeamId),
+}
+
+#[derive(Clone)]
+enum Value {
+    Member(Option<Role>),
+    Roles(PermissionMap),
+}
 
 #[derive(Default)]
 pub struct InMemoryAccessCache {
-    members: Entries<(TeamId, UserId), Option<Role>>,
-    roles: Entries<TeamId, Option<PermissionMap>>,
-    outage: Outage,
+    entries: Leased<Key, Value>,
 }
 
 impl InMemoryAccessCache {
     pub fn set_down(&self, down: bool) {
-        *lock(&self.outage.0) = down;
+        *lock(&self.entries.outage.0) = down;
+    }
+
+    /// Loses every entry and lease, as a Redis restart does.
+    pub fn restart(&self) {
+        self.entries.restart();
     }
 }
 
-/// Stores `entry` under `key` unless a newer version is stored.
-fn put_if_newer<K: Eq + std::hash::Hash, T: Clone>(
-    map: &Entries<K, T>,
-    key: K,
-    entry: &Versioned<T>,
-) {
-    let mut map = lock(map);
-    if map.get(&key).is_none_or(|e| e.version < entry.version) {
-        map.insert(key, entry.clone());
-    }
+fn keys(team: TeamId, user: UserId) -> [Key; 2] {
+    [Key::Member(team, user), Key::Roles(team)]
 }
 
 #[async_trait]
 impl AccessCache for InMemoryAccessCache {
-    async fn get(&self, team: TeamId, user: UserId) -> Result<CachedAccess, StoreError> {
-        self.outage.check("redis")?;
-        Ok(CachedAccess {
-            member: lock(&self.members).get(&(team, user)).cloned(),
-            roles: lock(&self.roles).get(&team).cloned(),
+    async fn get(&self, team: TeamId, user: UserId) -> Result<Lookup<AccessState>, StoreError> {
+        let (found, token) = self.entries.get(&keys(team, user))?;
+        Ok(match found.as_slice() {
+            [Some(Value::Member(role)), Some(Value::Roles(permissions))] => {
+                Lookup::Hit(AccessState {
+                    role: *role,
+                    permissions: permissions.clone(),
+                })
+            }
+            _ => Lookup::Miss(token),
         })
     }
 
-    async fn put(
+    async fn fill(
         &self,
         team: TeamId,
         user: UserId,
-        entry: &CachedAccess,
+        token: &FillToken,
+        state: &AccessState,
     ) -> Result<(), StoreError> {
-        self.outage.check("redis")?;
-        if let Some(member) = &entry.member {
-            put_if_newer(&self.members, (team, user), member);
-        }
-        if let Some(roles) = &entry.roles {
-            put_if_newer(&self.roles, team, roles);
-        }
-        Ok(())
+        let [member, roles] = keys(team, user);
+        self.entries.fill(
+            token,
+            vec![
+                (member, Value::Member(state.role)),
+                (roles, Value::Roles(state.permissions.clone())),
+            ],
+        )
+    }
+
+    async fn forget(&self, team: TeamId, user: UserId) -> Result<(), StoreError> {
+        self.entries.drop(&keys(team, user))
     }
 }

@@ -3,6 +3,7 @@
 mod access;
 mod clock;
 mod hasher;
+mod leased;
 mod profiles;
 mod rate_limiter;
 mod relational;

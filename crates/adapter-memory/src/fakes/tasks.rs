@@ -1,11 +1,13 @@
 //! The task stores' fakes: MongoDB's task documents and the task cache.
 
+use super::leased::Leased;
 use crate::fakes::{lock, Outage};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::Mutex;
+use taskforge_domain::cache::{FillToken, Lookup};
 use taskforge_domain::ids::{TaskId, TeamId};
-use taskforge_domain::tasks::{CachedTask, Task, TaskCache, TaskDocuments};
+use taskforge_domain::tasks::{Task, TaskCache, TaskDocuments};
 use taskforge_domain::StoreError;
 
 #[derive(Default)]
@@ -68,41 +70,35 @@ impl TaskDocuments for InMemoryTaskDocuments {
 
 #[derive(Default)]
 pub struct InMemoryTaskCache {
-    entries: Mutex<HashMap<TaskId, CachedTask>>,
-    outage: Outage,
+    entries: Leased<TaskId, Task>,
 }
 
 impl InMemoryTaskCache {
     pub fn set_down(&self, down: bool) {
-        *lock(&self.outage.0) = down;
+        *lock(&self.entries.outage.0) = down;
+    }
+
+    /// Loses every entry and lease, as a Redis restart does.
+    pub fn restart(&self) {
+        self.entries.restart();
     }
 }
 
 #[async_trait]
 impl TaskCache for InMemoryTaskCache {
-    async fn get(&self, id: TaskId) -> Result<Option<CachedTask>, StoreError> {
-        self.outage.check("redis")?;
-        Ok(lock(&self.entries).get(&id).cloned())
+    async fn get(&self, id: TaskId) -> Result<Lookup<Task>, StoreError> {
+        let (found, token) = self.entries.get(&[id])?;
+        Ok(match found.into_iter().next().flatten() {
+            Some(task) => Lookup::Hit(task),
+            None => Lookup::Miss(token),
+        })
     }
 
-    async fn put(&self, id: TaskId, entry: &CachedTask) -> Result<(), StoreError> {
-        self.outage.check("redis")?;
-        let mut entries = lock(&self.entries);
-        if entries
-            .get(&id)
-            .is_none_or(|e| e.version() < entry.version())
-        {
-            entries.insert(id, entry.clone());
-        }
-        Ok(())
+    async fn fill(&self, id: TaskId, token: &FillToken, task: &Task) -> Result<(), StoreError> {
+        self.entries.fill(token, vec![(id, task.clone())])
     }
 
     async fn forget(&self, ids: &[TaskId]) -> Result<(), StoreError> {
-        self.outage.check("redis")?;
-        let mut entries = lock(&self.entries);
-        for id in ids {
-            entries.remove(id);
-        }
-        Ok(())
+        self.entries.drop(ids)
     }
 }

@@ -28,8 +28,8 @@ pub(crate) fn task_change(
     };
     let (document, cache) = projection::effects(task, next);
     let aggregate = Aggregate::entity(Scope::Team(task.team_id), "task", id);
-    // Cache entries only move forward in version, so their rows need no order: each gets a
-    // lane of its own and never waits for another request's.
+    // Dropping a cache entry is right in any order, so its row gets a lane of its own and never
+    // waits for another request's.
     let cache_lane = uuid::Uuid::now_v7();
     Change::new(aggregate, audit, vec![document]).with_entity("task cache", cache_lane, vec![cache])
 }

@@ -14,7 +14,7 @@ pub mod state;
 pub use edit::TaskEdit;
 pub use model::{CustomFields, Description, Priority, Status, Tags, Task, TaskPatch, TaskTitle};
 pub use ports::{AuditEntry, TaskRepository};
-pub use projection::{CachedTask, TaskCache, TaskDocuments, TaskProjection};
+pub use projection::{TaskCache, TaskDocuments, TaskProjection};
 pub use query::{SortField, TaskQuery, TaskSort};
 pub use reconcile::{ReconcileReport, Reconciler};
 pub use service::{NewTask, TaskErasure, TaskService};

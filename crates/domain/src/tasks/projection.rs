@@ -3,6 +3,7 @@
 
 use super::model::Task;
 use super::state::TaskState;
+use crate::cache::{FillToken, Lookup};
 use crate::ids::{TaskId, TeamId};
 use crate::write_path::{Apply, EffectId, EffectKind, Projector, StoredEffect};
 use crate::StoreError;
@@ -23,30 +24,14 @@ pub trait TaskDocuments: Send + Sync {
     async fn delete_team(&self, team: TeamId) -> Result<(), StoreError>;
 }
 
-/// What the cache knows of a task: its state, or that it was deleted (so that a reader holding
-/// an older state cannot put it back).
-#[derive(Debug, Clone, PartialEq)]
-pub enum CachedTask {
-    Live(Box<Task>),
-    Deleted { version: i64 },
-}
-
-impl CachedTask {
-    pub fn version(&self) -> i64 {
-        match self {
-            CachedTask::Live(task) => task.version,
-            CachedTask::Deleted { version } => *version,
-        }
-    }
-}
-
-/// The task cache (Redis). Entries only move forward in version, so a reader filling it with
-/// what it read never undoes a later change.
+/// The task cache (Redis): cache-aside with fill leases (see [`crate::cache`]).
 #[async_trait]
 pub trait TaskCache: Send + Sync {
-    async fn get(&self, id: TaskId) -> Result<Option<CachedTask>, StoreError>;
-    /// Stores `entry` unless the cache holds a newer version of the task.
-    async fn put(&self, id: TaskId, entry: &CachedTask) -> Result<(), StoreError>;
+    /// The cached task, or on a miss the lease to fill it.
+    async fn get(&self, id: TaskId) -> Result<Lookup<Task>, StoreError>;
+    /// Stores `task`, read from PostgreSQL after `token` was taken, if the lease still holds.
+    async fn fill(&self, id: TaskId, token: &FillToken, task: &Task) -> Result<(), StoreError>;
+    /// Drops the entries and ends their leases.
     async fn forget(&self, ids: &[TaskId]) -> Result<(), StoreError>;
 }
 
@@ -62,14 +47,11 @@ pub struct DeleteTask {
     pub task_id: TaskId,
 }
 
-/// The cache entry at the state a change committed, in a lane of its own: the request applies
-/// it before answering (within its budget), so the writer reads what it wrote.
+/// The task's cache entry dropped, in a lane of its own: the request applies it before
+/// answering (within its budget), so the writer's next read finds what it wrote.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CacheTask {
+pub struct DropCachedTask {
     pub task_id: TaskId,
-    /// `None` once the task is deleted.
-    pub task: Option<TaskState>,
-    pub version: i64,
 }
 
 /// Every document and cache entry of a deleted team's tasks removed.
@@ -98,8 +80,8 @@ impl EffectKind for DeleteTask {
     }
 }
 
-impl EffectKind for CacheTask {
-    const KIND: &'static str = "cache_task";
+impl EffectKind for DropCachedTask {
+    const KIND: &'static str = "drop_cached_task";
 
     fn target(&self) -> Option<String> {
         Some(format!("task cache {}", self.task_id))
@@ -113,25 +95,16 @@ impl EffectKind for EraseTeamTasks {
 /// The effects of a change that leaves `task` at `next` (`None`: deleted): the document's and
 /// the cache entry's.
 pub(super) fn effects(task: &Task, next: Option<&Task>) -> (StoredEffect, StoredEffect) {
-    let (document, cached) = match next {
-        Some(next) => {
-            let state = TaskState::from(next);
-            let document = StoredEffect::of(&PutTask {
-                task: state.clone(),
-            });
-            (document, Some(state))
-        }
-        None => (
-            StoredEffect::of(&DeleteTask {
-                task_id: task.task_id,
-            }),
-            None,
-        ),
+    let document = match next {
+        Some(next) => StoredEffect::of(&PutTask {
+            task: TaskState::from(next),
+        }),
+        None => StoredEffect::of(&DeleteTask {
+            task_id: task.task_id,
+        }),
     };
-    let cache = StoredEffect::of(&CacheTask {
+    let cache = StoredEffect::of(&DropCachedTask {
         task_id: task.task_id,
-        task: cached,
-        version: next.map_or(task.version + 1, |n| n.version),
     });
     (document, cache)
 }
@@ -154,7 +127,7 @@ impl TaskProjection {
         projector
             .on::<PutTask>(this.clone())
             .on::<DeleteTask>(this.clone())
-            .on::<CacheTask>(this.clone())
+            .on::<DropCachedTask>(this.clone())
             .on::<EraseTeamTasks>(this)
     }
 }
@@ -174,13 +147,9 @@ impl Apply<DeleteTask> for TaskProjection {
 }
 
 #[async_trait]
-impl Apply<CacheTask> for TaskProjection {
-    async fn apply(&self, e: CacheTask, _: EffectId) -> Result<(), StoreError> {
-        let entry = match e.task {
-            Some(state) => CachedTask::Live(Box::new(Task::from(state))),
-            None => CachedTask::Deleted { version: e.version },
-        };
-        self.cache.put(e.task_id, &entry).await
+impl Apply<DropCachedTask> for TaskProjection {
+    async fn apply(&self, e: DropCachedTask, _: EffectId) -> Result<(), StoreError> {
+        self.cache.forget(&[e.task_id]).await
     }
 }
 

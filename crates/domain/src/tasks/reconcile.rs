@@ -5,6 +5,7 @@
 use super::model::Task;
 use super::ports::TaskRepository;
 use super::projection::{TaskCache, TaskDocuments};
+use crate::cache::Lookup;
 use crate::{Error, StoreError};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -21,7 +22,7 @@ pub struct ReconcileReport {
     pub documents_updated: usize,
     /// Documents of tasks PostgreSQL no longer has, deleted.
     pub orphans_deleted: usize,
-    /// Cache entries behind PostgreSQL's version (a cache write that failed), dropped.
+    /// Cache entries behind PostgreSQL's version (a drop still pending or dead), dropped.
     pub cache_entries_dropped: usize,
 }
 
@@ -90,8 +91,9 @@ impl Reconciler {
                 report.documents_restored += 1;
             }
         }
+        // A miss takes a fill lease that goes unused: readers fill again once it lapses.
         let cached = self.cache.get(id).await?;
-        if cached.is_some_and(|c| c.version() < task.version) {
+        if matches!(cached, Lookup::Hit(c) if c.version < task.version) {
             self.cache.forget(&[id]).await?;
             report.cache_entries_dropped += 1;
         }

@@ -6,9 +6,10 @@ use super::model::{
     CustomFields, Description, Priority, Status, Tags, Task, TaskMetadata, TaskPatch, TaskTitle,
 };
 use super::ports::{AuditEntry, TaskRepository};
-use super::projection::{CachedTask, EraseTeamTasks, TaskCache};
+use super::projection::{EraseTeamTasks, TaskCache};
 use super::query::{Cursor, TaskQuery};
 use super::state::TaskState;
+use crate::cache::Lookup;
 use crate::clock::Clock;
 use crate::ids::{AuditId, TaskId, TeamId, UserId};
 use crate::teams::{Access, Permission, Requirement, TeamErasure, TeamService};
@@ -176,24 +177,24 @@ impl TaskService {
         Ok((task, access))
     }
 
-    /// The task, from the cache when it holds it, else from PostgreSQL (filling the cache).
-    /// Every change writes the cache before it answers (a Redis that fails it then fails
-    /// this read too, until the relay has rewritten the entry), so a caller reads its writes.
+    /// The task, from the cache when it holds it, else from PostgreSQL (filling the cache under
+    /// the lease its miss took). Every change drops the entry before it answers (a Redis that
+    /// fails that fails this read too, until the relay has dropped it), so a caller reads its
+    /// writes.
     pub async fn get(&self, caller: UserId, id: TaskId) -> Result<Task, Error> {
         let read = Requirement::Permission(Permission::TaskRead);
-        match self.cache.get(id).await {
-            Ok(Some(CachedTask::Live(task))) => {
+        let token = match self.cache.get(id).await {
+            Ok(Lookup::Hit(task)) => {
                 self.teams.authorize(caller, task.team_id, read).await?;
-                return Ok(*task);
+                return Ok(task);
             }
-            Ok(Some(CachedTask::Deleted { .. })) => return Err(Error::NotFound),
-            Ok(None) | Err(_) => {}
-        }
+            Ok(Lookup::Miss(token)) => token,
+            Err(_) => None,
+        };
         let (task, _) = self.authorized(caller, id, read).await?;
-        let _ = self
-            .cache
-            .put(id, &CachedTask::Live(Box::new(task.clone())))
-            .await;
+        if let Some(token) = token {
+            let _ = self.cache.fill(id, &token, &task).await;
+        }
         Ok(task)
     }
 

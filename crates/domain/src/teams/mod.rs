@@ -14,7 +14,4 @@ pub use model::{
 };
 pub use ports::{TeamErasure, TeamRepository};
 pub use service::{TeamPatch, TeamService};
-pub use standing::{
-    AccessCache, AccessProjection, AccessState, CachedAccess, RefreshAccess, Standing, Versioned,
-    GONE,
-};
+pub use standing::{AccessCache, AccessProjection, AccessState, DropCachedAccess, Standing};

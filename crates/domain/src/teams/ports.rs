@@ -12,7 +12,6 @@ use std::collections::BTreeSet;
 /// Teams, memberships and role permissions (PostgreSQL). Mutations commit their change's audit
 /// row (and outbox row) in the same transaction. Membership changes of one team are serialized,
 /// and any that would leave the team without an admin fails with `Conflict("last_admin")`.
-/// Membership, role and permission changes bump the team's access version in their commit.
 #[async_trait]
 pub trait TeamRepository: Send + Sync {
     /// Creates the team with `creator` as its admin and `permissions` as its role settings.
@@ -26,8 +25,8 @@ pub trait TeamRepository: Send + Sync {
     async fn get(&self, team: TeamId) -> Result<Option<Team>, StoreError>;
     /// The teams `user` belongs to, with their role in each, oldest first.
     async fn for_user(&self, user: UserId) -> Result<Vec<TeamView>, StoreError>;
-    /// The team's access version, `user`'s role and the permission map; `None` when the team
-    /// does not exist.
+    /// `user`'s role and the team's permission map, of one snapshot; `None` when the team does
+    /// not exist.
     async fn access_state(
         &self,
         team: TeamId,

@@ -6,7 +6,8 @@ use super::model::{
     TeamName, TeamView,
 };
 use super::ports::{TeamErasure, TeamRepository};
-use super::standing::{fill, AccessCache, AccessState, RefreshAccess, Standing};
+use super::standing::{AccessCache, AccessState, DropCachedAccess, Standing};
+use crate::cache::Lookup;
 use crate::clock::Clock;
 use crate::identity::ports::UserRepository;
 use crate::identity::Email;
@@ -49,13 +50,13 @@ fn team_change(
     Change::new(Aggregate::whole(Scope::Team(team)), audit, effects)
 }
 
-/// A change of who may do what in `team`: it rewrites `user`'s cached access (and the team's
-/// permissions) before it answers, so the next request sees it.
+/// A change of who may do what in `team`: it drops `user`'s cached access (and the team's
+/// permissions) before it answers, so the next request reads it anew.
 fn access_change(change: Change, team: TeamId, user: UserId) -> Change {
     change.with_urgent(
         "access",
         user.as_uuid(),
-        vec![RefreshAccess::effect(team, user)],
+        vec![DropCachedAccess::effect(team, user)],
     )
 }
 
@@ -123,17 +124,18 @@ impl TeamService {
         Ok(access)
     }
 
-    /// From the cache when it holds both entries, else from PostgreSQL (filling the cache; a
-    /// Redis that fails only costs the cache).
+    /// From the cache when it holds both entries, else from PostgreSQL (filling the cache
+    /// under the lease its miss took; a Redis that fails only costs the cache).
     async fn standing(&self, team: TeamId, user: UserId) -> Result<Standing, Error> {
-        if let Ok(Some(standing)) = self.cache.get(team, user).await.map(|c| c.standing()) {
-            return Ok(standing);
-        }
+        let token = match self.cache.get(team, user).await {
+            Ok(Lookup::Hit(state)) => return Ok(AccessState::standing(Some(&state))),
+            Ok(Lookup::Miss(token)) => token,
+            Err(_) => None,
+        };
         let state = self.teams.access_state(team, user).await?;
-        // Only what exists is cached: ids probed at random must not fill Redis (a deleted
-        // team's tombstones come from its deletion's refresh).
-        if let Some(state) = &state {
-            let _ = fill(self.cache.as_ref(), team, user, Some(state)).await;
+        // Only what exists is cached: ids probed at random must not fill Redis.
+        if let (Some(token), Some(state)) = (token, &state) {
+            let _ = self.cache.fill(team, user, &token, state).await;
         }
         Ok(AccessState::standing(state.as_ref()))
     }

@@ -45,7 +45,6 @@ impl OutboxRow {
 struct Relational {
     users: HashMap<UserId, (Profile, PasswordHash)>,
     teams: HashMap<TeamId, Team>,
-    access_versions: HashMap<TeamId, i64>,
     memberships: BTreeMap<(TeamId, UserId), (Role, DateTime<Utc>)>,
     permissions: HashMap<(TeamId, Role), BTreeSet<Permission>>,
     audit: Vec<(AuditId, DateTime<Utc>, Change)>,
@@ -97,13 +96,13 @@ impl Relational {
         self.users.get_mut(&id).ok_or(StoreError::NotFound)
     }
 
-    /// Bumps the team's access version, as every membership or permission change does.
-    fn bump_access(&mut self, team: TeamId) -> Result<(), StoreError> {
-        if !self.teams.contains_key(&team) {
-            return Err(StoreError::NotFound);
+    /// `NotFound` unless the team exists, as a membership or permission change requires.
+    fn team_exists(&self, team: TeamId) -> Result<(), StoreError> {
+        if self.teams.contains_key(&team) {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
         }
-        *self.access_versions.entry(team).or_default() += 1;
-        Ok(())
     }
 
     fn permission_map(&self, team: TeamId) -> PermissionMap {

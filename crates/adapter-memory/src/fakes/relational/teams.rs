@@ -65,7 +65,6 @@ impl TeamRepository for InMemoryRelational {
             return Ok(None);
         }
         Ok(Some(AccessState {
-            version: db.access_versions.get(&team).copied().unwrap_or_default(),
             role: db.role_of(team, user),
             permissions: db.permission_map(team),
         }))
@@ -81,7 +80,6 @@ impl TeamRepository for InMemoryRelational {
     async fn delete(&self, team: TeamId, change: Change) -> Result<Receipt, StoreError> {
         let mut db = lock(&self.0);
         db.teams.remove(&team).ok_or(StoreError::NotFound)?;
-        db.access_versions.remove(&team);
         db.memberships.retain(|(t, _), _| *t != team);
         db.tasks.retain(|_, task| task.team_id != team);
         db.permissions.retain(|(t, _), _| *t != team);
@@ -119,7 +117,7 @@ impl TeamRepository for InMemoryRelational {
         if db.memberships.contains_key(&(team, user)) {
             return Err(StoreError::Conflict("team_memberships_pkey".into()));
         }
-        db.bump_access(team)?;
+        db.team_exists(team)?;
         db.memberships.insert((team, user), (role, joined_at));
         Ok(db.commit(change))
     }
@@ -133,7 +131,7 @@ impl TeamRepository for InMemoryRelational {
     ) -> Result<Receipt, StoreError> {
         let mut db = lock(&self.0);
         db.guard_last_admin(team, user, role == Role::Admin)?;
-        db.bump_access(team)?;
+        db.team_exists(team)?;
         if let Some(entry) = db.memberships.get_mut(&(team, user)) {
             entry.0 = role;
         }
@@ -148,7 +146,7 @@ impl TeamRepository for InMemoryRelational {
     ) -> Result<Receipt, StoreError> {
         let mut db = lock(&self.0);
         db.guard_last_admin(team, user, false)?;
-        db.bump_access(team)?;
+        db.team_exists(team)?;
         db.memberships.remove(&(team, user));
         Ok(db.commit(change))
     }
@@ -170,7 +168,7 @@ impl TeamRepository for InMemoryRelational {
             .get_mut(&(team, role))
             .ok_or(StoreError::NotFound)?;
         *stored = permissions.clone();
-        db.bump_access(team)?;
+        db.team_exists(team)?;
         Ok(db.commit(change))
     }
 
