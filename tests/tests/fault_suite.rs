@@ -1,7 +1,8 @@
-//! The fault suite: 1,000 mixed task writes from concurrent clients while FerretDB and Redis are
-//! stopped and restarted at random moments, then the checks that nothing acknowledged was lost,
-//! nothing refused became visible, and the three stores agree. Plus the outbox's own hazards:
-//! commits out of id order, double delivery, and a relay killed mid-batch.
+//! The fault suite: 1,000 mixed task writes (and reads that fill the cache) from concurrent
+//! clients while FerretDB and Redis are stopped and restarted at random moments, then the checks
+//! that nothing acknowledged was lost, nothing refused became visible, and the three stores agree.
+//! Plus the outbox's own hazards: commits out of id order, double delivery, and a relay killed
+//! mid-batch.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -194,6 +195,11 @@ async fn client(
                     }
                 }
             }
+        }
+        // Readers fill the cache meanwhile, with what they read around the restarts.
+        if let (Some(id), true) = (&target, rng.random_bool(0.5)) {
+            let read = app.client.get(app.url(&format!("/api/tasks/{id}")));
+            send(read.bearer_auth(&user.token)).await;
         }
     }
     (tally, user)
