@@ -2,15 +2,18 @@
 //! transaction that holds its relational rows. Feature repositories call [`commit`] last in their
 //! transaction, after the rows that change, so outbox ids of one aggregate follow commit order.
 
-use crate::pool::{later, PgStore, TxError};
-use crate::schema::{audit_log, idempotency_keys, outbox};
+use crate::pool::{PgStore, TxError};
+use crate::schema::{audit_log, idempotency_keys};
 use chrono::Utc;
+use diesel::data_types::PgInterval;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Interval, Jsonb, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::time::Duration;
 use taskforge_domain::ids::AuditId;
-use taskforge_domain::write_path::{Change, Receipt, URGENT_FIRST};
+use taskforge_domain::write_path::{Change, ClaimedRow, Lease, Leased, Receipt, URGENT_FIRST};
 use taskforge_domain::StoreError;
+use uuid::Uuid;
 
 #[derive(Insertable)]
 #[diesel(table_name = audit_log)]
@@ -28,9 +31,39 @@ struct NewAuditRow<'a> {
     user_agent: Option<&'a str>,
 }
 
+/// Inserts an outbox row, leased at once to the committing request (as a claim would lease it)
+/// when nothing older blocks it: no pending row of its aggregate, no pending barrier of its
+/// scope, and for a barrier no pending row of its scope at all. A concurrent change of the same
+/// aggregate waits for this one's row lock, so its check sees this row once committed.
+const INSERT_LEASED: &str = "
+INSERT INTO outbox (aggregate, scope, barrier, effects, available_at, lease_owner, lease_until)
+SELECT $1, $2, $3, $4, now() + $5,
+    CASE WHEN free THEN $6::uuid END, CASE WHEN free THEN now() + $7 END
+FROM (SELECT NOT EXISTS (SELECT 1 FROM outbox e
+                         WHERE e.aggregate = $1 AND e.applied_at IS NULL AND e.dead_at IS NULL)
+         AND NOT EXISTS (SELECT 1 FROM outbox e
+                         WHERE e.scope = $2 AND (e.barrier OR $3)
+                           AND e.applied_at IS NULL AND e.dead_at IS NULL) AS free) f
+RETURNING id, lease_owner IS NOT NULL AS leased";
+
+#[derive(QueryableByName)]
+struct InsertedRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Bool)]
+    leased: bool,
+}
+
+fn interval(d: Duration) -> PgInterval {
+    PgInterval::from_microseconds(i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}
+
+/// Writes `change`'s audit row and outbox rows; the rows nothing older blocks are leased to
+/// the request for `lease_length`.
 pub(crate) async fn commit(
     conn: &mut AsyncPgConnection,
     change: &Change,
+    lease_length: Duration,
 ) -> Result<Receipt, TxError> {
     let audit = &change.audit;
     diesel::insert_into(audit_log::table)
@@ -55,30 +88,54 @@ pub(crate) async fn commit(
             .execute(conn)
             .await?;
     }
+    let lease = Lease {
+        owner: Uuid::new_v4(),
+        length: lease_length,
+    };
     let mut receipt = Receipt::default();
+    let mut leased = Vec::new();
     for entry in &change.entries {
+        let aggregate = entry.aggregate.key();
+        let scope = entry.aggregate.scope().to_string();
+        let barrier = entry.aggregate.is_barrier();
         let effects = serde_json::to_value(&entry.effects)
             .map_err(|e| TxError(StoreError::Internal(e.into())))?;
-        let id: i64 = diesel::insert_into(outbox::table)
-            .values((
-                outbox::aggregate.eq(entry.aggregate.key()),
-                outbox::scope.eq(entry.aggregate.scope().to_string()),
-                outbox::barrier.eq(entry.aggregate.is_barrier()),
-                outbox::effects.eq(effects),
-                outbox::available_at.eq(later(if entry.urgent {
-                    URGENT_FIRST
-                } else {
-                    Duration::ZERO
-                })),
-            ))
-            .returning(outbox::id)
+        let urgent_first = if entry.urgent {
+            URGENT_FIRST
+        } else {
+            Duration::ZERO
+        };
+        let row: InsertedRow = diesel::sql_query(INSERT_LEASED)
+            .bind::<Text, _>(&aggregate)
+            .bind::<Text, _>(&scope)
+            .bind::<Bool, _>(barrier)
+            .bind::<Jsonb, _>(effects)
+            .bind::<Interval, _>(interval(urgent_first))
+            .bind::<SqlUuid, _>(lease.owner)
+            .bind::<Interval, _>(interval(lease.length))
             .get_result(conn)
             .await?;
         if entry.urgent {
-            receipt.urgent.push(id);
+            receipt.urgent.push(row.id);
         } else {
-            receipt.rows.push(id);
+            receipt.rows.push(row.id);
         }
+        if row.leased {
+            leased.push(ClaimedRow {
+                id: row.id,
+                aggregate,
+                scope,
+                barrier,
+                effects: entry.effects.clone(),
+                attempts: 0,
+            });
+        }
+    }
+    if !leased.is_empty() {
+        receipt.leased.push(Leased {
+            lease,
+            rows: leased,
+        });
     }
     Ok(receipt)
 }
@@ -87,10 +144,11 @@ pub(crate) async fn commit(
 pub(crate) async fn commit_all(
     conn: &mut AsyncPgConnection,
     changes: &[Change],
+    lease_length: Duration,
 ) -> Result<Receipt, TxError> {
     let mut receipt = Receipt::default();
     for change in changes {
-        receipt.append(commit(conn, change).await?);
+        receipt.append(commit(conn, change, lease_length).await?);
     }
     Ok(receipt)
 }
@@ -102,10 +160,11 @@ pub(crate) async fn in_change(
     change: Change,
     rows: impl AsyncFn(&mut AsyncPgConnection) -> Result<(), TxError>,
 ) -> Result<Receipt, StoreError> {
+    let lease_length = store.outbox_lease();
     store
         .transaction(async move |tx| {
             rows(tx).await?;
-            commit(tx, &change).await
+            commit(tx, &change, lease_length).await
         })
         .await
 }

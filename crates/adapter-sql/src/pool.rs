@@ -28,7 +28,11 @@ pub type Conn = Object<AsyncPgConnection>;
 pub struct PgStore {
     pool: Pool<AsyncPgConnection>,
     timeout: Duration,
+    outbox_lease: Duration,
 }
+
+/// How long a commit leases the outbox rows it writes to its own request, unless set.
+const OUTBOX_LEASE: Duration = Duration::from_secs(30);
 
 impl PgStore {
     /// The pool requests commit on.
@@ -58,7 +62,19 @@ impl PgStore {
         Ok(Self {
             pool,
             timeout: Duration::from_millis(config.timeout_ms),
+            outbox_lease: OUTBOX_LEASE,
         })
+    }
+
+    /// Sets how long a commit leases its outbox rows to its own request (the write path's
+    /// claim lease): if the request's process dies, a relay takes them when it ends.
+    pub fn with_outbox_lease(mut self, lease: Duration) -> Self {
+        self.outbox_lease = lease;
+        self
+    }
+
+    pub(crate) fn outbox_lease(&self) -> Duration {
+        self.outbox_lease
     }
 }
 

@@ -384,6 +384,7 @@ impl PgTaskRepository {
         edit: &TaskEdit,
     ) -> Result<(Vec<Task>, Receipt), StoreError> {
         let edit = edit.clone();
+        let lease_length = self.store.outbox_lease();
         self.store
             .transaction(async move |tx| {
                 let rows: Vec<TaskRow> = which.lock().load(tx).await?;
@@ -404,7 +405,7 @@ impl PgTaskRepository {
                     edited.push(next);
                     changes.push(change);
                 }
-                let receipt = commit_all(tx, &changes).await?;
+                let receipt = commit_all(tx, &changes, lease_length).await?;
                 Ok((edited, receipt))
             })
             .await

@@ -34,7 +34,8 @@ pub struct Wired {
 
 pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     let stores = Stores {
-        sql: PgStore::new(&settings.database)?,
+        sql: PgStore::new(&settings.database)?
+            .with_outbox_lease(settings.worker.projection().lease),
         mongo: MongoStore::connect(&settings.mongo).await?,
         redis: RedisStore::new(&settings.redis)?,
     };

@@ -12,8 +12,8 @@ use taskforge_domain::ids::{TaskId, TeamId, UserId};
 use taskforge_domain::tasks::projection::PutTask;
 use taskforge_domain::tasks::{TaskCache, TaskDocuments};
 use taskforge_domain::write_path::{
-    Actor, Aggregate, AuditAction, AuditDraft, AuditEntityType, Change, EffectKind, Outbox, Scope,
-    StoredEffect,
+    Actor, Aggregate, AuditAction, AuditDraft, AuditEntityType, Change, EffectKind, Leased, Outbox,
+    Outcome, Scope, StoredEffect,
 };
 use taskforge_tests::proxy::Proxy;
 use taskforge_tests::{eventually, processes, TestApp, TestUser};
@@ -64,7 +64,8 @@ async fn the_unsigned_64_bit_custom_field_is_refused_and_the_team_keeps_projecti
 }
 
 /// Commits, through the users repository, a change of task `task` in `team` whose document
-/// can never be stored (a value the edge would refuse, as if it had slipped through).
+/// can never be stored (a value the edge would refuse, as if it had slipped through), and
+/// leaves its row to the relay as a request past its budget would.
 async fn commit_unstorable_row(app: &TestApp, user: &TestUser, team: &str, task: Uuid) -> i64 {
     let (user_id, team_id): (UserId, TeamId) = match (user.id.parse(), team.parse()) {
         (Ok(u), Ok(t)) => (u, t),
@@ -87,13 +88,22 @@ async fn commit_unstorable_row(app: &TestApp, user: &TestUser, team: &str, task:
     let aggregate = Aggregate::entity(Scope::Team(team_id), "task", task);
     let change = Change::new(aggregate, audit, vec![effect]);
     let users = PgUserRepository::new(app.sql());
-    match users
+    let receipt = match users
         .record_login(user_id, chrono::Utc::now(), change)
         .await
     {
-        Ok(receipt) => receipt.rows[0],
+        Ok(receipt) => receipt,
         Err(e) => panic!("commit: {e}"),
+    };
+    let outbox = PgOutbox::new(app.sql());
+    for Leased { lease, rows } in &receipt.leased {
+        let released: Vec<(i64, Outcome)> =
+            rows.iter().map(|r| (r.id, Outcome::Released)).collect();
+        if let Err(e) = outbox.settle(lease, &released).await {
+            panic!("release: {e}");
+        }
     }
+    receipt.rows[0]
 }
 
 #[tokio::test]

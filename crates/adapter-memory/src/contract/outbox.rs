@@ -1,5 +1,6 @@
-//! The `Outbox` contract: claims lease rows that nothing older blocks, per entity and, for a
-//! scope's barrier, per scope; settled rows end as applied, due later, or dead letters.
+//! The `Outbox` contract: a commit leases to its request the rows nothing older blocks, claims
+//! lease such rows later, per entity and, for a scope's barrier, per scope; settled rows end as
+//! applied, due later, or dead letters.
 
 use super::*;
 use taskforge_domain::write_path::{ClaimedRow, Lease, Outcome, Pick};
@@ -27,14 +28,30 @@ struct Committer<'a> {
 }
 
 impl Committer<'_> {
-    async fn commit(&mut self, aggregate: Aggregate) -> i64 {
+    /// The committed row, and the lease its commit took on it if nothing older blocked it.
+    async fn commit(&mut self, aggregate: Aggregate) -> (i64, Option<Lease>) {
         let user = &mut self.profile.user;
         user.profile_version += 1;
         let effects = vec![effect(user.id.as_uuid(), user.profile_version)];
-        let change = change_of(aggregate, user.id, AuditAction::Update, effects);
+        let change = change_of(aggregate, user.id, AuditAction::Update, effects.clone());
         let expected = user.profile_version - 1;
         let update = self.users.update_profile(&self.profile, expected, change);
-        must(update.await, "commit").rows[0]
+        let receipt = must(update.await, "commit");
+        let id = receipt.rows[0];
+        let leased = receipt.leased.first().map(|leased| {
+            assert_eq!(
+                ids(&leased.rows),
+                vec![id],
+                "a commit leases the rows it wrote"
+            );
+            assert_eq!(
+                (&leased.rows[0].effects, leased.rows[0].attempts),
+                (&effects, 0),
+                "effects as committed"
+            );
+            leased.lease
+        });
+        (id, leased)
     }
 }
 
@@ -75,29 +92,31 @@ pub async fn outbox(users: &dyn UserRepository, outbox: &dyn Outbox) {
     let entity = || Aggregate::entity(scope, "contract", Uuid::now_v7());
     let mut rows = Committer { users, profile };
     let (a, b) = (entity(), entity());
-    let a1 = rows.commit(a).await;
-    let a2 = rows.commit(a).await;
-    let b1 = rows.commit(b).await;
+    let (a1, first) = rows.commit(a).await;
+    let Some(first) = first else {
+        panic!("nothing older blocks a1: its commit leases it");
+    };
+    let (a2, blocked) = rows.commit(a).await;
+    assert!(
+        blocked.is_none(),
+        "a2 waits for a1, so its commit leases nothing"
+    );
+    let (b1, b_lease) = rows.commit(b).await;
+    let Some(b_lease) = b_lease else {
+        panic!("another entity's row is leased at commit");
+    };
     let ours = [a1, a2, b1];
 
-    let first = lease();
-    let fast = claim(outbox, Pick::Rows(&[a1]), &first).await;
-    assert_eq!(ids(&fast), vec![a1]);
-    assert_eq!(
-        fast[0].effects,
-        vec![effect(user.id.as_uuid(), 2)],
-        "effects as committed"
+    assert!(
+        relay(outbox, &ours).await.1.is_empty(),
+        "rows leased at commit are their requests'; a2 waits for its entity's leased row"
     );
-    assert_eq!((fast[0].attempts, fast[0].barrier), (0, false));
-
-    let (held, taken) = relay(outbox, &ours).await;
-    assert_eq!(
-        taken,
-        vec![b1],
-        "an entity waits for its leased row; others go on"
+    assert!(
+        claim(outbox, Pick::Rows(&[b1]), &lease()).await.is_empty(),
+        "nor does a fast path take another's leased row"
     );
     must(
-        outbox.settle(&held, &[(b1, Outcome::Applied)]).await,
+        outbox.settle(&b_lease, &[(b1, Outcome::Applied)]).await,
         "settle",
     );
     assert!(
@@ -166,7 +185,14 @@ pub async fn outbox(users: &dyn UserRepository, outbox: &dyn Outbox) {
         "settle",
     );
 
-    let c1 = rows.commit(entity()).await;
+    let (c1, c_lease) = rows.commit(entity()).await;
+    let Some(c_lease) = c_lease else {
+        panic!("c1 is leased at commit");
+    };
+    must(
+        outbox.settle(&c_lease, &[(c1, Outcome::Released)]).await,
+        "release",
+    );
     let gone = lease_for(Duration::ZERO);
     assert_eq!(
         ids(&claim(outbox, Pick::Rows(&[c1]), &gone).await),
@@ -193,15 +219,21 @@ pub async fn outbox(users: &dyn UserRepository, outbox: &dyn Outbox) {
         "settle",
     );
 
-    let d1 = rows.commit(entity()).await;
-    let barrier = rows.commit(Aggregate::whole(scope)).await;
-    let e1 = rows.commit(entity()).await;
-    let scoped = [d1, barrier, e1];
-    let holder = lease();
-    assert_eq!(
-        ids(&claim(outbox, Pick::Rows(&[d1]), &holder).await),
-        vec![d1]
+    let (d1, holder) = rows.commit(entity()).await;
+    let Some(holder) = holder else {
+        panic!("d1 is leased at commit");
+    };
+    let (barrier, waits) = rows.commit(Aggregate::whole(scope)).await;
+    assert!(
+        waits.is_none(),
+        "a barrier waits for the pending rows of its scope"
     );
+    let (e1, waits) = rows.commit(entity()).await;
+    assert!(
+        waits.is_none(),
+        "a row waits for a pending barrier of its scope"
+    );
+    let scoped = [d1, barrier, e1];
     assert!(
         relay(outbox, &scoped).await.1.is_empty(),
         "a barrier waits for every older row of its scope, and later rows wait for it"

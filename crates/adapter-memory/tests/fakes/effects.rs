@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use taskforge_adapter_memory::{InMemoryRelational, InlineRuntime};
 use taskforge_domain::identity::ports::UserRepository;
 use taskforge_domain::identity::{Email, PasswordHash, PersonName, Profile, User};
@@ -98,7 +99,7 @@ async fn a_retried_publish_reaches_its_subscriber_twice_under_one_id() -> Result
     let aggregate = Aggregate::entity(Scope::Account(user.id), "announce", user.id.as_uuid());
     let change = Change::new(aggregate, audit, vec![announce]);
     let hash = PasswordHash::from_stored("h".into());
-    let receipt = write_path
+    write_path
         .commit(db.create(&profile, &hash, change))
         .await?;
     assert_eq!(
@@ -106,7 +107,12 @@ async fn a_retried_publish_reaches_its_subscriber_twice_under_one_id() -> Result
         1,
         "the lost acknowledgement leaves it pending"
     );
-    write_path.project(&receipt).await?;
+    // The relay delivers it again once its backoff is over.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while write_path.relay_once(10).await?.applied == 0 {
+        assert!(std::time::Instant::now() < deadline, "never retried");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert_eq!(db.pending_count().await?, 0);
 
     let deliveries = subscriber

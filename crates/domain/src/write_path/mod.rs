@@ -117,10 +117,20 @@ impl Change {
 }
 
 /// The outbox rows a committed change left behind.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Receipt {
     pub rows: Vec<i64>,
     pub urgent: Vec<i64>,
+    /// Those of `rows` and `urgent` the commit itself leased to this request, because nothing
+    /// older blocked them: the request applies them without claiming them first.
+    pub leased: Vec<Leased>,
+}
+
+/// Rows a commit leased, as a claim would have.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Leased {
+    pub lease: Lease,
+    pub rows: Vec<ClaimedRow>,
 }
 
 impl Receipt {
@@ -128,6 +138,24 @@ impl Receipt {
     pub fn append(&mut self, other: Receipt) {
         self.rows.extend(other.rows);
         self.urgent.extend(other.urgent);
+        self.leased.extend(other.leased);
+    }
+
+    /// The leased rows among `ids`, by lease.
+    fn leased_among(&self, ids: &[i64]) -> Vec<Leased> {
+        self.leased
+            .iter()
+            .map(|l| Leased {
+                lease: l.lease,
+                rows: l
+                    .rows
+                    .iter()
+                    .filter(|r| ids.contains(&r.id))
+                    .cloned()
+                    .collect(),
+            })
+            .filter(|l| !l.rows.is_empty())
+            .collect()
     }
 }
 

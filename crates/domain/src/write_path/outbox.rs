@@ -26,7 +26,7 @@ pub enum Pick<'a> {
 }
 
 /// A claim's lease: rows it holds are skipped by every other claim until it ends.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lease {
     pub owner: Uuid,
     pub length: Duration,

@@ -5,7 +5,7 @@
 use super::effect::EffectId;
 use super::outbox::{ClaimedRow, Lease, Outbox, Outcome, Pick};
 use super::runtime::Runtime;
-use super::{Committed, Projector, Receipt, RelayReport};
+use super::{Committed, Leased, Projector, Receipt, RelayReport};
 use crate::StoreError;
 use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
@@ -91,10 +91,14 @@ impl WritePath {
         Ok(committed)
     }
 
-    /// Projects a committed change's rows, as [`commit`](Self::commit) does.
-    pub async fn project(&self, receipt: &Receipt) -> Result<(), StoreError> {
+    /// Projects a change's rows right after its commit (the rows its commit leased are held
+    /// only so long).
+    async fn project(&self, receipt: &Receipt) -> Result<(), StoreError> {
         if !receipt.urgent.is_empty() {
-            let outcomes = self.0.run(Pick::Rows(&receipt.urgent)).await?;
+            let outcomes = self
+                .0
+                .project(&receipt.urgent, receipt.leased_among(&receipt.urgent))
+                .await?;
             let applied = outcomes
                 .iter()
                 .filter(|(id, o)| receipt.urgent.contains(id) && *o == Outcome::Applied)
@@ -111,8 +115,9 @@ impl WritePath {
         }
         let inner = self.0.clone();
         let rows = receipt.rows.clone();
+        let leased = receipt.leased_among(&rows);
         let work = Box::pin(async move {
-            if let Err(e) = inner.run(Pick::Rows(&rows)).await {
+            if let Err(e) = inner.project(&rows, leased).await {
                 tracing::warn!(error = %e, outbox_ids = ?rows, "fast path deferred to the relay");
             }
         });
@@ -140,6 +145,28 @@ impl WritePath {
 }
 
 impl Inner {
+    /// Applies and settles a request's rows `ids`: first those its commit leased, then the
+    /// others, claimed with the older pending rows of their aggregates.
+    async fn project(
+        &self,
+        ids: &[i64],
+        leased: Vec<Leased>,
+    ) -> Result<Vec<(i64, Outcome)>, StoreError> {
+        let mut outcomes = Vec::with_capacity(ids.len());
+        for Leased { lease, rows } in leased {
+            outcomes.extend(self.apply(&lease, rows).await?);
+        }
+        let rest: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|id| outcomes.iter().all(|(done, _)| done != id))
+            .collect();
+        if !rest.is_empty() {
+            outcomes.extend(self.run(Pick::Rows(&rest)).await?);
+        }
+        Ok(outcomes)
+    }
+
     /// Claims, applies and settles the rows `pick` names.
     async fn run(&self, pick: Pick<'_>) -> Result<Vec<(i64, Outcome)>, StoreError> {
         let lease = Lease {
@@ -147,6 +174,15 @@ impl Inner {
             length: self.policy.lease,
         };
         let rows = self.outbox.claim(pick, &lease).await?;
+        self.apply(&lease, rows).await
+    }
+
+    /// Applies rows held under `lease`, lane by lane, and settles them.
+    async fn apply(
+        &self,
+        lease: &Lease,
+        rows: Vec<ClaimedRow>,
+    ) -> Result<Vec<(i64, Outcome)>, StoreError> {
         if rows.is_empty() {
             return Ok(vec![]);
         }
@@ -156,7 +192,7 @@ impl Inner {
             .flat_map(futures::stream::iter)
             .collect()
             .await;
-        self.outbox.settle(&lease, &outcomes).await?;
+        self.outbox.settle(lease, &outcomes).await?;
         Ok(outcomes)
     }
 

@@ -41,6 +41,9 @@ impl OutboxRow {
     }
 }
 
+/// How long a commit leases its rows to its own request.
+const COMMIT_LEASE: std::time::Duration = std::time::Duration::from_secs(30);
+
 #[derive(Default)]
 struct Relational {
     users: HashMap<UserId, (Profile, PasswordHash)>,
@@ -62,15 +65,28 @@ impl Relational {
                 entry.1 = Some(done.response.clone());
             }
         }
+        let lease = Lease {
+            owner: Uuid::new_v4(),
+            length: COMMIT_LEASE,
+        };
         let mut receipt = Receipt::default();
+        let mut leased = Vec::new();
         for entry in &change.entries {
+            let aggregate = entry.aggregate.key();
+            let scope = entry.aggregate.scope().to_string();
+            let barrier = entry.aggregate.is_barrier();
+            // Leased at once, as in PostgreSQL, when nothing older blocks it.
+            let free = !self.outbox.values().any(|r| {
+                r.pending()
+                    && (r.aggregate == aggregate || (r.scope == scope && (r.barrier || barrier)))
+            });
             self.next_id += 1;
             self.outbox.insert(
                 self.next_id,
                 OutboxRow {
-                    aggregate: entry.aggregate.key(),
-                    scope: entry.aggregate.scope().to_string(),
-                    barrier: entry.aggregate.is_barrier(),
+                    aggregate: aggregate.clone(),
+                    scope: scope.clone(),
+                    barrier,
                     effects: entry.effects.clone(),
                     attempts: 0,
                     last_error: None,
@@ -79,7 +95,7 @@ impl Relational {
                     dead_at: None,
                     // An urgent row is the committing request's to apply first, as in PostgreSQL.
                     due: entry.urgent.then(|| Instant::now() + URGENT_FIRST),
-                    lease: None,
+                    lease: free.then(|| (lease.owner, Instant::now() + lease.length)),
                 },
             );
             if entry.urgent {
@@ -87,6 +103,22 @@ impl Relational {
             } else {
                 receipt.rows.push(self.next_id);
             }
+            if free {
+                leased.push(ClaimedRow {
+                    id: self.next_id,
+                    aggregate,
+                    scope,
+                    barrier,
+                    effects: entry.effects.clone(),
+                    attempts: 0,
+                });
+            }
+        }
+        if !leased.is_empty() {
+            receipt.leased.push(Leased {
+                lease,
+                rows: leased,
+            });
         }
         self.audit.push((AuditId::new(), Utc::now(), change));
         receipt
