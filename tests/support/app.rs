@@ -4,7 +4,7 @@ use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use taskforge_adapter_mongo::{MongoProfileDocuments, MongoStore, MongoTaskDocuments};
-use taskforge_adapter_redis::{RedisAccessCache, RedisStore, RedisTaskCache};
+use taskforge_adapter_redis::{RedisAccessCache, RedisStore, RedisTaskCache, RedisTaskLists};
 use taskforge_adapter_sql::{provisioning, AuditChain, PgStore};
 use taskforge_app_http::relay::Relay;
 use taskforge_app_http::settings::Settings;
@@ -344,6 +344,13 @@ impl TestApp {
     pub fn task_cache(&self) -> RedisTaskCache {
         match RedisStore::new(&self.settings.redis) {
             Ok(store) => RedisTaskCache::new(store, self.settings.cache.task_times()),
+            Err(e) => panic!("redis: {e:#}"),
+        }
+    }
+
+    pub fn task_lists(&self) -> RedisTaskLists {
+        match RedisStore::new(&self.settings.redis) {
+            Ok(store) => RedisTaskLists::new(store, self.settings.cache.list_ttl()),
             Err(e) => panic!("redis: {e:#}"),
         }
     }

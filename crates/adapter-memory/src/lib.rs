@@ -9,7 +9,7 @@ mod world;
 
 pub use fakes::{
     FakeHasher, InMemoryAccessCache, InMemoryProfileDocuments, InMemoryRateLimiter,
-    InMemoryRelational, InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments, InlineRuntime,
-    ManualClock,
+    InMemoryRelational, InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments,
+    InMemoryTaskLists, InlineRuntime, ManualClock,
 };
 pub use world::{FakeWorld, ABSOLUTE, IDLE};

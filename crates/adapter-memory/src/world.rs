@@ -3,8 +3,8 @@
 
 use crate::{
     FakeHasher, InMemoryAccessCache, InMemoryProfileDocuments, InMemoryRateLimiter,
-    InMemoryRelational, InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments, InlineRuntime,
-    ManualClock,
+    InMemoryRelational, InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments,
+    InMemoryTaskLists, InlineRuntime, ManualClock,
 };
 use chrono::Utc;
 use std::sync::Arc;
@@ -29,6 +29,7 @@ pub struct FakeWorld {
     pub profile_docs: Arc<InMemoryProfileDocuments>,
     pub task_docs: Arc<InMemoryTaskDocuments>,
     pub task_cache: Arc<InMemoryTaskCache>,
+    pub task_lists: Arc<InMemoryTaskLists>,
     pub access_cache: Arc<InMemoryAccessCache>,
     pub sessions: Arc<InMemorySessions>,
     pub clock: Arc<ManualClock>,
@@ -46,12 +47,18 @@ impl FakeWorld {
         let profile_docs = Arc::new(InMemoryProfileDocuments::default());
         let task_docs = Arc::new(InMemoryTaskDocuments::default());
         let task_cache = Arc::new(InMemoryTaskCache::default());
+        let task_lists = Arc::new(InMemoryTaskLists::default());
         let access_cache = Arc::new(InMemoryAccessCache::default());
         let sessions = Arc::new(InMemorySessions::default());
         let clock = ManualClock::new(Utc::now());
         let projector = Projector::default().on::<RevokeSessions>(SessionEffects(sessions.clone()));
         let projector = ProfileProjection::register(projector, profile_docs.clone());
-        let projector = TaskProjection::register(projector, task_docs.clone(), task_cache.clone());
+        let projector = TaskProjection::register(
+            projector,
+            task_docs.clone(),
+            task_cache.clone(),
+            task_lists.clone(),
+        );
         let projector = AccessProjection::register(projector, access_cache.clone());
         let write_path = WritePath::new(
             Arc::new(db.clone()),
@@ -98,6 +105,7 @@ impl FakeWorld {
             Arc::new(db.clone()),
             teams.clone(),
             task_cache.clone(),
+            task_lists.clone(),
             write_path.clone(),
             clock.clone(),
         );
@@ -108,6 +116,7 @@ impl FakeWorld {
             profile_docs,
             task_docs,
             task_cache,
+            task_lists,
             access_cache,
             sessions,
             clock,

@@ -31,6 +31,18 @@ impl Keys {
         format!("{}task:{id}", self.prefix)
     }
 
+    /// `tasks:lists:{teamId}`: the current generation of the team's cached list pages (ADR 19),
+    /// TTL `cache.list_ttl_secs`.
+    pub fn task_lists(&self, team: TeamId) -> String {
+        format!("{}tasks:lists:{team}", self.prefix)
+    }
+
+    /// `tasks:list:{teamId}:{generation}`: the generation's pages, a field per query (the
+    /// SHA-256 of its fingerprint), TTL `cache.list_ttl_secs` from the last fill.
+    pub fn task_list_pages(&self, team: TeamId, generation: &str) -> String {
+        format!("{}tasks:list:{team}:{generation}", self.prefix)
+    }
+
     /// `access:{teamId}:member:{userId}`: the user's role in the team, TTL
     /// `cache.access_ttl_secs`.
     pub fn access_member(&self, team: TeamId, user: UserId) -> String {

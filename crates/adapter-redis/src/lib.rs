@@ -1,5 +1,5 @@
-//! Redis adapters of TaskForge (deadpool-redis): sessions, the task and access caches and rate
-//! limits.
+//! Redis adapters of TaskForge (deadpool-redis): sessions, the task, list and access caches and
+//! rate limits.
 //!
 //! Depends on `taskforge-domain` and the Redis client only. Every key name and TTL is defined
 //! once, in [`keys`]; every key carries the configured prefix, so several deployments (or test
@@ -9,6 +9,7 @@ pub mod access;
 pub mod config;
 pub mod keys;
 mod leased;
+pub mod lists;
 pub mod rate_limit;
 pub mod sessions;
 pub mod store;
@@ -17,6 +18,7 @@ pub mod tasks;
 pub use access::RedisAccessCache;
 pub use config::RedisConfig;
 pub use leased::CacheTimes;
+pub use lists::RedisTaskLists;
 pub use rate_limit::RedisRateLimiter;
 pub use sessions::RedisSessionStore;
 pub use store::RedisStore;

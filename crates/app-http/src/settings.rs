@@ -100,6 +100,7 @@ pub struct CacheSettings {
     pub enabled: bool,
     pub task_ttl_secs: u64,
     pub access_ttl_secs: u64,
+    pub list_ttl_secs: u64,
     pub fill_lease_ms: u64,
 }
 
@@ -112,6 +113,12 @@ impl CacheSettings {
     /// How long team access entries and fill leases live; `None` when caching is off.
     pub fn access_times(&self) -> Option<CacheTimes> {
         self.times(self.access_ttl_secs)
+    }
+
+    /// How long a team's generation of list pages lives; `None` when caching is off.
+    pub fn list_ttl(&self) -> Option<Duration> {
+        self.enabled
+            .then(|| Duration::from_secs(self.list_ttl_secs))
     }
 
     fn times(&self, ttl_secs: u64) -> Option<CacheTimes> {
@@ -225,8 +232,10 @@ impl Settings {
             (
                 self.cache.task_ttl_secs > 0
                     && self.cache.access_ttl_secs > 0
+                    && self.cache.list_ttl_secs > 0
                     && self.cache.fill_lease_ms > 0,
-                "cache.task_ttl_secs, cache.access_ttl_secs and cache.fill_lease_ms must be positive",
+                "cache.task_ttl_secs, cache.access_ttl_secs, cache.list_ttl_secs and \
+                 cache.fill_lease_ms must be positive",
             ),
             (
                 self.database.timeout_ms > 0

@@ -11,6 +11,7 @@ use std::time::Duration;
 use taskforge_adapter_mongo::{MongoProfileDocuments, MongoStore, MongoTaskDocuments};
 use taskforge_adapter_redis::{
     RedisAccessCache, RedisRateLimiter, RedisSessionStore, RedisStore, RedisTaskCache,
+    RedisTaskLists,
 };
 use taskforge_adapter_sql::{
     AuditChain, PgIdempotency, PgOutbox, PgStore, PgTaskRepository, PgTeamRepository,
@@ -62,7 +63,16 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     // Every effect kind and how it is applied; a feature adds its own here.
     let projector = Projector::default().on::<RevokeSessions>(SessionEffects(sessions.clone()));
     let projector = ProfileProjection::register(projector, profile_documents);
-    let projector = TaskProjection::register(projector, task_documents.clone(), task_cache.clone());
+    let task_lists = Arc::new(RedisTaskLists::new(
+        stores.redis.clone(),
+        settings.cache.list_ttl(),
+    ));
+    let projector = TaskProjection::register(
+        projector,
+        task_documents.clone(),
+        task_cache.clone(),
+        task_lists.clone(),
+    );
     let team_rows = Arc::new(PgTeamRepository::new(stores.sql.clone()));
     let access_cache = Arc::new(RedisAccessCache::new(
         stores.redis.clone(),
@@ -102,6 +112,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         Arc::new(PgIdempotency::new(stores.sql.clone())),
         teams.clone(),
         task_cache,
+        task_lists,
         write_path.clone(),
         Arc::new(SystemClock),
     );

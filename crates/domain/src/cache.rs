@@ -6,7 +6,8 @@
 //! it, so a fill never stores what a committed change has made stale, whatever Redis lost
 //! meanwhile. While one reader holds the lease, others read the owning store without filling.
 
-/// A reader's lease on a missing entry: the right to fill it, until a drop ends it.
+/// What a reader that missed needs to fill: its lease on the entry, the right to fill it until
+/// a drop ends it (or, for list pages, the slot of the generation it saw: ADR 19).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FillToken(String);
 

@@ -6,10 +6,12 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 use taskforge_adapter_sql::PgIdempotency;
 use taskforge_domain::cache::Lookup;
-use taskforge_domain::ids::TaskId;
-use taskforge_domain::tasks::{TaskCache, TaskDocuments};
+use taskforge_domain::ids::{TaskId, TeamId};
+use taskforge_domain::tasks::{
+    Task, TaskCache, TaskDocuments, TaskListCache, TaskQuery, TaskState, TaskTitle,
+};
 use taskforge_domain::write_path::{Claim, IdempotencyKey, IdempotencyStore};
-use taskforge_tests::{eventually, TestApp, TestUser};
+use taskforge_tests::{eventually, Reply, TestApp, TestUser};
 
 fn task_id(task: &Value) -> TaskId {
     match task["taskId"].as_str().unwrap_or_default().parse() {
@@ -870,6 +872,67 @@ async fn a_read_takes_the_cache_first_and_still_checks_membership() {
     app.get(&path, &member.token)
         .await
         .assert_error(StatusCode::NOT_FOUND, "NOT_FOUND");
+}
+
+/// A page of a team's list comes from the list cache once a read filled it; the team check
+/// still comes first, and a change of any task of the team drops the page before it answers.
+#[tokio::test]
+async fn a_team_list_page_is_cached_until_a_task_of_the_team_changes() {
+    let app = TestApp::spawn().await;
+    let (admin, member, _, team) = team_of_three(&app).await;
+    let outsider = app.user().await;
+    app.task(&admin, &team, json!({ "title": "first" })).await;
+    let path = format!("/api/tasks?teamId={team}&limit=20");
+    app.get(&path, &admin.token).await;
+
+    let team_id: TeamId = match team.parse() {
+        Ok(id) => id,
+        Err(e) => panic!("team id: {e}"),
+    };
+    let query = TaskQuery {
+        team: Some(team_id),
+        limit: 20,
+        ..TaskQuery::default()
+    };
+    let lists = app.task_lists();
+    let Ok(Lookup::Hit(mut page)) = lists.get(team_id, &query.fingerprint()).await else {
+        panic!("the read filled the page");
+    };
+    let mut forged = Task::from(page.tasks[0].clone());
+    forged.title = TaskTitle::from_stored("from the cache".into());
+    page.tasks[0] = TaskState::from(&forged);
+    let planted = async {
+        lists.forget(team_id).await?;
+        match lists.get(team_id, &query.fingerprint()).await? {
+            Lookup::Miss(Some(slot)) => lists.fill(&slot, &page).await,
+            other => panic!("a miss after the drop: {other:?}"),
+        }
+    };
+    if let Err(e) = planted.await {
+        panic!("plant: {e}");
+    }
+    let titles = |reply: Reply| -> Vec<String> {
+        let items = reply.body["items"].as_array().cloned().unwrap_or_default();
+        items
+            .iter()
+            .filter_map(|t| t["title"].as_str().map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(
+        titles(app.get(&path, &member.token).await),
+        vec!["from the cache"]
+    );
+    assert!(
+        titles(app.get(&path, &outsider.token).await).is_empty(),
+        "outsiders see nothing of the team, cached or not"
+    );
+
+    app.task(&admin, &team, json!({ "title": "second" })).await;
+    assert_eq!(
+        titles(app.get(&path, &member.token).await),
+        vec!["second", "first"],
+        "the create dropped the team's pages"
+    );
 }
 
 /// With `cache.enabled = false`, reads and writes work from PostgreSQL and nothing is cached.

@@ -59,6 +59,12 @@ async fn redis_task_cache_meets_the_contract() {
     contract::task_cache(&app.task_cache()).await;
 }
 
+#[tokio::test]
+async fn redis_task_lists_meet_the_contract() {
+    let app = stores().await;
+    contract::task_lists(&app.task_lists()).await;
+}
+
 /// A reader that took a fill lease and never filled (it died, or found nothing) holds up other
 /// readers' fills only until the lease lapses.
 #[tokio::test]

@@ -20,7 +20,7 @@ pub use outbox::outbox;
 pub use profile_documents::profile_documents;
 pub use rate_limiter::rate_limiter;
 pub use sessions::sessions;
-pub use task_stores::{task_cache, task_documents};
+pub use task_stores::{task_cache, task_documents, task_lists};
 pub use tasks::task_repository;
 pub use teams::team_repository;
 pub use users::user_repository;

@@ -1,11 +1,12 @@
-//! The `TaskDocuments` and `TaskCache` contracts.
+//! The `TaskDocuments`, `TaskCache` and `TaskListCache` contracts.
 
 use super::*;
 use chrono::TimeZone;
 use taskforge_domain::cache::{FillToken, Lookup};
 use taskforge_domain::ids::TaskId;
 use taskforge_domain::tasks::{
-    CustomFields, Description, Priority, Status, Tags, Task, TaskCache, TaskDocuments, TaskTitle,
+    CachedPage, CustomFields, Description, Priority, Status, Tags, Task, TaskCache, TaskDocuments,
+    TaskListCache, TaskState, TaskTitle,
 };
 
 /// A task of `team` at `version`, every field set. Times have millisecond precision, which
@@ -137,6 +138,60 @@ pub async fn task_cache(cache: &dyn TaskCache) {
         must(cache.get(id).await, "get forgotten"),
         Lookup::Miss(Some(_))
     ));
+}
+
+/// `TaskListCache`: pages are per team and per query; a miss gives a slot and a fill stores
+/// the page there; dropping a team's pages drops them all, and a page read before the drop
+/// (filled after it) is never served.
+pub async fn task_lists(lists: &dyn TaskListCache) {
+    let (team, other, id) = (TeamId::new(), TeamId::new(), TaskId::new());
+    let page = |version: i64| CachedPage {
+        tasks: vec![TaskState::from(&task(id, team, version))],
+        next: Some(format!("cursor {version}")),
+    };
+    let (all, done) = ("{\"status\":[]}", "{\"status\":[\"done\"]}");
+    let slot = leased(must(lists.get(team, all).await, "get absent"), "a miss");
+    must(lists.fill(&slot, &page(1)).await, "fill");
+    assert_eq!(
+        must(lists.get(team, all).await, "get"),
+        Lookup::Hit(page(1))
+    );
+    assert!(
+        matches!(
+            must(lists.get(team, done).await, "another query"),
+            Lookup::Miss(Some(_))
+        ),
+        "pages are per query"
+    );
+    let elsewhere = leased(must(lists.get(other, all).await, "other team"), "per team");
+    must(lists.fill(&elsewhere, &page(7)).await, "fill other team");
+
+    let stale = leased(must(lists.get(team, done).await, "get"), "a miss");
+    must(lists.forget(team).await, "a change drops the team's pages");
+    must(
+        lists.fill(&stale, &page(2)).await,
+        "a page read before the change",
+    );
+    assert!(
+        matches!(
+            must(lists.get(team, done).await, "get"),
+            Lookup::Miss(Some(_))
+        ),
+        "the page read before the drop is not served"
+    );
+    let fresh = leased(must(lists.get(team, all).await, "get"), "dropped too");
+    must(lists.fill(&fresh, &page(3)).await, "fill");
+    assert_eq!(
+        must(lists.get(team, all).await, "get"),
+        Lookup::Hit(page(3))
+    );
+    assert_eq!(
+        must(lists.get(other, all).await, "other team"),
+        Lookup::Hit(page(7)),
+        "other teams' pages stay"
+    );
+    must(lists.forget(team).await, "forget");
+    must(lists.forget(team).await, "forget again");
 }
 
 /// The token of a miss that took the lease.

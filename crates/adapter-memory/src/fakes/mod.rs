@@ -19,7 +19,7 @@ pub use rate_limiter::InMemoryRateLimiter;
 pub use relational::InMemoryRelational;
 pub use runtime::InlineRuntime;
 pub use sessions::InMemorySessions;
-pub use tasks::{InMemoryTaskCache, InMemoryTaskDocuments};
+pub use tasks::{InMemoryTaskCache, InMemoryTaskDocuments, InMemoryTaskLists};
 
 use std::sync::{Mutex, MutexGuard};
 use taskforge_domain::StoreError;

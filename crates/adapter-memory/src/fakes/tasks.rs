@@ -1,4 +1,4 @@
-//! The task stores' fakes: MongoDB's task documents and the task cache.
+//! The task stores' fakes: MongoDB's task documents, the task cache and the list cache.
 
 use super::leased::Leased;
 use crate::fakes::{lock, Outage};
@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use taskforge_domain::cache::{FillToken, Lookup};
 use taskforge_domain::ids::{TaskId, TeamId};
-use taskforge_domain::tasks::{Task, TaskCache, TaskDocuments};
+use taskforge_domain::tasks::{CachedPage, Task, TaskCache, TaskDocuments, TaskListCache};
 use taskforge_domain::StoreError;
+use uuid::Uuid;
 
 #[derive(Default)]
 pub struct InMemoryTaskDocuments {
@@ -100,5 +101,66 @@ impl TaskCache for InMemoryTaskCache {
 
     async fn forget(&self, ids: &[TaskId]) -> Result<(), StoreError> {
         self.entries.drop(ids)
+    }
+}
+
+/// The list cache's fake: each team's current generation and its pages, as in Redis.
+#[derive(Default)]
+pub struct InMemoryTaskLists {
+    /// team → (generation, query fingerprint → page); a page stored for another generation
+    /// is dropped on the spot.
+    teams: Mutex<HashMap<TeamId, (String, HashMap<String, CachedPage>)>>,
+    outage: Outage,
+}
+
+impl InMemoryTaskLists {
+    pub fn set_down(&self, down: bool) {
+        *lock(&self.outage.0) = down;
+    }
+
+    /// Loses every generation and page, as a Redis restart does.
+    pub fn restart(&self) {
+        lock(&self.teams).clear();
+    }
+}
+
+#[async_trait]
+impl TaskListCache for InMemoryTaskLists {
+    async fn get(&self, team: TeamId, query: &str) -> Result<Lookup<CachedPage>, StoreError> {
+        self.outage.check("redis")?;
+        let mut teams = lock(&self.teams);
+        let (generation, pages) = teams
+            .entry(team)
+            .or_insert_with(|| (Uuid::new_v4().to_string(), HashMap::new()));
+        Ok(match pages.get(query) {
+            Some(page) => Lookup::Hit(page.clone()),
+            None => Lookup::Miss(Some(FillToken::new(format!("{team} {generation} {query}")))),
+        })
+    }
+
+    async fn fill(&self, slot: &FillToken, page: &CachedPage) -> Result<(), StoreError> {
+        self.outage.check("redis")?;
+        let mut parts = slot.as_str().splitn(3, ' ');
+        let (Some(team), Some(generation), Some(query)) =
+            (parts.next(), parts.next(), parts.next())
+        else {
+            return Ok(());
+        };
+        let mut teams = lock(&self.teams);
+        let current = team
+            .parse()
+            .ok()
+            .and_then(|team: TeamId| teams.get_mut(&team))
+            .filter(|(current, _)| current == generation);
+        if let Some((_, pages)) = current {
+            pages.insert(query.to_owned(), page.clone());
+        }
+        Ok(())
+    }
+
+    async fn forget(&self, team: TeamId) -> Result<(), StoreError> {
+        self.outage.check("redis")?;
+        lock(&self.teams).remove(&team);
+        Ok(())
     }
 }

@@ -3,6 +3,7 @@
 use taskforge_adapter_memory::{
     contract, InMemoryAccessCache, InMemoryProfileDocuments, InMemoryRateLimiter,
     InMemoryRelational, InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments,
+    InMemoryTaskLists,
 };
 
 #[tokio::test]
@@ -30,6 +31,11 @@ async fn fake_task_documents_meet_the_contract() {
 #[tokio::test]
 async fn fake_task_cache_meets_the_contract() {
     contract::task_cache(&InMemoryTaskCache::default()).await;
+}
+
+#[tokio::test]
+async fn fake_task_lists_meet_the_contract() {
+    contract::task_lists(&InMemoryTaskLists::default()).await;
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! What a task change writes besides the task's row.
 
+use super::lists;
 use super::model::Task;
 use super::projection;
 use super::state::TaskState;
@@ -8,8 +9,9 @@ use crate::write_path::{
 };
 
 /// A task change: its audit row in the team's chain, its document effect ordered per task (a
-/// team's deletion is a barrier of the team: see [`Aggregate::whole`]), and its cache entry in
-/// a lane of its own, so neither a slow MongoDB nor a concurrent change holds it back.
+/// team's deletion is a barrier of the team: see [`Aggregate::whole`]), and the drops of its
+/// cache entry and of its team's list pages in a lane of their own, so neither a slow MongoDB
+/// nor a concurrent change holds them back.
 pub(crate) fn task_change(
     task: &Task,
     action: AuditAction,
@@ -28,8 +30,9 @@ pub(crate) fn task_change(
     };
     let (document, cache) = projection::effects(task, next);
     let aggregate = Aggregate::entity(Scope::Team(task.team_id), "task", id);
-    // Dropping a cache entry is right in any order, so its row gets a lane of its own and never
-    // waits for another request's.
+    // Dropping cache entries is right in any order, so their row gets a lane of its own and
+    // never waits for another request's.
     let cache_lane = uuid::Uuid::now_v7();
-    Change::new(aggregate, audit, vec![document]).with_entity("task cache", cache_lane, vec![cache])
+    let caches = vec![cache, lists::drop_lists(task.team_id)];
+    Change::new(aggregate, audit, vec![document]).with_entity("task cache", cache_lane, caches)
 }

@@ -1,8 +1,10 @@
 //! Tasks: every field in PostgreSQL (the commit point, and what lists and changes read), the
-//! document in MongoDB and an entry in the Redis cache, both written through the write path.
+//! document in MongoDB, and entries and list pages in the Redis cache, all written through the
+//! write path.
 
 mod change;
 pub mod edit;
+pub mod lists;
 pub mod model;
 pub mod ports;
 pub mod projection;
@@ -12,6 +14,7 @@ pub mod service;
 pub mod state;
 
 pub use edit::TaskEdit;
+pub use lists::{CachedPage, TaskListCache};
 pub use model::{CustomFields, Description, Priority, Status, Tags, Task, TaskPatch, TaskTitle};
 pub use ports::{AuditEntry, TaskRepository};
 pub use projection::{TaskCache, TaskDocuments, TaskProjection};

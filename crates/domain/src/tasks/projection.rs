@@ -1,6 +1,8 @@
-//! What task changes project: the task's document in MongoDB and its entry in the cache. Each
-//! store keeps the task in a representation of its own (see [`TaskDocuments`], [`TaskCache`]).
+//! What task changes project: the task's document in MongoDB, its entry in the cache and the
+//! drop of its team's list pages. Each store keeps the task in a representation of its own (see
+//! [`TaskDocuments`], [`TaskCache`], [`TaskListCache`]).
 
+use super::lists::{DropTaskLists, TaskListCache};
 use super::model::Task;
 use super::state::TaskState;
 use crate::cache::{FillToken, Lookup};
@@ -109,11 +111,12 @@ pub(super) fn effects(task: &Task, next: Option<&Task>) -> (StoredEffect, Stored
     (document, cache)
 }
 
-/// Applies the task effects to MongoDB and the cache.
+/// Applies the task effects to MongoDB and the caches.
 #[derive(Clone)]
 pub struct TaskProjection {
     documents: Arc<dyn TaskDocuments>,
     cache: Arc<dyn TaskCache>,
+    lists: Arc<dyn TaskListCache>,
 }
 
 impl TaskProjection {
@@ -122,12 +125,18 @@ impl TaskProjection {
         projector: Projector,
         documents: Arc<dyn TaskDocuments>,
         cache: Arc<dyn TaskCache>,
+        lists: Arc<dyn TaskListCache>,
     ) -> Projector {
-        let this = Self { documents, cache };
+        let this = Self {
+            documents,
+            cache,
+            lists,
+        };
         projector
             .on::<PutTask>(this.clone())
             .on::<DeleteTask>(this.clone())
             .on::<DropCachedTask>(this.clone())
+            .on::<DropTaskLists>(this.clone())
             .on::<EraseTeamTasks>(this)
     }
 }
@@ -154,6 +163,13 @@ impl Apply<DropCachedTask> for TaskProjection {
 }
 
 #[async_trait]
+impl Apply<DropTaskLists> for TaskProjection {
+    async fn apply(&self, e: DropTaskLists, _: EffectId) -> Result<(), StoreError> {
+        self.lists.forget(e.team_id).await
+    }
+}
+
+#[async_trait]
 impl Apply<EraseTeamTasks> for TaskProjection {
     async fn apply(&self, e: EraseTeamTasks, _: EffectId) -> Result<(), StoreError> {
         // Cache entries go first: a retry after the delete finds no documents, so no entry may
@@ -161,6 +177,7 @@ impl Apply<EraseTeamTasks> for TaskProjection {
         // its team being gone, until it expires.)
         let ids = self.documents.team_ids(e.team_id).await?;
         self.cache.forget(&ids).await?;
+        self.lists.forget(e.team_id).await?;
         self.documents.delete_team(e.team_id).await
     }
 }

@@ -237,3 +237,24 @@ pub struct TaskQuery {
     /// 1 to 100.
     pub limit: i64,
 }
+
+impl TaskQuery {
+    /// The whole query as one canonical text, equal for equal queries only: the list cache
+    /// keys pages by it.
+    pub fn fingerprint(&self) -> String {
+        serde_json::json!({
+            "team": self.team,
+            "statuses": self.statuses.iter().map(Status::as_str).collect::<Vec<_>>(),
+            "priorities": self.priorities.iter().map(Priority::as_str).collect::<Vec<_>>(),
+            "assignee": self.assignee,
+            "tags": self.tags,
+            "dueBefore": self.due_before,
+            "dueAfter": self.due_after,
+            "text": self.text,
+            "sort": self.sort.name(),
+            "after": self.after.as_ref().map(|c| c.encode(self.sort)),
+            "limit": self.limit,
+        })
+        .to_string()
+    }
+}

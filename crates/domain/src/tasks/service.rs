@@ -2,6 +2,7 @@
 
 use super::change::task_change;
 use super::edit::TaskEdit;
+use super::lists::{CachedPage, TaskListCache};
 use super::model::{
     CustomFields, Description, Priority, Status, Tags, Task, TaskMetadata, TaskPatch, TaskTitle,
 };
@@ -38,6 +39,7 @@ pub struct TaskService {
     idempotency: Arc<dyn IdempotencyStore>,
     teams: Arc<TeamService>,
     cache: Arc<dyn TaskCache>,
+    lists: Arc<dyn TaskListCache>,
     write_path: WritePath,
     clock: Arc<dyn Clock>,
 }
@@ -66,6 +68,7 @@ impl TaskService {
         idempotency: Arc<dyn IdempotencyStore>,
         teams: Arc<TeamService>,
         cache: Arc<dyn TaskCache>,
+        lists: Arc<dyn TaskListCache>,
         write_path: WritePath,
         clock: Arc<dyn Clock>,
     ) -> Self {
@@ -74,6 +77,7 @@ impl TaskService {
             idempotency,
             teams,
             cache,
+            lists,
             write_path,
             clock,
         }
@@ -240,9 +244,41 @@ impl TaskService {
         Ok(())
     }
 
-    /// One page of the caller's tasks and the cursor of the next page, if any: PostgreSQL
-    /// alone answers it.
+    /// One page of the caller's tasks and the cursor of the next page, if any. A page of one
+    /// team that the caller may read comes from the list cache when it holds it (every task
+    /// change of the team drops the team's pages before it answers); any other from PostgreSQL.
     pub async fn list(
+        &self,
+        caller: UserId,
+        query: TaskQuery,
+    ) -> Result<(Vec<Task>, Option<Cursor>), Error> {
+        let Some(team) = query.team else {
+            return self.page(caller, query).await;
+        };
+        let read = Requirement::Permission(Permission::TaskRead);
+        if self.teams.authorize(caller, team, read).await.is_err() {
+            // PostgreSQL answers what the caller may see of it: nothing.
+            return self.page(caller, query).await;
+        }
+        let slot = match self.lists.get(team, &query.fingerprint()).await {
+            Ok(Lookup::Hit(cached)) => match cached.into_page(query.sort) {
+                Some(page) => return Ok(page),
+                None => None,
+            },
+            Ok(Lookup::Miss(slot)) => slot,
+            Err(_) => None,
+        };
+        let sort = query.sort;
+        let (tasks, next) = self.page(caller, query).await?;
+        if let Some(slot) = slot {
+            let page = CachedPage::of(&tasks, next.as_ref(), sort);
+            let _ = self.lists.fill(&slot, &page).await;
+        }
+        Ok((tasks, next))
+    }
+
+    /// One page from PostgreSQL.
+    async fn page(
         &self,
         caller: UserId,
         mut query: TaskQuery,
