@@ -83,7 +83,7 @@ impl MongoStore {
 
     /// Stores `document` (whose `_id` is `id`) at `version` in `collection`, unless a newer
     /// version is stored: an upsert guarded by the version, which the duplicate key of the
-    /// stored `_id` refuses when that one is newer.
+    /// stored `_id` refuses when that one is newer. Versions start at 1.
     pub async fn put_versioned<T: Serialize>(
         &self,
         collection: &str,
@@ -93,8 +93,17 @@ impl MongoStore {
     ) -> Result<(), StoreError> {
         let replacement = bson::serialize_to_document(document)
             .map_err(|e| StoreError::Rejected(format!("not storable as BSON: {e}")))?;
-        let guard = doc! { "_id": id, "version": { "$lte": version } };
         let collection = self.db.collection::<Document>(collection);
+        // A first version is almost always new: an insert, which the `_id` index alone checks.
+        // (FerretDB runs the guarded upsert's filter as a scan of the collection.) One already
+        // stored, a retry or a repair, takes the guarded replace.
+        if version == 1 {
+            match self.call(collection.insert_one(&replacement)).await {
+                Err(StoreError::Conflict(_)) => {}
+                inserted => return inserted.map(drop),
+            }
+        }
+        let guard = doc! { "_id": id, "version": { "$lte": version } };
         let replace = collection.replace_one(guard, replacement).upsert(true);
         match self.call(replace).await {
             // The guard missed because a newer document is stored: nothing to do.
