@@ -401,6 +401,22 @@ impl TestApp {
         }
     }
 
+    /// Runs `sql` in this app's PostgreSQL database as `psql` would, behind the service's back
+    /// (tampering tests); answers what it printed.
+    pub fn psql(&self, sql: &str) -> String {
+        let out = std::process::Command::new("psql")
+            .arg(self.settings.database.url.expose_secret())
+            .args(["-v", "ON_ERROR_STOP=1", "-qAtc", sql])
+            .output()
+            .unwrap_or_else(|e| panic!("psql: {e}"));
+        assert!(
+            out.status.success(),
+            "psql {sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
     pub fn audit_chain(&self) -> AuditChain {
         AuditChain::new(self.sql())
     }

@@ -9,6 +9,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bytea, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
+use taskforge_domain::audit::ChainCheck;
+use taskforge_domain::ids::AuditId;
 use taskforge_domain::StoreError;
 use uuid::Uuid;
 
@@ -67,14 +69,6 @@ impl AuditRow {
     }
 }
 
-/// The outcome of checking one scope's chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChainCheck {
-    pub ok: bool,
-    pub checked: usize,
-    pub first_bad: Option<Uuid>,
-}
-
 pub struct AuditChain {
     store: PgStore,
 }
@@ -106,7 +100,22 @@ impl AuditChain {
         Ok(chained)
     }
 
-    async fn sequence_scope(&self, scope: String) -> Result<usize, StoreError> {
+    /// Every scope with a chain.
+    pub async fn scopes(&self) -> Result<Vec<String>, StoreError> {
+        self.store
+            .run(async |conn| {
+                audit_chain_heads::table
+                    .select(audit_chain_heads::scope)
+                    .order(audit_chain_heads::scope)
+                    .load(conn)
+                    .await
+                    .map_err(map_err)
+            })
+            .await
+    }
+
+    /// Chains `scope`'s committed, unchained rows (none if another sequencer holds it).
+    pub async fn sequence_scope(&self, scope: String) -> Result<usize, StoreError> {
         self.store
             .transaction(async move |tx| chain_scope(tx, &scope).await)
             .await
@@ -121,7 +130,7 @@ impl AuditChain {
                 let rows = audit_log::table
                     .filter(audit_log::scope.eq(&scope))
                     .filter(audit_log::seq.is_not_null())
-                    .order(audit_log::seq)
+                    .order((audit_log::seq, audit_log::id))
                     .select(AuditRow::as_select())
                     .load(conn)
                     .await
@@ -146,7 +155,7 @@ impl AuditChain {
                 return Ok(ChainCheck {
                     ok: false,
                     checked: i,
-                    first_bad: Some(row.id),
+                    first_bad: Some(AuditId::from_uuid(row.id)),
                 });
             }
             prev = row.link(&prev);

@@ -6,6 +6,7 @@
 //! transaction of its relational rows.
 
 pub mod audit_chain;
+pub mod audit_log;
 pub mod changes;
 pub mod config;
 pub mod idempotency;
@@ -19,6 +20,7 @@ pub mod teams;
 pub mod users;
 
 pub use audit_chain::AuditChain;
+pub use audit_log::PgAuditLog;
 pub use config::SqlConfig;
 pub use idempotency::PgIdempotency;
 pub use outbox::PgOutbox;

@@ -10,14 +10,15 @@ use diesel::sql_types::{
     Array, BigInt, Int8, Jsonb, Nullable, SmallInt, Text, Timestamptz, Uuid as SqlUuid,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use taskforge_domain::audit::AuditRecord;
 use taskforge_domain::ids::{AuditId, TaskId, TeamId, UserId};
 use taskforge_domain::tasks::model::TaskMetadata;
 use taskforge_domain::tasks::query::{Cursor, SortKey};
 use taskforge_domain::tasks::{
-    AuditEntry, CustomFields, Description, Priority, SortField, Status, Tags, Task, TaskEdit,
-    TaskQuery, TaskRepository, TaskTitle,
+    CustomFields, Description, Priority, SortField, Status, Tags, Task, TaskEdit, TaskQuery,
+    TaskRepository, TaskTitle,
 };
-use taskforge_domain::write_path::{AuditAction, Change, Receipt};
+use taskforge_domain::write_path::{AuditAction, AuditEntityType, Change, Receipt};
 use taskforge_domain::StoreError;
 use uuid::Uuid;
 
@@ -497,7 +498,7 @@ impl TaskRepository for PgTaskRepository {
         id: TaskId,
         before: Option<AuditId>,
         limit: i64,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
+    ) -> Result<Vec<AuditRecord>, StoreError> {
         let rows: Vec<HistoryRow> = self
             .store
             .run(async move |conn| {
@@ -517,8 +518,9 @@ impl TaskRepository for PgTaskRepository {
             .await?;
         rows.into_iter()
             .map(|r| {
-                Ok(AuditEntry {
+                Ok(AuditRecord {
                     id: AuditId::from_uuid(r.id),
+                    entity_type: AuditEntityType::Task,
                     entity_id: r.entity_id,
                     action: AuditAction::parse(&r.action).ok_or_else(|| {
                         StoreError::Internal(anyhow::anyhow!("stored audit action {}", r.action))

@@ -3,6 +3,7 @@
 //!
 //! The only crate that knows every adapter; it may depend on all of them and on actix-web.
 
+pub mod chains;
 pub mod error;
 pub mod extract;
 pub mod forwarded;

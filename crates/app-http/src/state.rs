@@ -7,6 +7,7 @@ use std::time::Duration;
 use taskforge_adapter_mongo::MongoStore;
 use taskforge_adapter_redis::RedisStore;
 use taskforge_adapter_sql::PgStore;
+use taskforge_domain::audit::AuditService;
 use taskforge_domain::identity::{AuthService, ProfileService};
 use taskforge_domain::tasks::TaskService;
 use taskforge_domain::teams::TeamService;
@@ -16,6 +17,7 @@ pub struct AppState {
     pub profiles: ProfileService,
     pub teams: Arc<TeamService>,
     pub tasks: TaskService,
+    pub audit: AuditService,
     pub stores: Stores,
     pub http: HttpSettings,
     pub session_max_age: Duration,

@@ -14,9 +14,10 @@ use taskforge_adapter_redis::{
     RedisTaskLists,
 };
 use taskforge_adapter_sql::{
-    AuditChain, PgIdempotency, PgOutbox, PgStore, PgTaskRepository, PgTeamRepository,
+    AuditChain, PgAuditLog, PgIdempotency, PgOutbox, PgStore, PgTaskRepository, PgTeamRepository,
     PgUserRepository,
 };
+use taskforge_domain::audit::AuditService;
 use taskforge_domain::clock::SystemClock;
 use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
 use taskforge_domain::identity::{AuthService, ProfileProjection, ProfileService};
@@ -130,6 +131,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         profiles,
         teams,
         tasks,
+        audit: AuditService::new(Arc::new(PgAuditLog::new(stores.sql.clone()))),
         stores,
         http: settings.http.clone(),
         session_max_age: Duration::from_secs(settings.auth.absolute_timeout_secs),

@@ -4,6 +4,7 @@
 //! stores in parallel with anything else.
 
 mod access;
+mod audit;
 mod idempotency;
 mod outbox;
 mod profile_documents;
@@ -15,6 +16,7 @@ mod teams;
 mod users;
 
 pub use access::access_cache;
+pub use audit::audit_log;
 pub use idempotency::idempotency;
 pub use outbox::outbox;
 pub use profile_documents::profile_documents;

@@ -34,6 +34,12 @@ async fn fake_task_cache_meets_the_contract() {
 }
 
 #[tokio::test]
+async fn fake_audit_log_meets_the_contract() {
+    let db = InMemoryRelational::default();
+    contract::audit_log(&db, &db).await;
+}
+
+#[tokio::test]
 async fn fake_task_lists_meet_the_contract() {
     contract::task_lists(&InMemoryTaskLists::default()).await;
 }

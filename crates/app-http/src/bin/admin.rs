@@ -6,15 +6,17 @@
 //! - `reconcile`: compare PostgreSQL, MongoDB and Redis, repair drift, print what was found.
 //! - `outbox dead`: list the outbox rows that became dead letters, with their causes.
 //! - `outbox retry ID`: queue a dead letter again.
+//! - `audit-verify [--team ID]`: chain the audit rows committed since the last pass, then walk
+//!   every scope's hash chain (or the team's) from its first link; fails if one is broken.
 
 use secrecy::ExposeSecret;
 use std::process::ExitCode;
 use taskforge_app_http::settings::Settings;
 use taskforge_app_http::state::AppState;
-use taskforge_app_http::{telemetry, wiring};
+use taskforge_app_http::{chains, telemetry, wiring};
 use taskforge_domain::identity::values::Email;
 use taskforge_domain::identity::RegisterInput;
-use taskforge_domain::ids::UserId;
+use taskforge_domain::ids::{TeamId, UserId};
 use taskforge_domain::tasks::{
     CustomFields, Description, NewTask, Priority, Status, Tags, TaskTitle,
 };
@@ -23,8 +25,8 @@ use taskforge_domain::validation::FieldError;
 use taskforge_domain::write_path::Actor;
 use taskforge_domain::Error;
 
-const USAGE: &str =
-    "usage: taskforge-admin <migrate | seed-demo | reconcile | outbox dead | outbox retry ID>";
+const USAGE: &str = "usage: taskforge-admin \
+    <migrate | seed-demo | reconcile | outbox dead | outbox retry ID | audit-verify [--team ID]>";
 
 /// The demo accounts: (email, password, first name, last name).
 const DEMO_USERS: [(&str, &str, &str, &str); 3] = [
@@ -54,6 +56,11 @@ async fn main() -> ExitCode {
         ["outbox", "retry", id] => match id.parse() {
             Ok(id) => retry(&settings, id).await,
             Err(_) => Err(anyhow::anyhow!("{id} is not an outbox row id")),
+        },
+        ["audit-verify"] => audit_verify(&settings, None).await,
+        ["audit-verify", "--team", id] => match id.parse() {
+            Ok(team) => audit_verify(&settings, Some(team)).await,
+            Err(_) => Err(anyhow::anyhow!("{id} is not a team id")),
         },
         _ => {
             eprintln!("{USAGE}");
@@ -245,6 +252,36 @@ async fn dead_letters(settings: &Settings) -> anyhow::Result<()> {
             l.last_error.unwrap_or_default()
         );
     }
+    Ok(())
+}
+
+async fn audit_verify(settings: &Settings, team: Option<TeamId>) -> anyhow::Result<()> {
+    let checks = chains::verify(settings, team).await?;
+    let mut broken = 0;
+    for (scope, check) in &checks {
+        match (check.ok, check.first_bad) {
+            (true, _) => println!("audit: {scope}: ok, {} rows", check.checked),
+            (false, Some(row)) => {
+                broken += 1;
+                println!(
+                    "audit: {scope}: BROKEN at row {row} ({} rows hold before it)",
+                    check.checked
+                );
+            }
+            (false, None) => {
+                broken += 1;
+                println!(
+                    "audit: {scope}: BROKEN: its {} rows hold, but its head records more \
+                     (rows deleted from its end)",
+                    check.checked
+                );
+            }
+        }
+    }
+    if broken > 0 {
+        anyhow::bail!("{broken} of {} chains broken", checks.len());
+    }
+    println!("audit: {} chains verified", checks.len());
     Ok(())
 }
 

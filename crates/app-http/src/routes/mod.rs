@@ -1,5 +1,6 @@
 //! Every route of the API, one file per action.
 
+pub mod audit;
 pub mod auth;
 pub mod ops;
 pub mod tasks;
@@ -7,6 +8,7 @@ pub mod teams;
 pub mod users;
 
 use actix_web::web;
+use taskforge_domain::validation::FieldError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(ops::healthz::handle)
@@ -17,6 +19,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(auth::configure)
                 .configure(users::configure)
                 .configure(teams::configure)
-                .configure(tasks::configure),
+                .configure(tasks::configure)
+                .configure(audit::configure),
         );
+}
+
+/// `limit` of a list: 20 by default, 1 to 100.
+pub(crate) fn page_limit(raw: Option<&str>) -> Result<i64, FieldError> {
+    let bad = || FieldError::new("limit", "must be a whole number from 1 to 100");
+    match raw {
+        None => Ok(20),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(bad),
+    }
 }

@@ -16,7 +16,7 @@ pub mod state;
 pub use edit::TaskEdit;
 pub use lists::{CachedPage, TaskListCache};
 pub use model::{CustomFields, Description, Priority, Status, Tags, Task, TaskPatch, TaskTitle};
-pub use ports::{AuditEntry, TaskRepository};
+pub use ports::TaskRepository;
 pub use projection::{TaskCache, TaskDocuments, TaskProjection};
 pub use query::{SortField, TaskQuery, TaskSort};
 pub use reconcile::{ReconcileReport, Reconciler};

@@ -3,25 +3,11 @@
 use super::edit::TaskEdit;
 use super::model::Task;
 use super::query::{Cursor, TaskQuery};
+use crate::audit::AuditRecord;
 use crate::ids::{AuditId, TaskId, TeamId, UserId};
-use crate::write_path::{AuditAction, Change, Receipt};
+use crate::write_path::{Change, Receipt};
 use crate::StoreError;
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-
-/// One row of a task's activity (its audit trail).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AuditEntry {
-    pub id: AuditId,
-    pub entity_id: uuid::Uuid,
-    pub action: AuditAction,
-    pub actor_id: Option<UserId>,
-    pub at: DateTime<Utc>,
-    pub previous_state: Option<serde_json::Value>,
-    pub new_state: Option<serde_json::Value>,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
 
 /// Tasks (PostgreSQL): every field a task response needs (so lists, changes and reads work
 /// whatever MongoDB's state), the search index, and the audit trail.
@@ -57,7 +43,7 @@ pub trait TaskRepository: Send + Sync {
         id: TaskId,
         before: Option<AuditId>,
         limit: i64,
-    ) -> Result<Vec<AuditEntry>, StoreError>;
+    ) -> Result<Vec<AuditRecord>, StoreError>;
     /// Every task in id order, from after `after` (for reconcile).
     async fn scan(&self, after: Option<TaskId>, limit: i64) -> Result<Vec<Task>, StoreError>;
 }

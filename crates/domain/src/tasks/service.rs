@@ -6,10 +6,11 @@ use super::lists::{CachedPage, TaskListCache};
 use super::model::{
     CustomFields, Description, Priority, Status, Tags, Task, TaskMetadata, TaskPatch, TaskTitle,
 };
-use super::ports::{AuditEntry, TaskRepository};
+use super::ports::TaskRepository;
 use super::projection::{EraseTeamTasks, TaskCache};
 use super::query::{Cursor, TaskQuery};
 use super::state::TaskState;
+use crate::audit::AuditRecord;
 use crate::cache::Lookup;
 use crate::clock::Clock;
 use crate::ids::{AuditId, TaskId, TeamId, UserId};
@@ -319,7 +320,7 @@ impl TaskService {
         id: TaskId,
         before: Option<AuditId>,
         limit: i64,
-    ) -> Result<Vec<AuditEntry>, Error> {
+    ) -> Result<Vec<AuditRecord>, Error> {
         let read = Requirement::Permission(Permission::TaskRead);
         let (_, access) = self.authorized(caller, id, read).await?;
         let mut entries = self.tasks.history(id, before, limit).await?;

@@ -1,6 +1,7 @@
 //! PostgreSQL's fake: users, teams, tasks, idempotency keys, audit rows and the outbox,
 //! committed together under one lock.
 
+mod audit;
 mod idempotency;
 mod outbox;
 mod tasks;
@@ -12,6 +13,7 @@ use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+use taskforge_domain::audit::AuditRecord;
 use taskforge_domain::identity::{PasswordHash, Profile};
 use taskforge_domain::ids::{AuditId, TaskId, TeamId, UserId};
 use taskforge_domain::tasks::Task;
@@ -43,6 +45,23 @@ impl OutboxRow {
 
 /// How long a commit leases its rows to its own request.
 const COMMIT_LEASE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// An audit row of the fake as the API shows it.
+fn audit_record(id: AuditId, at: DateTime<Utc>, change: &Change) -> AuditRecord {
+    let audit = &change.audit;
+    AuditRecord {
+        id,
+        entity_type: audit.entity_type,
+        entity_id: audit.entity_id,
+        action: audit.action,
+        actor_id: audit.actor.user_id,
+        at,
+        previous_state: audit.previous_state.clone(),
+        new_state: audit.new_state.clone(),
+        ip: audit.actor.ip.clone(),
+        user_agent: audit.actor.user_agent.clone(),
+    }
+}
 
 #[derive(Default)]
 struct Relational {

@@ -1,12 +1,14 @@
 //! `TaskRepository` on the relational fake.
 
+use super::audit_record;
 use super::InMemoryRelational;
 use crate::fakes::lock;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use taskforge_domain::audit::AuditRecord;
 use taskforge_domain::ids::{AuditId, TaskId, TeamId, UserId};
 use taskforge_domain::tasks::query::{Cursor, SortKey};
-use taskforge_domain::tasks::{AuditEntry, SortField, Task, TaskEdit, TaskQuery, TaskRepository};
+use taskforge_domain::tasks::{SortField, Task, TaskEdit, TaskQuery, TaskRepository};
 use taskforge_domain::teams::Permission;
 use taskforge_domain::write_path::*;
 use taskforge_domain::StoreError;
@@ -196,7 +198,7 @@ impl TaskRepository for InMemoryRelational {
         id: TaskId,
         before: Option<AuditId>,
         limit: i64,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
+    ) -> Result<Vec<AuditRecord>, StoreError> {
         let db = lock(&self.0);
         let mut rows: Vec<&(AuditId, DateTime<Utc>, Change)> = db
             .audit
@@ -215,17 +217,7 @@ impl TaskRepository for InMemoryRelational {
             .into_iter()
             .skip(skip)
             .take(usize::try_from(limit).unwrap_or(0))
-            .map(|(aid, at, c)| AuditEntry {
-                id: *aid,
-                entity_id: c.audit.entity_id,
-                action: c.audit.action,
-                actor_id: c.audit.actor.user_id,
-                at: *at,
-                previous_state: c.audit.previous_state.clone(),
-                new_state: c.audit.new_state.clone(),
-                ip: c.audit.actor.ip.clone(),
-                user_agent: c.audit.actor.user_agent.clone(),
-            })
+            .map(|(id, at, change)| audit_record(*id, *at, change))
             .collect())
     }
 

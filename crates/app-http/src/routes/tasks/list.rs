@@ -1,7 +1,8 @@
+use super::parse_time;
 use super::response::TaskResponse;
-use super::{page_limit, parse_time};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
+use crate::routes::page_limit;
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use taskforge_domain::ids::{TeamId, UserId};

@@ -13,7 +13,7 @@ use actix_web::{web, HttpResponse, HttpResponseBuilder};
 use chrono::{DateTime, Utc};
 use response::TaskResponse;
 use taskforge_domain::tasks::{CustomFields, Description, Priority, Status, Tags, Task, TaskTitle};
-use taskforge_domain::validation::{date_time as parse_time, rejected, FieldError};
+use taskforge_domain::validation::{date_time as parse_time, rejected};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(create::handle)
@@ -112,18 +112,5 @@ impl RawFields {
             ])
             .into()),
         }
-    }
-}
-
-/// `limit` of a list: 20 by default, 1 to 100.
-fn page_limit(raw: Option<&str>) -> Result<i64, FieldError> {
-    let bad = || FieldError::new("limit", "must be a whole number from 1 to 100");
-    match raw {
-        None => Ok(20),
-        Some(v) => v
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=100).contains(n))
-            .ok_or_else(bad),
     }
 }

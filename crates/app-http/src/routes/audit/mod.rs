@@ -1,0 +1,13 @@
+//! A team's audit log and the proof of its hash chain (API "Audit"), for holders of `audit.read`.
+
+mod entry;
+mod list;
+mod verify;
+
+pub use entry::AuditEntry;
+
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list::handle).service(verify::handle);
+}
