@@ -3,7 +3,9 @@
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
-use taskforge_adapter_mongo::{MongoProfileDocuments, MongoStore, MongoTaskDocuments};
+use taskforge_adapter_mongo::{
+    MongoCommentDocuments, MongoProfileDocuments, MongoStore, MongoTaskDocuments,
+};
 use taskforge_adapter_redis::{RedisAccessCache, RedisStore, RedisTaskCache, RedisTaskLists};
 use taskforge_adapter_sql::{provisioning, AuditChain, PgStore};
 use taskforge_app_http::relay::Relay;
@@ -333,6 +335,13 @@ impl TestApp {
     }
 
     /// This app's task documents in MongoDB, read directly.
+    pub async fn comment_documents(&self) -> MongoCommentDocuments {
+        match MongoStore::connect(&self.settings.mongo).await {
+            Ok(store) => MongoCommentDocuments::new(store),
+            Err(e) => panic!("mongo: {e:#}"),
+        }
+    }
+
     pub async fn task_documents(&self) -> MongoTaskDocuments {
         match MongoStore::connect(&self.settings.mongo).await {
             Ok(store) => MongoTaskDocuments::new(store),

@@ -2,19 +2,20 @@
 //! the domain's use-case tests and demo mode.
 
 use crate::{
-    FakeHasher, InMemoryAccessCache, InMemoryProfileDocuments, InMemoryRateLimiter,
-    InMemoryRelational, InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments,
-    InMemoryTaskLists, InlineRuntime, ManualClock,
+    FakeHasher, InMemoryAccessCache, InMemoryCommentDocuments, InMemoryProfileDocuments,
+    InMemoryRateLimiter, InMemoryRelational, InMemorySessions, InMemoryTaskCache,
+    InMemoryTaskDocuments, InMemoryTaskLists, InlineRuntime, ManualClock,
 };
 use chrono::Utc;
 use std::sync::Arc;
 use std::time::Duration;
+use taskforge_domain::comments::{CommentProjection, CommentService, TaskComments, TeamComments};
 use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
 use taskforge_domain::identity::ports::RateRule;
 use taskforge_domain::identity::{
     AuthPolicy, AuthService, ProfileProjection, ProfileService, RateRules,
 };
-use taskforge_domain::tasks::{Reconciler, TaskErasure, TaskProjection, TaskService};
+use taskforge_domain::tasks::{Reconciler, TaskCaches, TaskErasure, TaskProjection, TaskService};
 use taskforge_domain::teams::{AccessProjection, TeamService};
 use taskforge_domain::write_path::{ProjectionPolicy, Projector, WritePath};
 use taskforge_domain::Error;
@@ -38,6 +39,8 @@ pub struct FakeWorld {
     pub profiles: ProfileService,
     pub teams: Arc<TeamService>,
     pub tasks: TaskService,
+    pub comment_docs: Arc<InMemoryCommentDocuments>,
+    pub comments: CommentService,
     pub reconciler: Reconciler,
 }
 
@@ -48,6 +51,7 @@ impl FakeWorld {
         let task_docs = Arc::new(InMemoryTaskDocuments::default());
         let task_cache = Arc::new(InMemoryTaskCache::default());
         let task_lists = Arc::new(InMemoryTaskLists::default());
+        let comment_docs = Arc::new(InMemoryCommentDocuments::default());
         let access_cache = Arc::new(InMemoryAccessCache::default());
         let sessions = Arc::new(InMemorySessions::default());
         let clock = ManualClock::new(Utc::now());
@@ -60,6 +64,7 @@ impl FakeWorld {
             task_lists.clone(),
         );
         let projector = AccessProjection::register(projector, access_cache.clone());
+        let projector = CommentProjection::register(projector, comment_docs.clone());
         let write_path = WritePath::new(
             Arc::new(db.clone()),
             Arc::new(projector),
@@ -97,15 +102,25 @@ impl FakeWorld {
             Arc::new(db.clone()),
             clock.clone(),
             write_path.clone(),
-            vec![Arc::new(TaskErasure)],
+            vec![Arc::new(TaskErasure), Arc::new(TeamComments)],
             access_cache.clone(),
         ));
         let tasks = TaskService::new(
             Arc::new(db.clone()),
             Arc::new(db.clone()),
             teams.clone(),
-            task_cache.clone(),
-            task_lists.clone(),
+            TaskCaches {
+                tasks: task_cache.clone(),
+                lists: task_lists.clone(),
+            },
+            vec![Arc::new(TaskComments)],
+            write_path.clone(),
+            clock.clone(),
+        );
+        let comments = CommentService::new(
+            Arc::new(db.clone()),
+            Arc::new(db.clone()),
+            teams.clone(),
             write_path.clone(),
             clock.clone(),
         );
@@ -125,6 +140,8 @@ impl FakeWorld {
             profiles,
             teams,
             tasks,
+            comment_docs,
+            comments,
             reconciler,
         })
     }

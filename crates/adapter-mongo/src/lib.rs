@@ -1,15 +1,18 @@
 //! MongoDB adapters of TaskForge (official `mongodb` driver): the versioned documents that the
-//! write path projects, profiles and tasks, each in a document type of its own.
+//! write path projects, profiles, tasks and comments, each in a document type of its own.
 //!
 //! Depends on `taskforge-domain` and the MongoDB driver only. Uses nothing FerretDB v1.24 lacks:
 //! no transactions, change streams, `$lookup` or positional updates.
 
 pub mod breaker;
+pub mod comments;
 pub mod config;
+mod fields;
 pub mod profiles;
 pub mod store;
 pub mod tasks;
 
+pub use comments::MongoCommentDocuments;
 pub use config::MongoConfig;
 pub use profiles::MongoProfileDocuments;
 pub use store::MongoStore;

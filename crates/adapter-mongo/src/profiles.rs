@@ -1,6 +1,7 @@
 //! `MongoProfileDocuments`: the `profiles` collection, one document per user, in MongoDB's own
 //! representation (`ProfileDocument`: the user id as a string `_id`, enums as their names).
 
+use crate::fields::corrupt;
 use crate::store::MongoStore;
 use async_trait::async_trait;
 use mongodb::bson::{doc, Document};
@@ -60,10 +61,6 @@ impl From<&VersionedProfile> for ProfileDocument {
             },
         }
     }
-}
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Internal(anyhow::anyhow!("profile document: {what}: {e}"))
 }
 
 impl TryFrom<ProfileDocument> for VersionedProfile {

@@ -2,9 +2,9 @@
 //! representation (`TaskDocument`: ids as strings, dates as BSON dates, so that queries and
 //! indexes on them work as MongoDB users expect).
 
+use crate::fields::{corrupt, date, id, time};
 use crate::store::MongoStore;
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use mongodb::bson::{self, doc, Document};
 use mongodb::options::IndexOptions;
@@ -46,10 +46,6 @@ struct Metadata {
     updated: bson::DateTime,
 }
 
-fn date(at: DateTime<Utc>) -> bson::DateTime {
-    bson::DateTime::from_millis(at.timestamp_millis())
-}
-
 impl From<&Task> for TaskDocument {
     fn from(t: &Task) -> Self {
         Self {
@@ -72,19 +68,6 @@ impl From<&Task> for TaskDocument {
             },
         }
     }
-}
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Internal(anyhow::anyhow!("task document: {what}: {e}"))
-}
-
-fn id<T: std::str::FromStr<Err = uuid::Error>>(what: &str, raw: &str) -> Result<T, StoreError> {
-    raw.parse().map_err(|e| corrupt(what, e))
-}
-
-fn time(what: &str, at: bson::DateTime) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::from_timestamp_millis(at.timestamp_millis())
-        .ok_or_else(|| corrupt(what, "a date out of range"))
 }
 
 impl TryFrom<TaskDocument> for Task {

@@ -8,6 +8,7 @@
 pub mod audit_chain;
 pub mod audit_log;
 pub mod changes;
+pub mod comments;
 pub mod config;
 pub mod idempotency;
 pub mod migrations;
@@ -21,6 +22,7 @@ pub mod users;
 
 pub use audit_chain::AuditChain;
 pub use audit_log::PgAuditLog;
+pub use comments::PgCommentRepository;
 pub use config::SqlConfig;
 pub use idempotency::PgIdempotency;
 pub use outbox::PgOutbox;

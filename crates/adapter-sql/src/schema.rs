@@ -126,8 +126,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    comments (id) {
+        id -> Uuid,
+        task_id -> Uuid,
+        team_id -> Uuid,
+        author_id -> Uuid,
+        content -> Text,
+        mentioned_users -> Array<Uuid>,
+        created_at -> Timestamptz,
+        last_edited_at -> Nullable<Timestamptz>,
+        version -> Int8,
+    }
+}
+
 diesel::joinable!(tasks -> teams (team_id));
 diesel::allow_tables_to_appear_in_same_query!(
+    comments,
     tasks,
     teams,
     team_memberships,

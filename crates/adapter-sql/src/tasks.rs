@@ -291,9 +291,11 @@ fn list_query(user: UserId, q: &TaskQuery) -> Query {
         next(&mut sql, " AND t.due_date > ?");
     }
     if q.text.is_some() {
+        // A task matches by its own words or by those of its comments.
         next(
             &mut sql,
-            " AND t.search @@ websearch_to_tsquery('simple', ?)",
+            " AND (t.search @@ websearch_to_tsquery('simple', ?) OR EXISTS (SELECT 1 FROM \
+             comments c WHERE c.task_id = t.id AND c.search @@ websearch_to_tsquery('simple', ?)))",
         );
     }
     let (cmp, order) = if q.sort.descending {

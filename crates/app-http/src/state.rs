@@ -8,6 +8,7 @@ use taskforge_adapter_mongo::MongoStore;
 use taskforge_adapter_redis::RedisStore;
 use taskforge_adapter_sql::PgStore;
 use taskforge_domain::audit::AuditService;
+use taskforge_domain::comments::CommentService;
 use taskforge_domain::identity::{AuthService, ProfileService};
 use taskforge_domain::tasks::TaskService;
 use taskforge_domain::teams::TeamService;
@@ -17,6 +18,7 @@ pub struct AppState {
     pub profiles: ProfileService,
     pub teams: Arc<TeamService>,
     pub tasks: TaskService,
+    pub comments: CommentService,
     pub audit: AuditService,
     pub stores: Stores,
     pub http: HttpSettings,

@@ -8,20 +8,23 @@ use crate::state::{AppState, Stores};
 use crate::telemetry::metrics_handle;
 use std::sync::Arc;
 use std::time::Duration;
-use taskforge_adapter_mongo::{MongoProfileDocuments, MongoStore, MongoTaskDocuments};
+use taskforge_adapter_mongo::{
+    MongoCommentDocuments, MongoProfileDocuments, MongoStore, MongoTaskDocuments,
+};
 use taskforge_adapter_redis::{
     RedisAccessCache, RedisRateLimiter, RedisSessionStore, RedisStore, RedisTaskCache,
     RedisTaskLists,
 };
 use taskforge_adapter_sql::{
-    AuditChain, PgAuditLog, PgIdempotency, PgOutbox, PgStore, PgTaskRepository, PgTeamRepository,
-    PgUserRepository,
+    AuditChain, PgAuditLog, PgCommentRepository, PgIdempotency, PgOutbox, PgStore,
+    PgTaskRepository, PgTeamRepository, PgUserRepository,
 };
 use taskforge_domain::audit::AuditService;
 use taskforge_domain::clock::SystemClock;
+use taskforge_domain::comments::{CommentProjection, CommentService, TaskComments, TeamComments};
 use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
 use taskforge_domain::identity::{AuthService, ProfileProjection, ProfileService};
-use taskforge_domain::tasks::{Reconciler, TaskErasure, TaskProjection, TaskService};
+use taskforge_domain::tasks::{Reconciler, TaskCaches, TaskErasure, TaskProjection, TaskService};
 use taskforge_domain::teams::{AccessProjection, TeamService};
 use taskforge_domain::write_path::{Outbox, Projector, WritePath};
 
@@ -53,9 +56,13 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     let profile_documents = Arc::new(MongoProfileDocuments::new(stores.mongo.clone()));
     let sessions = Arc::new(RedisSessionStore::new(stores.redis.clone()));
     let task_documents = Arc::new(MongoTaskDocuments::new(stores.mongo.clone()));
+    let comment_documents = Arc::new(MongoCommentDocuments::new(stores.mongo.clone()));
+    // MongoDB down at start-up stops nothing; the next start creates them.
     if let Err(e) = task_documents.ensure_indexes().await {
-        // MongoDB down at start-up stops nothing; the next start creates them.
         tracing::warn!(error = %e, "MongoDB indexes of tasks not created");
+    }
+    if let Err(e) = comment_documents.ensure_indexes().await {
+        tracing::warn!(error = %e, "MongoDB indexes of comments not created");
     }
     let task_cache = Arc::new(RedisTaskCache::new(
         stores.redis.clone(),
@@ -80,6 +87,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         settings.cache.access_times(),
     ));
     let projector = AccessProjection::register(projector, access_cache.clone());
+    let projector = CommentProjection::register(projector, comment_documents);
     let write_path = WritePath::new(
         outbox,
         Arc::new(projector),
@@ -103,17 +111,27 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         users,
         Arc::new(SystemClock),
         write_path.clone(),
-        vec![Arc::new(TaskErasure)],
+        vec![Arc::new(TaskErasure), Arc::new(TeamComments)],
         access_cache,
     ));
     let task_rows = Arc::new(PgTaskRepository::new(stores.sql.clone()));
     let reconciler = Reconciler::new(task_rows.clone(), task_documents, task_cache.clone());
     let tasks = TaskService::new(
-        task_rows,
+        task_rows.clone(),
         Arc::new(PgIdempotency::new(stores.sql.clone())),
         teams.clone(),
-        task_cache,
-        task_lists,
+        TaskCaches {
+            tasks: task_cache,
+            lists: task_lists,
+        },
+        vec![Arc::new(TaskComments)],
+        write_path.clone(),
+        Arc::new(SystemClock),
+    );
+    let comments = CommentService::new(
+        Arc::new(PgCommentRepository::new(stores.sql.clone())),
+        task_rows,
+        teams.clone(),
         write_path.clone(),
         Arc::new(SystemClock),
     );
@@ -131,6 +149,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         profiles,
         teams,
         tasks,
+        comments,
         audit: AuditService::new(Arc::new(PgAuditLog::new(stores.sql.clone()))),
         stores,
         http: settings.http.clone(),

@@ -65,3 +65,7 @@ uuid_id!(
     /// A task.
     TaskId
 );
+uuid_id!(
+    /// A comment on a task.
+    CommentId
+);

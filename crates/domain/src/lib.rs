@@ -7,9 +7,11 @@
 pub mod audit;
 pub mod cache;
 pub mod clock;
+pub mod comments;
 pub mod error;
 pub mod identity;
 pub mod ids;
+pub mod paging;
 pub mod tasks;
 pub mod teams;
 pub mod validation;

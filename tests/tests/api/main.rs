@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod comments;
 mod hardening;
 mod http;
 mod profile;

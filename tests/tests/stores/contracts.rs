@@ -6,8 +6,8 @@ use taskforge_adapter_memory::contract;
 use taskforge_adapter_redis::{RedisRateLimiter, RedisSessionStore, RedisStore};
 use taskforge_adapter_sql::PgStore;
 use taskforge_adapter_sql::{
-    migrations, provisioning, PgAuditLog, PgIdempotency, PgOutbox, PgTaskRepository,
-    PgTeamRepository, PgUserRepository,
+    migrations, provisioning, PgAuditLog, PgCommentRepository, PgIdempotency, PgOutbox,
+    PgTaskRepository, PgTeamRepository, PgUserRepository,
 };
 use taskforge_domain::cache::Lookup;
 use taskforge_domain::ids::TaskId;
@@ -57,6 +57,25 @@ async fn mongo_task_documents_meet_the_contract() {
 async fn redis_task_cache_meets_the_contract() {
     let app = stores().await;
     contract::task_cache(&app.task_cache()).await;
+}
+
+#[tokio::test]
+async fn postgres_comment_repository_meets_the_contract() {
+    let app = stores().await;
+    let sql = app.sql();
+    contract::comment_repository(
+        &PgUserRepository::new(sql.clone()),
+        &PgTeamRepository::new(sql.clone()),
+        &PgTaskRepository::new(sql.clone()),
+        &PgCommentRepository::new(sql),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn mongo_comment_documents_meet_the_contract() {
+    let app = stores().await;
+    contract::comment_documents(&app.comment_documents().await).await;
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 
 mod access;
 mod audit;
+mod comments;
 mod idempotency;
 mod outbox;
 mod profile_documents;
@@ -17,6 +18,7 @@ mod users;
 
 pub use access::access_cache;
 pub use audit::audit_log;
+pub use comments::{comment_documents, comment_repository};
 pub use idempotency::idempotency;
 pub use outbox::outbox;
 pub use profile_documents::profile_documents;

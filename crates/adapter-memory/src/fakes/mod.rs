@@ -2,6 +2,7 @@
 
 mod access;
 mod clock;
+mod comments;
 mod hasher;
 mod leased;
 mod profiles;
@@ -13,6 +14,7 @@ mod tasks;
 
 pub use access::InMemoryAccessCache;
 pub use clock::ManualClock;
+pub use comments::InMemoryCommentDocuments;
 pub use hasher::FakeHasher;
 pub use profiles::InMemoryProfileDocuments;
 pub use rate_limiter::InMemoryRateLimiter;

@@ -1,9 +1,9 @@
 //! The port contract suites against the in-memory fakes.
 
 use taskforge_adapter_memory::{
-    contract, InMemoryAccessCache, InMemoryProfileDocuments, InMemoryRateLimiter,
-    InMemoryRelational, InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments,
-    InMemoryTaskLists,
+    contract, InMemoryAccessCache, InMemoryCommentDocuments, InMemoryProfileDocuments,
+    InMemoryRateLimiter, InMemoryRelational, InMemorySessions, InMemoryTaskCache,
+    InMemoryTaskDocuments, InMemoryTaskLists,
 };
 
 #[tokio::test]
@@ -31,6 +31,17 @@ async fn fake_task_documents_meet_the_contract() {
 #[tokio::test]
 async fn fake_task_cache_meets_the_contract() {
     contract::task_cache(&InMemoryTaskCache::default()).await;
+}
+
+#[tokio::test]
+async fn fake_comment_repository_meets_the_contract() {
+    let db = InMemoryRelational::default();
+    contract::comment_repository(&db, &db, &db, &db).await;
+}
+
+#[tokio::test]
+async fn fake_comment_documents_meet_the_contract() {
+    contract::comment_documents(&InMemoryCommentDocuments::default()).await;
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod comments;
 pub mod ops;
 pub mod tasks;
 pub mod teams;
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(users::configure)
                 .configure(teams::configure)
                 .configure(tasks::configure)
+                .configure(comments::configure)
                 .configure(audit::configure),
         );
 }

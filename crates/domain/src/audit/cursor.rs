@@ -1,6 +1,7 @@
 //! Where a page of the audit log ended.
 
 use crate::ids::AuditId;
+use crate::paging;
 use crate::validation::FieldError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,15 +14,11 @@ pub struct AuditCursor {
 }
 
 impl AuditCursor {
-    /// Opaque to clients: hex-encoded JSON.
     pub fn encode(&self) -> String {
-        hex::encode(serde_json::to_vec(self).unwrap_or_default())
+        paging::encode(self)
     }
 
     pub fn decode(field: &str, raw: &str) -> Result<Self, FieldError> {
-        hex::decode(raw)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .ok_or_else(|| FieldError::new(field, "is not a cursor this API gave out"))
+        paging::decode(field, raw)
     }
 }

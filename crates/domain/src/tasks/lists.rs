@@ -62,6 +62,7 @@ impl EffectKind for DropTaskLists {
     const KIND: &'static str = "drop_task_lists";
 }
 
-pub(super) fn drop_lists(team: TeamId) -> StoredEffect {
+/// The drop of `team`'s list pages, for every change that may change what they list.
+pub fn drop_lists(team: TeamId) -> StoredEffect {
     StoredEffect::of(&DropTaskLists { team_id: team })
 }

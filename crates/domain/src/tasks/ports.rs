@@ -5,9 +5,15 @@ use super::model::Task;
 use super::query::{Cursor, TaskQuery};
 use crate::audit::AuditRecord;
 use crate::ids::{AuditId, TaskId, TeamId, UserId};
-use crate::write_path::{Change, Receipt};
+use crate::write_path::{Change, Receipt, StoredEffect};
 use crate::StoreError;
 use async_trait::async_trait;
+
+/// What a feature attached to tasks removes with a deleted task: effects committed in the
+/// deletion's change, after the task's own.
+pub trait TaskDependents: Send + Sync {
+    fn erasure(&self, task: TaskId) -> Vec<StoredEffect>;
+}
 
 /// Tasks (PostgreSQL): every field a task response needs (so lists, changes and reads work
 /// whatever MongoDB's state), the search index, and the audit trail.

@@ -2,6 +2,7 @@
 
 use super::model::{Priority, Status};
 use crate::ids::{TaskId, TeamId, UserId};
+use crate::paging;
 use crate::validation::date_time_in_range;
 use crate::validation::FieldError;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -135,17 +136,14 @@ impl Cursor {
             key: Some(self.key.render()),
             id: self.id,
         };
-        hex::encode(serde_json::to_vec(&wire).unwrap_or_default())
+        paging::encode(&wire)
     }
 
     /// Reads a cursor back for a page in `sort` order: one made for another order, or whose key
     /// is not of the sort's type, is refused.
     pub fn decode(field: &str, raw: &str, sort: TaskSort) -> Result<Self, FieldError> {
         let forged = || FieldError::new(field, "is not a cursor this API gave out");
-        let wire: WireCursor = hex::decode(raw)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .ok_or_else(forged)?;
+        let wire: WireCursor = paging::decode(field, raw)?;
         if wire.sort != sort.name() {
             return Err(FieldError::new(
                 field,

@@ -6,7 +6,7 @@ use super::lists::{CachedPage, TaskListCache};
 use super::model::{
     CustomFields, Description, Priority, Status, Tags, Task, TaskMetadata, TaskPatch, TaskTitle,
 };
-use super::ports::TaskRepository;
+use super::ports::{TaskDependents, TaskRepository};
 use super::projection::{EraseTeamTasks, TaskCache};
 use super::query::{Cursor, TaskQuery};
 use super::state::TaskState;
@@ -39,10 +39,16 @@ pub struct TaskService {
     tasks: Arc<dyn TaskRepository>,
     idempotency: Arc<dyn IdempotencyStore>,
     teams: Arc<TeamService>,
-    cache: Arc<dyn TaskCache>,
-    lists: Arc<dyn TaskListCache>,
+    caches: TaskCaches,
+    dependents: Vec<Arc<dyn TaskDependents>>,
     write_path: WritePath,
     clock: Arc<dyn Clock>,
+}
+
+/// The caches task reads take first: tasks by id, and pages of a team's list.
+pub struct TaskCaches {
+    pub tasks: Arc<dyn TaskCache>,
+    pub lists: Arc<dyn TaskListCache>,
 }
 
 /// Removes a deleted team's task documents and cache entries (its rows go by cascade).
@@ -68,8 +74,8 @@ impl TaskService {
         tasks: Arc<dyn TaskRepository>,
         idempotency: Arc<dyn IdempotencyStore>,
         teams: Arc<TeamService>,
-        cache: Arc<dyn TaskCache>,
-        lists: Arc<dyn TaskListCache>,
+        caches: TaskCaches,
+        dependents: Vec<Arc<dyn TaskDependents>>,
         write_path: WritePath,
         clock: Arc<dyn Clock>,
     ) -> Self {
@@ -77,8 +83,8 @@ impl TaskService {
             tasks,
             idempotency,
             teams,
-            cache,
-            lists,
+            caches,
+            dependents,
             write_path,
             clock,
         }
@@ -188,7 +194,7 @@ impl TaskService {
     /// writes.
     pub async fn get(&self, caller: UserId, id: TaskId) -> Result<Task, Error> {
         let read = Requirement::Permission(Permission::TaskRead);
-        let token = match self.cache.get(id).await {
+        let token = match self.caches.tasks.get(id).await {
             Ok(Lookup::Hit(task)) => {
                 self.teams.authorize(caller, task.team_id, read).await?;
                 return Ok(task);
@@ -198,7 +204,7 @@ impl TaskService {
         };
         let (task, _) = self.authorized(caller, id, read).await?;
         if let Some(token) = token {
-            let _ = self.cache.fill(id, &token, &task).await;
+            let _ = self.caches.tasks.fill(id, &token, &task).await;
         }
         Ok(task)
     }
@@ -238,7 +244,9 @@ impl TaskService {
     pub async fn delete(&self, caller: UserId, id: TaskId, actor: &Actor) -> Result<(), Error> {
         let remove = Requirement::Permission(Permission::TaskDelete);
         let (current, _) = self.authorized(caller, id, remove).await?;
-        let change = task_change(&current, AuditAction::Delete, actor, Some(&current), None);
+        let erasures = self.dependents.iter().flat_map(|d| d.erasure(id)).collect();
+        let change =
+            task_change(&current, AuditAction::Delete, actor, Some(&current), None).then(erasures);
         self.write_path
             .commit(self.tasks.delete(id, change))
             .await?;
@@ -261,7 +269,7 @@ impl TaskService {
             // PostgreSQL answers what the caller may see of it: nothing.
             return self.page(caller, query).await;
         }
-        let slot = match self.lists.get(team, &query.fingerprint()).await {
+        let slot = match self.caches.lists.get(team, &query.fingerprint()).await {
             Ok(Lookup::Hit(cached)) => match cached.into_page(query.sort) {
                 Some(page) => return Ok(page),
                 None => None,
@@ -273,7 +281,7 @@ impl TaskService {
         let (tasks, next) = self.page(caller, query).await?;
         if let Some(slot) = slot {
             let page = CachedPage::of(&tasks, next.as_ref(), sort);
-            let _ = self.lists.fill(&slot, &page).await;
+            let _ = self.caches.lists.fill(&slot, &page).await;
         }
         Ok((tasks, next))
     }

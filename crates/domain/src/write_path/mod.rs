@@ -40,7 +40,7 @@ pub struct OutboxEntry {
 /// chain of its aggregate's scope, and its outbox rows.
 #[derive(Debug, Clone)]
 pub struct Change {
-    scope: Scope,
+    aggregate: Aggregate,
     pub audit: AuditDraft,
     pub entries: Vec<OutboxEntry>,
     /// The response to record under the request's idempotency key, if it had one.
@@ -61,7 +61,7 @@ impl Change {
             }]
         };
         Self {
-            scope: aggregate.scope(),
+            aggregate,
             audit,
             entries,
             idempotency: None,
@@ -92,6 +92,26 @@ impl Change {
         self.with_row(kind, id, effects, false)
     }
 
+    /// Appends `effects` to the change's own row, after its own effects.
+    pub fn then(mut self, effects: Vec<StoredEffect>) -> Self {
+        if effects.is_empty() {
+            return self;
+        }
+        let own = self
+            .entries
+            .iter_mut()
+            .find(|e| e.aggregate == self.aggregate && !e.urgent);
+        match own {
+            Some(row) => row.effects.extend(effects),
+            None => self.entries.push(OutboxEntry {
+                aggregate: self.aggregate,
+                effects,
+                urgent: false,
+            }),
+        }
+        self
+    }
+
     fn with_row(
         mut self,
         kind: &'static str,
@@ -102,7 +122,7 @@ impl Change {
         self.entries.insert(
             0,
             OutboxEntry {
-                aggregate: Aggregate::entity(self.scope, kind, id),
+                aggregate: Aggregate::entity(self.scope(), kind, id),
                 effects,
                 urgent,
             },
@@ -112,7 +132,7 @@ impl Change {
 
     /// The scope whose audit chain records the change.
     pub fn scope(&self) -> Scope {
-        self.scope
+        self.aggregate.scope()
     }
 }
 

@@ -2,6 +2,7 @@
 //! committed together under one lock.
 
 mod audit;
+mod comments;
 mod idempotency;
 mod outbox;
 mod tasks;
@@ -14,8 +15,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use taskforge_domain::audit::AuditRecord;
+use taskforge_domain::comments::Comment;
 use taskforge_domain::identity::{PasswordHash, Profile};
-use taskforge_domain::ids::{AuditId, TaskId, TeamId, UserId};
+use taskforge_domain::ids::{AuditId, CommentId, TaskId, TeamId, UserId};
 use taskforge_domain::tasks::Task;
 use taskforge_domain::teams::{MemberView, Permission, PermissionMap, Role, Team};
 use taskforge_domain::write_path::*;
@@ -71,6 +73,7 @@ struct Relational {
     permissions: HashMap<(TeamId, Role), BTreeSet<Permission>>,
     audit: Vec<(AuditId, DateTime<Utc>, Change)>,
     tasks: BTreeMap<TaskId, Task>,
+    comments: BTreeMap<CommentId, Comment>,
     /// (user, key) → (request hash, recorded response).
     idempotency: HashMap<(UserId, String), (String, Option<serde_json::Value>)>,
     outbox: BTreeMap<i64, OutboxRow>,

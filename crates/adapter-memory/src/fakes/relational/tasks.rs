@@ -133,6 +133,7 @@ impl TaskRepository for InMemoryRelational {
     async fn delete(&self, id: TaskId, change: Change) -> Result<Receipt, StoreError> {
         let mut db = lock(&self.0);
         db.tasks.remove(&id).ok_or(StoreError::NotFound)?;
+        db.comments.retain(|_, c| c.task_id != id);
         Ok(db.commit(change))
     }
 
@@ -164,8 +165,16 @@ impl TaskRepository for InMemoryRelational {
                     t.description.as_str(),
                     t.tags.as_slice().join(" ")
                 );
-                let have = words(&text);
-                terms.iter().all(|w| have.contains(w))
+                // As in PostgreSQL: every word in the task, or every word in one comment.
+                let all_in = |text: &str| {
+                    let have = words(text);
+                    terms.iter().all(|w| have.contains(w))
+                };
+                all_in(&text)
+                    || db
+                        .comments
+                        .values()
+                        .any(|c| c.task_id == t.task_id && all_in(c.content.as_str()))
             })
             .map(|t| (sort_key(t, field), t))
             .collect();

@@ -82,6 +82,7 @@ impl TeamRepository for InMemoryRelational {
         db.teams.remove(&team).ok_or(StoreError::NotFound)?;
         db.memberships.retain(|(t, _), _| *t != team);
         db.tasks.retain(|_, task| task.team_id != team);
+        db.comments.retain(|_, c| c.team_id != team);
         db.permissions.retain(|(t, _), _| *t != team);
         Ok(db.commit(change))
     }
