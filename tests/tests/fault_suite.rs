@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use taskforge_adapter_sql::{PgOutbox, PgTaskRepository};
 use taskforge_domain::cache::Lookup;
+use taskforge_domain::comments::CommentDocuments;
 use taskforge_domain::ids::TaskId;
 use taskforge_domain::tasks::{TaskCache, TaskDocuments, TaskRepository};
 use taskforge_domain::write_path::Outbox;
@@ -45,6 +46,8 @@ struct Tally {
     /// Titles of creates that got no answer: they may or may not exist.
     maybe_created: BTreeSet<String>,
     tasks: BTreeMap<String, Known>,
+    /// Acknowledged comments: id → (task id, content).
+    comments: BTreeMap<String, (String, String)>,
 }
 
 enum Answer {
@@ -134,6 +137,15 @@ async fn client(
                     "status",
                 )
             }
+            (Some(id), 85..93) => {
+                let content = format!("c{n} says {}", rng.random_range(0..1_000_000));
+                (
+                    app.client
+                        .post(app.url(&format!("/api/tasks/{id}/comments")))
+                        .json(&json!({ "content": content })),
+                    "comment",
+                )
+            }
             (Some(id), _) => (
                 app.client.delete(app.url(&format!("/api/tasks/{id}"))),
                 "delete",
@@ -159,6 +171,11 @@ async fn client(
             Answer::Done(body) => {
                 tally.acknowledged += 1;
                 match (op, &target) {
+                    ("comment", Some(id)) => {
+                        let comment = body["commentId"].as_str().unwrap_or_default().to_owned();
+                        let content = body["content"].as_str().unwrap_or_default().to_owned();
+                        tally.comments.insert(comment, (id.clone(), content));
+                    }
                     ("delete", Some(id)) => {
                         if let Some(k) = tally.tasks.get_mut(id) {
                             k.deleted = true;
@@ -383,6 +400,25 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
             assert_eq!(cached, *core, "cache of {id} matches PostgreSQL");
         }
     }
+    // Every acknowledged comment's document is in MongoDB, unless its task was deleted.
+    let comment_docs = app.comment_documents().await;
+    for (id, (task, content)) in &tally.comments {
+        let known = &tally.tasks[task];
+        if known.uncertain {
+            continue;
+        }
+        let doc = comment_docs
+            .get(id.parse().unwrap_or_default())
+            .await
+            .ok()
+            .flatten();
+        let expected = (!known.deleted).then_some(content.as_str());
+        assert_eq!(
+            doc.as_ref().map(|d| d.content.as_str()),
+            expected,
+            "comment {id} on task {task}"
+        );
+    }
     // And through the API, as each client's user sees it.
     for (user, ids) in &owners {
         let token = app.another_session(user).await;
@@ -418,13 +454,15 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
     assert_eq!(report.drift(), 0, "reconcile finds no drift: {report:?}");
     println!(
         "fault suite: {} writes: {} acknowledged, {} refused, {} indeterminate; {} restarts; \
-         {} tasks checked, {} in PostgreSQL = MongoDB; stores agreed {:.1} s after the last restart",
+         {} tasks and {} comments checked, {} in PostgreSQL = MongoDB; stores agreed {:.1} s \
+         after the last restart",
         CLIENTS * OPS_PER_CLIENT,
         tally.acknowledged,
         tally.refused,
         tally.indeterminate,
         restarts,
         checked,
+        tally.comments.len(),
         cores.len(),
         agreed_after.as_secs_f64()
     );
