@@ -66,7 +66,7 @@ impl Keys {
     pub fn rate(&self, bucket: &RateBucket) -> String {
         let p = &self.prefix;
         match bucket {
-            RateBucket::Api(user) => format!("{p}ratelimit:api:{user}"),
+            RateBucket::Api(user) => format!("{}{user}", self.api_rate_prefix()),
             RateBucket::LoginIp(ip) => format!("{p}ratelimit:login:{ip}"),
             RateBucket::LoginFailures { account, client } => {
                 let digest = hex::encode(Sha256::digest(
@@ -76,6 +76,11 @@ impl Keys {
             }
             RateBucket::RegisterIp(ip) => format!("{p}ratelimit:register:{ip}"),
         }
+    }
+
+    /// What every user's `ratelimit:api:{userId}` key starts with.
+    pub fn api_rate_prefix(&self) -> String {
+        format!("{}ratelimit:api:", self.prefix)
     }
 
     /// `{rate key}:hold`: present while the bucket's failures hold it back, TTL = the hold.

@@ -9,6 +9,23 @@ use taskforge_domain::identity::ports::{RateBucket, RateDecision, RateLimiter, R
 use taskforge_domain::identity::throttle::hold_after;
 use taskforge_domain::StoreError;
 
+/// A fixed window's milliseconds, as Redis takes them.
+pub(crate) fn window_ms(rule: RateRule) -> u64 {
+    rule.window.as_millis().max(1) as u64
+}
+
+/// What a window's `count` of hits (the window ending in `ttl_ms`) decides under `rule`.
+pub(crate) fn decision(count: u64, ttl_ms: i64, rule: RateRule) -> RateDecision {
+    if count <= u64::from(rule.limit) {
+        RateDecision::Allowed
+    } else {
+        let wait = u64::try_from(ttl_ms).unwrap_or(window_ms(rule)).max(1);
+        RateDecision::Limited {
+            retry_after: Duration::from_millis(wait),
+        }
+    }
+}
+
 pub struct RedisRateLimiter {
     store: RedisStore,
 }
@@ -23,7 +40,7 @@ impl RedisRateLimiter {
 impl RateLimiter for RedisRateLimiter {
     async fn hit(&self, bucket: &RateBucket, rule: RateRule) -> Result<RateDecision, StoreError> {
         let key = self.store.keys().rate(bucket);
-        let window_ms = rule.window.as_millis().max(1) as u64;
+        let window_ms = window_ms(rule);
         let (count, ttl_ms): (u64, i64) = self
             .store
             .call(
@@ -38,14 +55,7 @@ impl RateLimiter for RedisRateLimiter {
                     .pttl(&key),
             )
             .await?;
-        if count <= u64::from(rule.limit) {
-            Ok(RateDecision::Allowed)
-        } else {
-            let wait = u64::try_from(ttl_ms).unwrap_or(window_ms).max(1);
-            Ok(RateDecision::Limited {
-                retry_after: Duration::from_millis(wait),
-            })
-        }
+        Ok(decision(count, ttl_ms, rule))
     }
 
     async fn held(&self, bucket: &RateBucket) -> Result<Option<Duration>, StoreError> {
@@ -62,7 +72,7 @@ impl RateLimiter for RedisRateLimiter {
             self.store.keys().rate(bucket),
             self.store.keys().hold(bucket),
         );
-        let window_ms = rule.window.as_millis().max(1) as u64;
+        let window_ms = window_ms(rule);
         let (count,): (u32,) = self
             .store
             .call(

@@ -1,24 +1,44 @@
 //! `RedisSessionStore`: `session:{hash}` holds the session JSON with the idle timeout as its
 //! TTL; `user:sessions:{userId}` maps each session id of a user to its token hash.
 
+use crate::rate_limit::{decision, window_ms};
 use crate::store::{decode, encode, RedisStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use deadpool_redis::redis::{self, Cmd};
+use deadpool_redis::redis::{self, Cmd, Script};
 use std::collections::HashMap;
 use std::time::Duration;
-use taskforge_domain::identity::ports::SessionStore;
+use taskforge_domain::identity::ports::{RateDecision, RateLimiter, RateRule, SessionStore};
 use taskforge_domain::identity::{Session, TokenHash};
 use taskforge_domain::ids::{SessionId, UserId};
 use taskforge_domain::StoreError;
 
+/// KEYS: the session; ARGV: the API rate keys' prefix, the window in ms. The session and, if
+/// there is one, its user's API hit counted as `RedisRateLimiter::hit` counts it: the count and
+/// the window's remaining ms. The rate key is derived from the session inside the script, so
+/// this needs a standalone Redis (not a cluster).
+const ADMIT: &str = r"
+local session = redis.call('GET', KEYS[1])
+if not session then
+  return false
+end
+local key = ARGV[1] .. cjson.decode(session)['userId']
+local count = redis.call('INCR', key)
+redis.call('PEXPIRE', key, ARGV[2], 'NX')
+return {session, count, redis.call('PTTL', key)}
+";
+
 pub struct RedisSessionStore {
     store: RedisStore,
+    admit: Script,
 }
 
 impl RedisSessionStore {
     pub fn new(store: RedisStore) -> Self {
-        Self { store }
+        Self {
+            store,
+            admit: Script::new(ADMIT),
+        }
     }
 
     /// Deletes the given sessions of a user and their index entries; returns how many sessions
@@ -100,6 +120,25 @@ impl SessionStore for RedisSessionStore {
         let key = self.store.keys().session(token.as_str());
         let raw: Option<String> = self.store.call(&Cmd::get(&key)).await?;
         raw.as_deref().map(decode).transpose()
+    }
+
+    /// One round trip: the script reads the session and counts its user's API hit.
+    async fn admit(
+        &self,
+        token: &TokenHash,
+        _: &dyn RateLimiter,
+        rule: RateRule,
+    ) -> Result<Option<(Session, RateDecision)>, StoreError> {
+        let keys = self.store.keys();
+        let mut call = self.admit.prepare_invoke();
+        call.key(keys.session(token.as_str()))
+            .arg(keys.api_rate_prefix())
+            .arg(window_ms(rule));
+        let found: Option<(String, u64, i64)> = self.store.call(&call).await?;
+        let Some((raw, count, ttl_ms)) = found else {
+            return Ok(None);
+        };
+        Ok(Some((decode(&raw)?, decision(count, ttl_ms, rule))))
     }
 
     async fn touch(

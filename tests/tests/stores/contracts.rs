@@ -119,9 +119,11 @@ async fn redis_access_cache_meets_the_contract() {
 #[tokio::test]
 async fn redis_sessions_meet_the_contract() {
     let app = stores().await;
-    contract::sessions(&RedisSessionStore::new(must(RedisStore::new(
-        &app.settings.redis,
-    ))))
+    let redis = must(RedisStore::new(&app.settings.redis));
+    contract::sessions(
+        &RedisSessionStore::new(redis.clone()),
+        &RedisRateLimiter::new(redis),
+    )
     .await;
 }
 

@@ -15,8 +15,9 @@ fn session(user: UserId) -> Session {
     }
 }
 
-/// `SessionStore`: sessions by token hash, listed and revoked per user.
-pub async fn sessions(store: &dyn SessionStore) {
+/// `SessionStore`: sessions by token hash, listed and revoked per user; an admission counts the
+/// user's API hit as `limiter` (the rate limiter of the same store) counts it.
+pub async fn sessions(store: &dyn SessionStore, limiter: &dyn RateLimiter) {
     let ttl = Duration::from_secs(600);
     let user = UserId::new();
     let (ta, tb, tc) = (
@@ -35,6 +36,30 @@ pub async fn sessions(store: &dyn SessionStore) {
             "find unknown"
         ),
         None
+    );
+
+    let rule = RateRule {
+        limit: 2,
+        window: Duration::from_secs(60),
+    };
+    let unknown = SessionToken::generate().hash();
+    let admitted = must(store.admit(&unknown, limiter, rule).await, "admit unknown");
+    assert!(admitted.is_none(), "no session, nothing counted");
+    for (token, session) in [(&ta, &a), (&tb, &b)] {
+        assert_eq!(
+            must(store.admit(token, limiter, rule).await, "admit"),
+            Some((session.clone(), RateDecision::Allowed))
+        );
+    }
+    let third = must(store.admit(&tc, limiter, rule).await, "admit");
+    assert!(
+        matches!(third, Some((ref s, RateDecision::Limited { .. })) if *s == c),
+        "the user's third hit in the window, whichever session: {third:?}"
+    );
+    let hit = must(limiter.hit(&RateBucket::Api(user), rule).await, "hit");
+    assert!(
+        matches!(hit, RateDecision::Limited { .. }),
+        "the limiter holds the same count"
     );
 
     let mut touched = a.clone();

@@ -62,7 +62,11 @@ async fn fake_access_cache_meets_the_contract() {
 
 #[tokio::test]
 async fn fake_sessions_meet_the_contract() {
-    contract::sessions(&InMemorySessions::default()).await;
+    contract::sessions(
+        &InMemorySessions::default(),
+        &InMemoryRateLimiter::default(),
+    )
+    .await;
 }
 
 #[tokio::test]

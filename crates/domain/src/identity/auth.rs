@@ -62,6 +62,13 @@ pub struct RegisterInput {
     pub last_name: String,
 }
 
+fn allowed(decision: RateDecision) -> Result<(), Error> {
+    match decision {
+        RateDecision::Allowed => Ok(()),
+        RateDecision::Limited { retry_after } => Err(Error::RateLimited { retry_after }),
+    }
+}
+
 pub struct AuthService {
     users: Arc<dyn UserRepository>,
     sessions: Arc<dyn SessionStore>,
@@ -142,10 +149,7 @@ impl AuthService {
     }
 
     async fn limit(&self, bucket: RateBucket, rule: RateRule) -> Result<(), Error> {
-        match self.limiter.hit(&bucket, rule).await? {
-            RateDecision::Allowed => Ok(()),
-            RateDecision::Limited { retry_after } => Err(Error::RateLimited { retry_after }),
-        }
+        allowed(self.limiter.hit(&bucket, rule).await?)
     }
 
     /// Runs a password check of `account` by `actor`'s client under the failure throttle: held
@@ -310,12 +314,13 @@ impl AuthService {
     }
 
     /// Resolves a bearer token to its live session, enforcing idle and absolute expiry and the
-    /// per-user API rate limit. Fails closed: a store error is never a pass.
+    /// per-user API rate limit (both read in one round trip: see [`SessionStore::admit`]).
+    /// Fails closed: a store error is never a pass.
     pub async fn authenticate(&self, token: &SessionToken) -> Result<Authenticated, Error> {
         let hash = token.hash();
-        let mut session = self
+        let (mut session, decision) = self
             .sessions
-            .find(&hash)
+            .admit(&hash, self.limiter.as_ref(), self.policy.rates.api)
             .await?
             .ok_or(Error::Unauthenticated)?;
         let now = self.clock.now();
@@ -330,8 +335,7 @@ impl AuthService {
                 .touch(&hash, &session, self.remaining_idle(&session, now))
                 .await?;
         }
-        self.limit(RateBucket::Api(session.user_id), self.policy.rates.api)
-            .await?;
+        allowed(decision)?;
         Ok(Authenticated {
             user_id: session.user_id,
             session,
