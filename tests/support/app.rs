@@ -326,6 +326,14 @@ impl TestApp {
         }
     }
 
+    /// A reconciler of this app's comments.
+    pub async fn comment_reconciler(&self) -> taskforge_domain::comments::CommentReconciler {
+        match wiring::wire(&self.settings).await {
+            Ok(wired) => wired.comment_reconciler,
+            Err(e) => panic!("wiring a reconciler: {e:#}"),
+        }
+    }
+
     /// This app's profile documents in MongoDB, read directly.
     pub async fn profile_documents(&self) -> MongoProfileDocuments {
         match MongoStore::connect(&self.settings.mongo).await {

@@ -452,6 +452,11 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
         Err(e) => panic!("reconcile: {e}"),
     };
     assert_eq!(report.drift(), 0, "reconcile finds no drift: {report:?}");
+    let comments = match app.comment_reconciler().await.run().await {
+        Ok(r) => r,
+        Err(e) => panic!("reconcile comments: {e}"),
+    };
+    assert_eq!(comments.drift(), 0, "nor in comments: {comments:?}");
     println!(
         "fault suite: {} writes: {} acknowledged, {} refused, {} indeterminate; {} restarts; \
          {} tasks and {} comments checked, {} in PostgreSQL = MongoDB; stores agreed {:.1} s \

@@ -149,6 +149,10 @@ impl CommentDocuments for MongoCommentDocuments {
             .await
     }
 
+    async fn ids(&self) -> Result<Vec<CommentId>, StoreError> {
+        self.store.ids(COLLECTION, doc! {}).await
+    }
+
     async fn delete_task(&self, task: TaskId) -> Result<(), StoreError> {
         self.delete_matching(doc! { "taskId": task.to_string() })
             .await

@@ -2,6 +2,8 @@
 
 use crate::breaker::Breaker;
 use crate::config::MongoConfig;
+use crate::fields::{corrupt, id};
+use futures::TryStreamExt;
 use mongodb::bson::{self, doc, Document};
 use mongodb::error::{Error as MongoError, ErrorKind, WriteFailure};
 use mongodb::options::ClientOptions;
@@ -110,6 +112,24 @@ impl MongoStore {
             Err(StoreError::Conflict(_)) => Ok(()),
             other => other.map(drop),
         }
+    }
+
+    /// The ids (`_id`, a UUID string) of the documents of `collection` that `filter` matches.
+    pub(crate) async fn ids<T: std::str::FromStr<Err = uuid::Error>>(
+        &self,
+        collection: &str,
+        filter: Document,
+    ) -> Result<Vec<T>, StoreError> {
+        let collection = self.db.collection::<Document>(collection);
+        let find = collection.find(filter).projection(doc! { "_id": 1 });
+        let cursor = self.call(find).await?;
+        let docs: Vec<Document> = self.call(cursor.try_collect()).await?;
+        docs.iter()
+            .map(|d| {
+                let raw = d.get_str("_id").map_err(|e| corrupt("_id", e))?;
+                id::<T>("_id", raw)
+            })
+            .collect()
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {

@@ -5,7 +5,6 @@
 use crate::fields::{corrupt, date, id, time};
 use crate::store::MongoStore;
 use async_trait::async_trait;
-use futures::TryStreamExt;
 use mongodb::bson::{self, doc, Document};
 use mongodb::options::IndexOptions;
 use mongodb::IndexModel;
@@ -126,19 +125,6 @@ impl MongoTaskDocuments {
             .await
             .map(drop)
     }
-
-    async fn ids_matching(&self, filter: Document) -> Result<Vec<TaskId>, StoreError> {
-        let collection = self.collection();
-        let find = collection.find(filter).projection(doc! { "_id": 1 });
-        let cursor = self.store.call(find).await?;
-        let docs: Vec<Document> = self.store.call(cursor.try_collect()).await?;
-        docs.iter()
-            .map(|d| {
-                let raw = d.get_str("_id").map_err(|e| corrupt("_id", e))?;
-                id::<TaskId>("_id", raw)
-            })
-            .collect()
-    }
 }
 
 #[async_trait]
@@ -171,11 +157,13 @@ impl TaskDocuments for MongoTaskDocuments {
     }
 
     async fn ids(&self) -> Result<Vec<TaskId>, StoreError> {
-        self.ids_matching(doc! {}).await
+        self.store.ids(COLLECTION, doc! {}).await
     }
 
     async fn team_ids(&self, team: TeamId) -> Result<Vec<TaskId>, StoreError> {
-        self.ids_matching(doc! { "teamId": team.to_string() }).await
+        self.store
+            .ids(COLLECTION, doc! { "teamId": team.to_string() })
+            .await
     }
 
     async fn delete_team(&self, team: TeamId) -> Result<(), StoreError> {

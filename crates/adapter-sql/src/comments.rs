@@ -146,6 +146,25 @@ impl CommentRepository for PgCommentRepository {
         .await
     }
 
+    async fn scan(&self, after: Option<CommentId>, limit: i64) -> Result<Vec<Comment>, StoreError> {
+        let rows: Vec<CommentRow> = self
+            .store
+            .run(async move |conn| {
+                let mut q = comments::table.into_boxed();
+                if let Some(after) = after {
+                    q = q.filter(comments::id.gt(after.as_uuid()));
+                }
+                q.order(comments::id)
+                    .limit(limit)
+                    .select(CommentRow::as_select())
+                    .load(conn)
+                    .await
+                    .map_err(map_err)
+            })
+            .await?;
+        Ok(rows.into_iter().map(Comment::from).collect())
+    }
+
     async fn page(
         &self,
         task: TaskId,

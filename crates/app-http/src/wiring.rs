@@ -21,19 +21,22 @@ use taskforge_adapter_sql::{
 };
 use taskforge_domain::audit::AuditService;
 use taskforge_domain::clock::SystemClock;
-use taskforge_domain::comments::{CommentProjection, CommentService, TaskComments, TeamComments};
+use taskforge_domain::comments::{
+    CommentProjection, CommentReconciler, CommentService, TaskComments, TeamComments,
+};
 use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
 use taskforge_domain::identity::{AuthService, ProfileProjection, ProfileService};
 use taskforge_domain::tasks::{Reconciler, TaskCaches, TaskErasure, TaskProjection, TaskService};
 use taskforge_domain::teams::{AccessProjection, TeamService};
 use taskforge_domain::write_path::{Outbox, Projector, WritePath};
 
-/// Everything the binaries run: the HTTP state, the relay, the reconciler, and the outbox for
+/// Everything the binaries run: the HTTP state, the relay, the reconcilers, and the outbox for
 /// its operator commands.
 pub struct Wired {
     pub state: AppState,
     pub relay: Relay,
     pub reconciler: Reconciler,
+    pub comment_reconciler: CommentReconciler,
     pub outbox: Arc<dyn Outbox>,
 }
 
@@ -87,7 +90,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         settings.cache.access_times(),
     ));
     let projector = AccessProjection::register(projector, access_cache.clone());
-    let projector = CommentProjection::register(projector, comment_documents);
+    let projector = CommentProjection::register(projector, comment_documents.clone());
     let write_path = WritePath::new(
         outbox,
         Arc::new(projector),
@@ -128,8 +131,10 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         write_path.clone(),
         Arc::new(SystemClock),
     );
+    let comment_rows = Arc::new(PgCommentRepository::new(stores.sql.clone()));
+    let comment_reconciler = CommentReconciler::new(comment_rows.clone(), comment_documents);
     let comments = CommentService::new(
-        Arc::new(PgCommentRepository::new(stores.sql.clone())),
+        comment_rows,
         task_rows,
         teams.clone(),
         write_path.clone(),
@@ -160,6 +165,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         state,
         relay,
         reconciler,
+        comment_reconciler,
         outbox,
     })
 }

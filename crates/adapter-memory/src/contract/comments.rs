@@ -111,6 +111,14 @@ pub async fn comment_repository(
         Some(written[0].clone()),
         "every field as stored"
     );
+    let mut ids: Vec<CommentId> = written.iter().map(|c| c.comment_id).collect();
+    ids.sort();
+    let scanned = must(comments.scan(Some(ids[0]), 1).await, "scan");
+    assert_eq!(
+        scanned.iter().map(|c| c.comment_id).collect::<Vec<_>>(),
+        vec![ids[1]],
+        "a scan goes in id order, after the id given"
+    );
     let first = must(comments.page(task.task_id, None, 2).await, "page");
     assert_eq!(first, written[..2].to_vec(), "oldest first");
     let rest = must(
@@ -238,6 +246,10 @@ pub async fn comment_documents(store: &dyn CommentDocuments) {
     let third = comment(&elsewhere, author, "elsewhere", at);
     must(store.put(&second).await, "put");
     must(store.put(&third).await, "put");
+    let ids = must(store.ids().await, "ids");
+    for c in [&first, &second, &third] {
+        assert!(ids.contains(&c.comment_id), "ids list every document");
+    }
     must(store.delete_task(one.task_id).await, "delete task's");
     assert_eq!(must(store.get(first.comment_id).await, "get"), None);
     assert!(

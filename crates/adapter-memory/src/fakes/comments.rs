@@ -45,6 +45,11 @@ impl CommentDocuments for InMemoryCommentDocuments {
         Ok(())
     }
 
+    async fn ids(&self) -> Result<Vec<CommentId>, StoreError> {
+        self.outage.check("mongo")?;
+        Ok(lock(&self.docs).keys().copied().collect())
+    }
+
     async fn delete_task(&self, task: TaskId) -> Result<(), StoreError> {
         self.outage.check("mongo")?;
         lock(&self.docs).retain(|_, c| c.task_id != task);

@@ -234,7 +234,17 @@ async fn reconcile(settings: &Settings) -> anyhow::Result<()> {
         "reconcile: {} stale cache entries dropped",
         report.cache_entries_dropped
     );
-    println!("reconcile: drift {}", report.drift());
+    let comments = wired
+        .comment_reconciler
+        .run()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("reconcile: {} comments checked", comments.comments_checked);
+    println!(
+        "reconcile: {} comment documents restored, {} brought forward, {} orphans deleted",
+        comments.documents_restored, comments.documents_updated, comments.orphans_deleted
+    );
+    println!("reconcile: drift {}", report.drift() + comments.drift());
     Ok(())
 }
 

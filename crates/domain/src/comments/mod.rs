@@ -5,9 +5,11 @@
 pub mod model;
 pub mod ports;
 pub mod projection;
+pub mod reconcile;
 pub mod service;
 
 pub use model::{Comment, CommentContent, CommentCursor};
 pub use ports::{CommentDocuments, CommentRepository};
 pub use projection::CommentProjection;
+pub use reconcile::{CommentReconcileReport, CommentReconciler};
 pub use service::{CommentService, TaskComments, TeamComments, MAX_MENTIONS};

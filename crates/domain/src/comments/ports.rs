@@ -18,6 +18,8 @@ pub trait CommentRepository: Send + Sync {
     async fn update(&self, next: &Comment, change: Change) -> Result<Receipt, StoreError>;
     /// `NotFound` when gone.
     async fn delete(&self, id: CommentId, change: Change) -> Result<Receipt, StoreError>;
+    /// Every comment in id order, from after `after` (for reconcile).
+    async fn scan(&self, after: Option<CommentId>, limit: i64) -> Result<Vec<Comment>, StoreError>;
     /// One page of the task's comments, oldest first, after `after`.
     async fn page(
         &self,
@@ -34,6 +36,8 @@ pub trait CommentDocuments: Send + Sync {
     async fn put(&self, comment: &Comment) -> Result<(), StoreError>;
     async fn get(&self, id: CommentId) -> Result<Option<Comment>, StoreError>;
     async fn delete(&self, id: CommentId) -> Result<(), StoreError>;
+    /// Every stored document's comment id (for reconcile).
+    async fn ids(&self) -> Result<Vec<CommentId>, StoreError>;
     async fn delete_task(&self, task: TaskId) -> Result<(), StoreError>;
     async fn delete_team(&self, team: TeamId) -> Result<(), StoreError>;
 }

@@ -44,6 +44,17 @@ impl CommentRepository for InMemoryRelational {
         Ok(db.commit(change))
     }
 
+    async fn scan(&self, after: Option<CommentId>, limit: i64) -> Result<Vec<Comment>, StoreError> {
+        let db = lock(&self.0);
+        let from = after.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded);
+        Ok(db
+            .comments
+            .range((from, std::ops::Bound::Unbounded))
+            .take(usize::try_from(limit).unwrap_or(0))
+            .map(|(_, c)| c.clone())
+            .collect())
+    }
+
     async fn page(
         &self,
         task: TaskId,
