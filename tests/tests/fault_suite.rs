@@ -293,6 +293,7 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
         tally.indeterminate += t.indeterminate;
         tally.maybe_created.extend(t.maybe_created);
         tally.tasks.extend(t.tasks);
+        tally.comments.extend(t.comments);
     }
     done.store(true, Ordering::Relaxed);
     let (restarts, _ferret, _redis) = match injector.await {

@@ -31,9 +31,10 @@ pub struct CommentService {
     clock: Arc<dyn Clock>,
 }
 
-/// The change a comment event commits: its audit row in the team's chain, its effects ordered
-/// per comment, and the drop of the team's list pages (full-text search reads comments) in a
-/// lane of its own.
+/// The change a comment event commits: its audit row in the team's chain, its effects in the
+/// lane of its task (so a task's deletion, which erases its comments' documents, is applied
+/// after every comment change committed before it: none can bring a document back), and the
+/// drop of the team's list pages (full-text search reads comments) in a lane of its own.
 fn comment_change(
     comment: &Comment,
     action: AuditAction,
@@ -53,8 +54,8 @@ fn comment_change(
     };
     let aggregate = Aggregate::entity(
         Scope::Team(comment.team_id),
-        "comment",
-        comment.comment_id.as_uuid(),
+        "task",
+        comment.task_id.as_uuid(),
     );
     let lists = vec![drop_lists(comment.team_id)];
     Change::new(aggregate, audit, effects).with_entity("task lists", uuid::Uuid::now_v7(), lists)
