@@ -6,6 +6,7 @@ mod auth;
 mod comments;
 mod hardening;
 mod http;
+mod openapi;
 mod profile;
 mod rate_limits;
 mod reconcile;

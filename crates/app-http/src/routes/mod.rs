@@ -3,20 +3,38 @@
 pub mod audit;
 pub mod auth;
 pub mod comments;
+pub mod openapi;
 pub mod ops;
 pub mod tasks;
 pub mod teams;
 pub mod users;
 
 use actix_web::web;
+
+/// Declares a feature's routes once, in the order actix matches them: `configure` registers
+/// each module's `handle` with actix, and `Paths` lists them in the OpenAPI document.
+macro_rules! routes {
+    ($($module:ident),+ $(,)?) => {
+        pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+            $(cfg.service($module::handle);)+
+        }
+
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths($($module::handle),+))]
+        pub struct Paths;
+    };
+}
+use routes;
 use taskforge_domain::validation::FieldError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(ops::healthz::handle)
         .service(ops::readyz::handle)
         .service(ops::metrics::handle)
+        .service(openapi::browser())
         .service(
             web::scope("/api")
+                .service(openapi::document)
                 .configure(auth::configure)
                 .configure(users::configure)
                 .configure(teams::configure)

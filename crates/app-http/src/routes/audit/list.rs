@@ -10,7 +10,7 @@ use taskforge_domain::ids::UserId;
 use taskforge_domain::validation::{date_time, FieldError};
 use taskforge_domain::write_path::{AuditAction, AuditEntityType};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Query {
     entity_type: Option<String>,
@@ -92,6 +92,19 @@ fn parse(q: &Query) -> Result<(AuditFilter, Option<AuditCursor>, i64), ApiError>
 
 /// The team's audit rows, newest first; every filter given must match (`from` inclusive, `to`
 /// exclusive).
+#[utoipa::path(
+    operation_id = "audit_list",
+    tag = "audit",
+    responses(
+        (status = 200, description = "OK"),
+        (status = 400, description = "VALIDATION_FAILED: the input is refused, with details"),
+        (status = 401, description = "UNAUTHENTICATED: no live session"),
+        (status = 403, description = "FORBIDDEN: a member without the permission (or a cross-site cookie request)"),
+        (status = 404, description = "NOT_FOUND: absent, or outside the caller's teams"),
+        (status = 503, description = "UNAVAILABLE: a store is down")
+    ),
+    security(("bearer" = []))
+)]
 #[get("/teams/{teamId}/audit")]
 pub async fn handle(
     state: web::Data<AppState>,

@@ -6,8 +6,4 @@ mod verify;
 
 pub use entry::AuditEntry;
 
-use actix_web::web;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list::handle).service(verify::handle);
-}
+super::routes!(list, verify);

@@ -5,7 +5,7 @@ use crate::state::AppState;
 use actix_web::{post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Body {
     email: String,
@@ -20,6 +20,19 @@ struct LoginResponse {
     user: UserResponse,
 }
 
+#[utoipa::path(
+    operation_id = "auth_login",
+    tag = "auth",
+    responses(
+        (status = 200, description = "OK"),
+        (status = 400, description = "VALIDATION_FAILED: the input is refused, with details"),
+        (status = 401, description = "UNAUTHENTICATED: no live session"),
+        (status = 429, description = "RATE_LIMITED, with Retry-After"),
+        (status = 413, description = "PAYLOAD_TOO_LARGE"),
+        (status = 415, description = "UNSUPPORTED_MEDIA_TYPE: the body is not JSON"),
+        (status = 503, description = "UNAVAILABLE: a store is down")
+    )
+)]
 #[post("/auth/login")]
 pub async fn handle(
     state: web::Data<AppState>,

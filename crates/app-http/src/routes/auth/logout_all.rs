@@ -4,6 +4,16 @@ use crate::extract::Caller;
 use crate::state::AppState;
 use actix_web::{post, web, HttpResponse};
 
+#[utoipa::path(
+    operation_id = "auth_logout_all",
+    tag = "auth",
+    responses(
+        (status = 204, description = "No Content"),
+        (status = 401, description = "UNAUTHENTICATED: no live session"),
+        (status = 503, description = "UNAVAILABLE: a store is down")
+    ),
+    security(("bearer" = []))
+)]
 #[post("/auth/logout-all")]
 pub async fn handle(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     state.auth.logout_all(&caller.auth).await?;

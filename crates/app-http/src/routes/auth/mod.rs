@@ -8,18 +8,18 @@ mod register;
 mod session_delete;
 mod sessions_list;
 
-use actix_web::{web, HttpResponse, HttpResponseBuilder};
+use actix_web::{HttpResponse, HttpResponseBuilder};
 use serde::Serialize;
 use taskforge_domain::identity::User;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(register::handle)
-        .service(login::handle)
-        .service(logout::handle)
-        .service(logout_all::handle)
-        .service(sessions_list::handle)
-        .service(session_delete::handle);
-}
+super::routes!(
+    register,
+    login,
+    logout,
+    logout_all,
+    sessions_list,
+    session_delete
+);
 
 /// `user` of the contract.
 #[derive(Serialize)]

@@ -15,6 +15,16 @@ struct SessionItem {
     current: bool,
 }
 
+#[utoipa::path(
+    operation_id = "auth_sessions_list",
+    tag = "auth",
+    responses(
+        (status = 200, description = "OK"),
+        (status = 401, description = "UNAUTHENTICATED: no live session"),
+        (status = 503, description = "UNAVAILABLE: a store is down")
+    ),
+    security(("bearer" = []))
+)]
 #[get("/auth/sessions")]
 pub async fn handle(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     let items: Vec<SessionItem> = state

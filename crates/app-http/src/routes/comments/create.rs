@@ -7,7 +7,7 @@ use serde::Deserialize;
 use taskforge_domain::comments::CommentContent;
 use taskforge_domain::ids::{TaskId, UserId};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Body {
     content: String,
@@ -15,6 +15,21 @@ pub struct Body {
     mentioned_users: Vec<uuid::Uuid>,
 }
 
+#[utoipa::path(
+    operation_id = "comments_create",
+    tag = "comments",
+    responses(
+        (status = 201, description = "Created"),
+        (status = 400, description = "VALIDATION_FAILED: the input is refused, with details"),
+        (status = 401, description = "UNAUTHENTICATED: no live session"),
+        (status = 403, description = "FORBIDDEN: a member without the permission (or a cross-site cookie request)"),
+        (status = 404, description = "NOT_FOUND: absent, or outside the caller's teams"),
+        (status = 413, description = "PAYLOAD_TOO_LARGE"),
+        (status = 415, description = "UNSUPPORTED_MEDIA_TYPE: the body is not JSON"),
+        (status = 503, description = "UNAVAILABLE: a store is down")
+    ),
+    security(("bearer" = []))
+)]
 #[post("/tasks/{taskId}/comments")]
 pub async fn handle(
     state: web::Data<AppState>,

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use taskforge_domain::comments::CommentCursor;
 use taskforge_domain::ids::TaskId;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 struct Page {
     limit: Option<String>,
@@ -16,6 +16,18 @@ struct Page {
 }
 
 /// The task's comments, oldest first.
+#[utoipa::path(
+    operation_id = "comments_list",
+    tag = "comments",
+    responses(
+        (status = 200, description = "OK"),
+        (status = 400, description = "VALIDATION_FAILED: the input is refused, with details"),
+        (status = 401, description = "UNAUTHENTICATED: no live session"),
+        (status = 404, description = "NOT_FOUND: absent, or outside the caller's teams"),
+        (status = 503, description = "UNAVAILABLE: a store is down")
+    ),
+    security(("bearer" = []))
+)]
 #[get("/tasks/{taskId}/comments")]
 pub async fn handle(
     state: web::Data<AppState>,

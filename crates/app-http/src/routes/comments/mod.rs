@@ -5,16 +5,10 @@ mod delete;
 mod list;
 mod update;
 
-use actix_web::web;
 use serde::Serialize;
 use taskforge_domain::comments::Comment;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(create::handle)
-        .service(list::handle)
-        .service(update::handle)
-        .service(delete::handle);
-}
+super::routes!(create, list, update, delete);
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

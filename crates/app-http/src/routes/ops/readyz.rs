@@ -14,6 +14,14 @@ async fn probe(check: impl Future<Output = Result<(), StoreError>>) -> &'static 
 }
 
 /// `{sql, mongo, redis}`, each "ok" or "down"; 503 unless all are ok.
+#[utoipa::path(
+    operation_id = "ops_readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "OK"),
+        (status = 503, description = "UNAVAILABLE: a store is down")
+    )
+)]
 #[get("/readyz")]
 pub async fn handle(state: web::Data<AppState>) -> HttpResponse {
     let s = &state.stores;

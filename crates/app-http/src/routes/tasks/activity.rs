@@ -7,7 +7,7 @@ use actix_web::{get, web, HttpResponse};
 use serde::Deserialize;
 use taskforge_domain::ids::{AuditId, TaskId};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 struct Page {
     limit: Option<String>,
@@ -15,6 +15,18 @@ struct Page {
 }
 
 /// The task's audit entries, newest first; `cursor` is the last `logId` of the previous page.
+#[utoipa::path(
+    operation_id = "tasks_activity",
+    tag = "tasks",
+    responses(
+        (status = 200, description = "OK"),
+        (status = 400, description = "VALIDATION_FAILED: the input is refused, with details"),
+        (status = 401, description = "UNAUTHENTICATED: no live session"),
+        (status = 404, description = "NOT_FOUND: absent, or outside the caller's teams"),
+        (status = 503, description = "UNAVAILABLE: a store is down")
+    ),
+    security(("bearer" = []))
+)]
 #[get("/tasks/{taskId}/activity")]
 pub async fn handle(
     state: web::Data<AppState>,

@@ -75,6 +75,17 @@ fn parse(caller: UserId, pairs: &[(String, String)]) -> Result<TaskQuery, ApiErr
     }
 }
 
+#[utoipa::path(
+    operation_id = "tasks_list",
+    tag = "tasks",
+    responses(
+        (status = 200, description = "OK"),
+        (status = 400, description = "VALIDATION_FAILED: the input is refused, with details"),
+        (status = 401, description = "UNAUTHENTICATED: no live session"),
+        (status = 503, description = "UNAVAILABLE: a store is down")
+    ),
+    security(("bearer" = []))
+)]
 #[get("/tasks")]
 pub async fn handle(
     state: web::Data<AppState>,

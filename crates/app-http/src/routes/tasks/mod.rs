@@ -9,20 +9,13 @@ mod response;
 mod update;
 
 use crate::error::ApiError;
-use actix_web::{web, HttpResponse, HttpResponseBuilder};
+use actix_web::{HttpResponse, HttpResponseBuilder};
 use chrono::{DateTime, Utc};
 use response::TaskResponse;
 use taskforge_domain::tasks::{CustomFields, Description, Priority, Status, Tags, Task, TaskTitle};
 use taskforge_domain::validation::{date_time as parse_time, rejected};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(create::handle)
-        .service(list::handle)
-        .service(get::handle)
-        .service(update::handle)
-        .service(delete::handle)
-        .service(activity::handle);
-}
+super::routes!(create, list, get, update, delete, activity);
 
 /// A task with its version as the `ETag`.
 fn task_response(mut builder: HttpResponseBuilder, task: &Task) -> HttpResponse {

@@ -76,6 +76,22 @@ fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
         })
 }
 
+#[utoipa::path(
+    operation_id = "tasks_update",
+    tag = "tasks",
+    responses(
+        (status = 200, description = "OK"),
+        (status = 400, description = "VALIDATION_FAILED: the input is refused, with details"),
+        (status = 401, description = "UNAUTHENTICATED: no live session"),
+        (status = 403, description = "FORBIDDEN: a member without the permission (or a cross-site cookie request)"),
+        (status = 404, description = "NOT_FOUND: absent, or outside the caller's teams"),
+        (status = 412, description = "PRECONDITION_FAILED: a stale If-Match"),
+        (status = 413, description = "PAYLOAD_TOO_LARGE"),
+        (status = 415, description = "UNSUPPORTED_MEDIA_TYPE: the body is not JSON"),
+        (status = 503, description = "UNAVAILABLE: a store is down")
+    ),
+    security(("bearer" = []))
+)]
 #[patch("/tasks/{taskId}")]
 pub async fn handle(
     state: web::Data<AppState>,

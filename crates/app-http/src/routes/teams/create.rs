@@ -7,7 +7,7 @@ use serde::Deserialize;
 use taskforge_domain::teams::{TeamDescription, TeamName};
 use taskforge_domain::validation::rejected;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Body {
     name: String,
@@ -15,6 +15,19 @@ pub struct Body {
     description: String,
 }
 
+#[utoipa::path(
+    operation_id = "teams_create",
+    tag = "teams",
+    responses(
+        (status = 201, description = "Created"),
+        (status = 400, description = "VALIDATION_FAILED: the input is refused, with details"),
+        (status = 401, description = "UNAUTHENTICATED: no live session"),
+        (status = 413, description = "PAYLOAD_TOO_LARGE"),
+        (status = 415, description = "UNSUPPORTED_MEDIA_TYPE: the body is not JSON"),
+        (status = 503, description = "UNAVAILABLE: a store is down")
+    ),
+    security(("bearer" = []))
+)]
 #[post("/teams")]
 pub async fn handle(
     state: web::Data<AppState>,

@@ -12,23 +12,22 @@ mod permissions_get;
 mod permissions_put;
 mod update;
 
-use actix_web::web;
 use serde::Serialize;
 use taskforge_domain::teams::{MemberView, Role, TeamView};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(create::handle)
-        .service(list::handle)
-        .service(get::handle)
-        .service(update::handle)
-        .service(delete::handle)
-        .service(members_list::handle)
-        .service(member_add::handle)
-        .service(member_update::handle)
-        .service(member_remove::handle)
-        .service(permissions_get::handle)
-        .service(permissions_put::handle);
-}
+super::routes!(
+    create,
+    list,
+    get,
+    update,
+    delete,
+    members_list,
+    member_add,
+    member_update,
+    member_remove,
+    permissions_get,
+    permissions_put
+);
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use taskforge_domain::identity::{Bio, Frequency, PersonName, PictureUrl, ProfilePatch, Theme};
 use taskforge_domain::validation::{rejected, FieldError};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Body {
     #[serde(default, deserialize_with = "not_null")]
@@ -23,16 +23,17 @@ struct Body {
     preferences: Option<PreferencesBody>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PreferencesBody {
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Option<String>, example = "dark")]
     theme: Option<Theme>,
     #[serde(default, deserialize_with = "not_null")]
     notifications: Option<NotificationsBody>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NotificationsBody {
     #[serde(default, deserialize_with = "not_null")]
@@ -40,6 +41,7 @@ struct NotificationsBody {
     #[serde(default, deserialize_with = "not_null")]
     push: Option<bool>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Option<String>, example = "daily")]
     frequency: Option<Frequency>,
 }
 
@@ -92,6 +94,19 @@ impl Body {
     }
 }
 
+#[utoipa::path(
+    operation_id = "users_me_patch",
+    tag = "users",
+    responses(
+        (status = 200, description = "OK"),
+        (status = 400, description = "VALIDATION_FAILED: the input is refused, with details"),
+        (status = 401, description = "UNAUTHENTICATED: no live session"),
+        (status = 413, description = "PAYLOAD_TOO_LARGE"),
+        (status = 415, description = "UNSUPPORTED_MEDIA_TYPE: the body is not JSON"),
+        (status = 503, description = "UNAVAILABLE: a store is down")
+    ),
+    security(("bearer" = []))
+)]
 #[patch("/users/me")]
 pub async fn handle(
     state: web::Data<AppState>,

@@ -6,18 +6,11 @@ mod me_patch;
 mod password;
 mod public_get;
 
-use actix_web::web;
 use serde::Serialize;
 use taskforge_domain::identity::Profile;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(me_get::handle)
-        .service(me_patch::handle)
-        .service(password::handle)
-        .service(me_delete::handle)
-        // After every /users/me route, which it would otherwise shadow.
-        .service(public_get::handle);
-}
+// `public_get` after every /users/me route, which it would otherwise shadow.
+super::routes!(me_get, me_patch, password, me_delete, public_get);
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

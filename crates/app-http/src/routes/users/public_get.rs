@@ -16,6 +16,18 @@ struct PublicProfile {
 }
 
 /// A teammate's public profile; anyone else is not found.
+#[utoipa::path(
+    operation_id = "users_public_get",
+    tag = "users",
+    responses(
+        (status = 200, description = "OK"),
+        (status = 400, description = "VALIDATION_FAILED: the input is refused, with details"),
+        (status = 401, description = "UNAUTHENTICATED: no live session"),
+        (status = 404, description = "NOT_FOUND: absent, or outside the caller's teams"),
+        (status = 503, description = "UNAVAILABLE: a store is down")
+    ),
+    security(("bearer" = []))
+)]
 #[get("/users/{userId}")]
 pub async fn handle(
     state: web::Data<AppState>,
