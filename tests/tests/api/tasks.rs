@@ -674,12 +674,13 @@ async fn deleting_a_team_removes_its_tasks_from_every_store() {
     );
 }
 
-/// Task routes as admin, member, guest and outsider of the task's team.
+/// Task, comment and audit routes as admin, member, guest and outsider of the task's team (the
+/// comment is the team owner's).
 #[tokio::test]
 async fn role_matrix_of_task_routes() {
     let app = TestApp::spawn().await;
     type Case = (Method, &'static str, Option<Value>, [u16; 4]);
-    let cases: [Case; 8] = [
+    let cases: [Case; 14] = [
         (Method::GET, "/api/tasks/{task}", None, [200, 200, 200, 404]),
         (
             Method::PATCH,
@@ -723,6 +724,42 @@ async fn role_matrix_of_task_routes() {
             None,
             [200, 200, 200, 200],
         ),
+        (
+            Method::GET,
+            "/api/tasks/{task}/comments",
+            None,
+            [200, 200, 200, 404],
+        ),
+        (
+            Method::POST,
+            "/api/tasks/{task}/comments",
+            Some(json!({ "content": "hello" })),
+            [201, 201, 201, 404],
+        ),
+        (
+            Method::PATCH,
+            "/api/comments/{comment}",
+            Some(json!({ "content": "not mine" })),
+            [403, 403, 403, 404],
+        ),
+        (
+            Method::DELETE,
+            "/api/comments/{comment}",
+            None,
+            [204, 403, 403, 404],
+        ),
+        (
+            Method::GET,
+            "/api/teams/{team}/audit",
+            None,
+            [200, 403, 403, 404],
+        ),
+        (
+            Method::GET,
+            "/api/teams/{team}/audit/verify",
+            None,
+            [200, 403, 403, 404],
+        ),
     ];
     for (method, path, body, expected) in &cases {
         for (role, want) in ["admin", "member", "guest", "outsider"]
@@ -736,9 +773,22 @@ async fn role_matrix_of_task_routes() {
                 app.add_member(&owner, &team, &caller, role).await;
             }
             let task = app.task(&owner, &team, json!({})).await;
+            let task = task["taskId"].as_str().unwrap_or_default().to_owned();
+            let comment = app
+                .post(
+                    &format!("/api/tasks/{task}/comments"),
+                    &owner.token,
+                    Some(json!({ "content": "the owner's" })),
+                )
+                .await;
+            let comment = comment.body["commentId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             let fill = |s: &str| {
                 s.replace("{team}", &team)
-                    .replace("{task}", task["taskId"].as_str().unwrap_or_default())
+                    .replace("{task}", &task)
+                    .replace("{comment}", &comment)
             };
             let body = body
                 .as_ref()
