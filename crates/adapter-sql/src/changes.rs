@@ -11,7 +11,7 @@ use diesel::sql_types::{BigInt, Bool, Interval, Jsonb, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::time::Duration;
 use taskforge_domain::ids::AuditId;
-use taskforge_domain::write_path::{Change, ClaimedRow, Lease, Leased, Receipt, URGENT_FIRST};
+use taskforge_domain::write_path::{Change, Lease, Receipt, URGENT_FIRST};
 use taskforge_domain::StoreError;
 use uuid::Uuid;
 
@@ -93,7 +93,6 @@ pub(crate) async fn commit(
         length: lease_length,
     };
     let mut receipt = Receipt::default();
-    let mut leased = Vec::new();
     for entry in &change.entries {
         let aggregate = entry.aggregate.key();
         let scope = entry.aggregate.scope().to_string();
@@ -115,27 +114,7 @@ pub(crate) async fn commit(
             .bind::<Interval, _>(interval(lease.length))
             .get_result(conn)
             .await?;
-        if entry.urgent {
-            receipt.urgent.push(row.id);
-        } else {
-            receipt.rows.push(row.id);
-        }
-        if row.leased {
-            leased.push(ClaimedRow {
-                id: row.id,
-                aggregate,
-                scope,
-                barrier,
-                effects: entry.effects.clone(),
-                attempts: 0,
-            });
-        }
-    }
-    if !leased.is_empty() {
-        receipt.leased.push(Leased {
-            lease,
-            rows: leased,
-        });
+        receipt.record(row.id, entry, row.leased.then_some(lease));
     }
     Ok(receipt)
 }

@@ -154,6 +154,32 @@ pub struct Leased {
 }
 
 impl Receipt {
+    /// Records the outbox row `id` a commit wrote for `entry`; `lease` when the commit leased it
+    /// to the request (nothing older blocked it).
+    pub fn record(&mut self, id: i64, entry: &OutboxEntry, lease: Option<Lease>) {
+        if entry.urgent {
+            self.urgent.push(id);
+        } else {
+            self.rows.push(id);
+        }
+        let Some(lease) = lease else { return };
+        let row = ClaimedRow {
+            id,
+            aggregate: entry.aggregate.key(),
+            scope: entry.aggregate.scope().to_string(),
+            barrier: entry.aggregate.is_barrier(),
+            effects: entry.effects.clone(),
+            attempts: 0,
+        };
+        match self.leased.iter_mut().find(|l| l.lease == lease) {
+            Some(leased) => leased.rows.push(row),
+            None => self.leased.push(Leased {
+                lease,
+                rows: vec![row],
+            }),
+        }
+    }
+
     /// Adds the rows of a change committed together with this one.
     pub fn append(&mut self, other: Receipt) {
         self.rows.extend(other.rows);

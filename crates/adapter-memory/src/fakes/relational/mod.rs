@@ -92,7 +92,6 @@ impl Relational {
             length: COMMIT_LEASE,
         };
         let mut receipt = Receipt::default();
-        let mut leased = Vec::new();
         for entry in &change.entries {
             let aggregate = entry.aggregate.key();
             let scope = entry.aggregate.scope().to_string();
@@ -106,8 +105,8 @@ impl Relational {
             self.outbox.insert(
                 self.next_id,
                 OutboxRow {
-                    aggregate: aggregate.clone(),
-                    scope: scope.clone(),
+                    aggregate,
+                    scope,
                     barrier,
                     effects: entry.effects.clone(),
                     attempts: 0,
@@ -120,27 +119,7 @@ impl Relational {
                     lease: free.then(|| (lease.owner, Instant::now() + lease.length)),
                 },
             );
-            if entry.urgent {
-                receipt.urgent.push(self.next_id);
-            } else {
-                receipt.rows.push(self.next_id);
-            }
-            if free {
-                leased.push(ClaimedRow {
-                    id: self.next_id,
-                    aggregate,
-                    scope,
-                    barrier,
-                    effects: entry.effects.clone(),
-                    attempts: 0,
-                });
-            }
-        }
-        if !leased.is_empty() {
-            receipt.leased.push(Leased {
-                lease,
-                rows: leased,
-            });
+            receipt.record(self.next_id, entry, free.then_some(lease));
         }
         self.audit.push((AuditId::new(), Utc::now(), change));
         receipt
