@@ -130,7 +130,7 @@ async fn the_docs_are_served_from_the_binary() {
     let app = TestApp::spawn().await;
     let page = app
         .client
-        .get(app.url("/api/docs/"))
+        .get(app.url("/api/docs"))
         .send()
         .await
         .unwrap_or_else(|e| panic!("docs: {e}"));

@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(ops::readyz::handle)
         .service(ops::metrics::handle)
         .service(openapi::browser())
+        .service(openapi::browser_entry())
         .service(
             web::scope("/api")
                 .service(openapi::document)

@@ -2,7 +2,8 @@
 //! browsable docs (Swagger UI, its files built into the binary: no CDN).
 
 use super::{audit, auth, comments, ops, tasks, teams, users};
-use actix_web::{get, HttpResponse};
+use actix_web::http::header;
+use actix_web::{get, web, HttpResponse, Resource};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::{Config, SwaggerUi};
@@ -64,4 +65,13 @@ pub async fn document() -> HttpResponse {
 /// The browsable docs at `/api/docs/`, reading `/api/openapi.json`.
 pub fn browser() -> SwaggerUi {
     SwaggerUi::new("/api/docs/{_:.*}").config(Config::new(["/api/openapi.json"]))
+}
+
+/// `/api/docs` itself leads to the docs' page. (The pages are not operations of the document.)
+pub fn browser_entry() -> Resource {
+    web::resource("/api/docs").get(|| async {
+        HttpResponse::PermanentRedirect()
+            .insert_header((header::LOCATION, "/api/docs/"))
+            .finish()
+    })
 }
