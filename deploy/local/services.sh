@@ -203,6 +203,8 @@ case $cmd in
   up)
     mkdir -p "$state/run" "$state/log"
     command -v curl >/dev/null || apt_install curl
+    # pymongo: the attachment tests read GridFS back through a client written by others.
+    python3 -c 'import pymongo' 2>/dev/null || python3 -m pip install -q pymongo
     postgres_up
     redis_up
     ferret_up

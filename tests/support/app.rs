@@ -4,7 +4,7 @@ use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use taskforge_adapter_mongo::{
-    MongoCommentDocuments, MongoProfileDocuments, MongoStore, MongoTaskDocuments,
+    GridFsAttachments, MongoCommentDocuments, MongoProfileDocuments, MongoStore, MongoTaskDocuments,
 };
 use taskforge_adapter_redis::{RedisAccessCache, RedisStore, RedisTaskCache, RedisTaskLists};
 use taskforge_adapter_sql::{provisioning, AuditChain, PgStore};
@@ -326,6 +326,16 @@ impl TestApp {
         }
     }
 
+    /// This app's attachment service (its sweeper).
+    pub async fn attachments(
+        &self,
+    ) -> std::sync::Arc<taskforge_domain::attachments::AttachmentService> {
+        match wiring::wire(&self.settings).await {
+            Ok(wired) => wired.state.attachments,
+            Err(e) => panic!("wiring: {e:#}"),
+        }
+    }
+
     /// A reconciler of this app's comments.
     pub async fn comment_reconciler(&self) -> taskforge_domain::comments::CommentReconciler {
         match wiring::wire(&self.settings).await {
@@ -343,6 +353,13 @@ impl TestApp {
     }
 
     /// This app's task documents in MongoDB, read directly.
+    pub async fn attachment_bytes(&self) -> GridFsAttachments {
+        match MongoStore::connect(&self.settings.mongo).await {
+            Ok(store) => GridFsAttachments::new(store),
+            Err(e) => panic!("mongo: {e:#}"),
+        }
+    }
+
     pub async fn comment_documents(&self) -> MongoCommentDocuments {
         match MongoStore::connect(&self.settings.mongo).await {
             Ok(store) => MongoCommentDocuments::new(store),

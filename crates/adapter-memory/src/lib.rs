@@ -8,8 +8,8 @@ mod fakes;
 mod world;
 
 pub use fakes::{
-    FakeHasher, InMemoryAccessCache, InMemoryCommentDocuments, InMemoryProfileDocuments,
-    InMemoryRateLimiter, InMemoryRelational, InMemorySessions, InMemoryTaskCache,
-    InMemoryTaskDocuments, InMemoryTaskLists, InlineRuntime, ManualClock,
+    FakeHasher, InMemoryAccessCache, InMemoryAttachmentBytes, InMemoryCommentDocuments,
+    InMemoryProfileDocuments, InMemoryRateLimiter, InMemoryRelational, InMemorySessions,
+    InMemoryTaskCache, InMemoryTaskDocuments, InMemoryTaskLists, InlineRuntime, ManualClock,
 };
 pub use world::{FakeWorld, ABSOLUTE, IDLE};

@@ -4,6 +4,7 @@
 //! Depends on `taskforge-domain` and the MongoDB driver only. Uses nothing FerretDB v1.24 lacks:
 //! no transactions, change streams, `$lookup` or positional updates.
 
+pub mod attachments;
 pub mod breaker;
 pub mod comments;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod profiles;
 pub mod store;
 pub mod tasks;
 
+pub use attachments::GridFsAttachments;
 pub use comments::MongoCommentDocuments;
 pub use config::MongoConfig;
 pub use profiles::MongoProfileDocuments;

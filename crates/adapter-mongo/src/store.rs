@@ -5,7 +5,7 @@ use crate::config::MongoConfig;
 use crate::fields::{corrupt, id};
 use futures::TryStreamExt;
 use mongodb::bson::{self, doc, Document};
-use mongodb::error::{Error as MongoError, ErrorKind, WriteFailure};
+use mongodb::error::{Error as MongoError, ErrorKind, GridFsErrorKind, WriteFailure};
 use mongodb::options::ClientOptions;
 use mongodb::{Client, Database};
 use secrecy::ExposeSecret;
@@ -62,6 +62,25 @@ impl MongoStore {
     /// Drops a whole database of the server.
     pub async fn drop_database(&self, name: &str) -> Result<(), StoreError> {
         self.call(self.client.database(name).drop()).await
+    }
+
+    /// Runs one read or write of a GridFS stream under the timeout and the circuit breaker.
+    pub(crate) async fn io<T>(
+        &self,
+        op: impl IntoFuture<Output = std::io::Result<T>>,
+    ) -> Result<T, StoreError> {
+        if !self.breaker.allows() {
+            return Err(StoreError::unavailable(STORE, "circuit open"));
+        }
+        let outcome = match tokio::time::timeout(self.timeout, op.into_future()).await {
+            Ok(result) => result.map_err(|e| StoreError::unavailable(STORE, e)),
+            Err(_) => Err(StoreError::unavailable(STORE, "timed out")),
+        };
+        match &outcome {
+            Err(_) => self.breaker.failed(),
+            Ok(_) => self.breaker.succeeded(),
+        }
+        outcome
     }
 
     /// Runs one driver call under the timeout and the circuit breaker.
@@ -149,6 +168,7 @@ const REFUSED_VALUES: [i32; 9] = [2, 9, 14, 52, 53, 55, 121, 10334, 17280];
 
 fn map_err(e: MongoError) -> StoreError {
     match e.kind.as_ref() {
+        ErrorKind::GridFs(GridFsErrorKind::FileNotFound { .. }) => StoreError::NotFound,
         ErrorKind::Write(WriteFailure::WriteError(w)) if w.code == DUPLICATE_KEY => {
             StoreError::Conflict("duplicate key".into())
         }

@@ -11,7 +11,7 @@ use diesel::sql_types::{
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use taskforge_domain::audit::AuditRecord;
-use taskforge_domain::ids::{AuditId, TaskId, TeamId, UserId};
+use taskforge_domain::ids::{AttachmentId, AuditId, TaskId, TeamId, UserId};
 use taskforge_domain::tasks::model::TaskMetadata;
 use taskforge_domain::tasks::query::{Cursor, SortKey};
 use taskforge_domain::tasks::{
@@ -441,6 +441,24 @@ impl TaskRepository for PgTaskRepository {
                     "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = $1"
                 ))
                 .bind::<SqlUuid, _>(id.as_uuid())
+                .get_result(conn)
+                .await
+                .optional()
+                .map_err(map_err)
+            })
+            .await?;
+        row.map(TaskRow::into_task).transpose()
+    }
+
+    async fn with_attachment(&self, attachment: AttachmentId) -> Result<Option<Task>, StoreError> {
+        let held = serde_json::json!([{ "attachmentId": attachment }]);
+        let row: Option<TaskRow> = self
+            .store
+            .run(async move |conn| {
+                diesel::sql_query(format!(
+                    "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.attachments @> $1"
+                ))
+                .bind::<Jsonb, _>(held.clone())
                 .get_result(conn)
                 .await
                 .optional()

@@ -143,6 +143,11 @@ impl From<DomainError> for ApiError {
                 "invalid email or password",
             ),
             DomainError::Forbidden => Self::forbidden("you may not do this"),
+            DomainError::TooLarge { limit } => Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                format!("the file is larger than {limit} bytes"),
+            ),
             DomainError::NotFound => Self::not_found(),
             DomainError::Conflict(m) => Self::new(StatusCode::CONFLICT, "CONFLICT", m),
             DomainError::PreconditionFailed => Self::new(

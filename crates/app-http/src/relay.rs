@@ -1,10 +1,13 @@
-//! The relay: applies outbox rows the fast path left behind, chains committed audit rows, and
-//! prunes applied outbox rows past their retention. Any number of relays may run (rows are
+//! The relay: applies outbox rows the fast path left behind, chains committed audit rows,
+//! prunes applied outbox rows past their retention and sweeps the bytes of uploads whose change
+//! never committed. Any number of relays may run (rows are
 //! leased). It also keeps the outbox gauges of /metrics current.
 
 use crate::settings::WorkerSettings;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use taskforge_adapter_sql::{AuditChain, PgIdempotency, PgOutbox};
+use taskforge_domain::attachments::AttachmentService;
 use taskforge_domain::write_path::{RelayReport, WritePath};
 use tokio::sync::watch;
 
@@ -18,6 +21,7 @@ pub struct Relay {
     pub(crate) chain: AuditChain,
     pub(crate) outbox: PgOutbox,
     pub(crate) idempotency: PgIdempotency,
+    pub(crate) attachments: Arc<AttachmentService>,
     pub(crate) settings: WorkerSettings,
 }
 
@@ -91,6 +95,14 @@ impl Relay {
                 }
                 if let Err(e) = self.idempotency.prune(IDEMPOTENCY_RETENTION).await {
                     tracing::warn!(error = %e, "idempotency key prune failed");
+                }
+                let grace = Duration::from_secs(self.settings.upload_grace_secs);
+                match self.attachments.sweep(grace).await {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        tracing::info!(swept = n, "attachment bytes of uncommitted uploads deleted")
+                    }
+                    Err(e) => tracing::warn!(error = %e, "attachment sweep failed"),
                 }
             }
             if !busy {

@@ -31,6 +31,7 @@ pub struct HttpSettings {
     pub bind: String,
     pub workers: usize,
     pub json_limit_bytes: usize,
+    pub attachment_limit_bytes: u64,
     pub cookie_secure: bool,
     pub allowed_origins: Vec<String>,
     /// Address ranges of the proxies whose `X-Forwarded-*` headers are believed.
@@ -136,6 +137,7 @@ pub struct WorkerSettings {
     pub poll_interval_ms: u64,
     pub batch_size: i64,
     pub retention_hours: u64,
+    pub upload_grace_secs: u64,
     pub projection_budget_ms: u64,
     pub lease_ms: u64,
     pub effect_timeout_ms: u64,
@@ -221,8 +223,8 @@ impl Settings {
             ),
             (self.http.workers > 0, "http.workers must be positive"),
             (
-                self.http.json_limit_bytes > 0,
-                "http.json_limit_bytes must be positive",
+                self.http.json_limit_bytes > 0 && self.http.attachment_limit_bytes > 0,
+                "http.json_limit_bytes and http.attachment_limit_bytes must be positive",
             ),
             (
                 self.database.pool_size > 0 && self.database.projection_pool_size > 0,

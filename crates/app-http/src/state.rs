@@ -7,6 +7,7 @@ use std::time::Duration;
 use taskforge_adapter_mongo::MongoStore;
 use taskforge_adapter_redis::RedisStore;
 use taskforge_adapter_sql::PgStore;
+use taskforge_domain::attachments::AttachmentService;
 use taskforge_domain::audit::AuditService;
 use taskforge_domain::comments::CommentService;
 use taskforge_domain::identity::{AuthService, ProfileService};
@@ -19,6 +20,7 @@ pub struct AppState {
     pub teams: Arc<TeamService>,
     pub tasks: TaskService,
     pub comments: CommentService,
+    pub attachments: Arc<AttachmentService>,
     pub audit: AuditService,
     pub stores: Stores,
     pub http: HttpSettings,

@@ -9,7 +9,7 @@ use crate::telemetry::metrics_handle;
 use std::sync::Arc;
 use std::time::Duration;
 use taskforge_adapter_mongo::{
-    MongoCommentDocuments, MongoProfileDocuments, MongoStore, MongoTaskDocuments,
+    GridFsAttachments, MongoCommentDocuments, MongoProfileDocuments, MongoStore, MongoTaskDocuments,
 };
 use taskforge_adapter_redis::{
     RedisAccessCache, RedisRateLimiter, RedisSessionStore, RedisStore, RedisTaskCache,
@@ -18,6 +18,9 @@ use taskforge_adapter_redis::{
 use taskforge_adapter_sql::{
     AuditChain, PgAuditLog, PgCommentRepository, PgIdempotency, PgOutbox, PgStore,
     PgTaskRepository, PgTeamRepository, PgUserRepository,
+};
+use taskforge_domain::attachments::{
+    AttachmentProjection, AttachmentService, TaskAttachments, TeamAttachments,
 };
 use taskforge_domain::audit::AuditService;
 use taskforge_domain::clock::SystemClock;
@@ -91,6 +94,8 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     ));
     let projector = AccessProjection::register(projector, access_cache.clone());
     let projector = CommentProjection::register(projector, comment_documents.clone());
+    let attachment_bytes = Arc::new(GridFsAttachments::new(stores.mongo.clone()));
+    let projector = AttachmentProjection::register(projector, attachment_bytes.clone());
     let write_path = WritePath::new(
         outbox,
         Arc::new(projector),
@@ -114,7 +119,11 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         users,
         Arc::new(SystemClock),
         write_path.clone(),
-        vec![Arc::new(TaskErasure), Arc::new(TeamComments)],
+        vec![
+            Arc::new(TaskErasure),
+            Arc::new(TeamComments),
+            Arc::new(TeamAttachments),
+        ],
         access_cache,
     ));
     let task_rows = Arc::new(PgTaskRepository::new(stores.sql.clone()));
@@ -127,10 +136,18 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
             tasks: task_cache,
             lists: task_lists,
         },
-        vec![Arc::new(TaskComments)],
+        vec![Arc::new(TaskComments), Arc::new(TaskAttachments)],
         write_path.clone(),
         Arc::new(SystemClock),
     );
+    let attachments = Arc::new(AttachmentService::new(
+        task_rows.clone(),
+        attachment_bytes,
+        teams.clone(),
+        write_path.clone(),
+        Arc::new(SystemClock),
+        settings.http.attachment_limit_bytes,
+    ));
     let comment_rows = Arc::new(PgCommentRepository::new(stores.sql.clone()));
     let comment_reconciler = CommentReconciler::new(comment_rows.clone(), comment_documents);
     let comments = CommentService::new(
@@ -147,6 +164,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         chain: AuditChain::new(stores.sql.clone()),
         outbox: PgOutbox::new(projection_sql),
         idempotency: PgIdempotency::new(stores.sql.clone()),
+        attachments: attachments.clone(),
         settings: settings.worker.clone(),
     };
     let state = AppState {
@@ -155,6 +173,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         teams,
         tasks,
         comments,
+        attachments,
         audit: AuditService::new(Arc::new(PgAuditLog::new(stores.sql.clone()))),
         stores,
         http: settings.http.clone(),

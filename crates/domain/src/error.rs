@@ -59,6 +59,9 @@ pub enum Error {
     IdempotencyKeyReused,
     #[error("rate limited")]
     RateLimited { retry_after: Duration },
+    /// A body (an upload) over its limit, in bytes.
+    #[error("larger than {limit} bytes")]
+    TooLarge { limit: u64 },
     #[error("{store} unavailable")]
     Unavailable {
         store: &'static str,

@@ -69,3 +69,7 @@ uuid_id!(
     /// A comment on a task.
     CommentId
 );
+uuid_id!(
+    /// A file attached to a task.
+    AttachmentId
+);

@@ -4,6 +4,7 @@
 //! This crate performs no I/O and depends on no I/O crate (no tokio networking, diesel, mongodb,
 //! redis or actix). Adapters and `app-http` depend on it; it depends on none of them.
 
+pub mod attachments;
 pub mod audit;
 pub mod cache;
 pub mod clock;

@@ -1,6 +1,7 @@
 //! Black-box tests of the HTTP API: each test starts its own server on its own PostgreSQL
 //! database, MongoDB database and Redis key prefix, and talks to it over HTTP.
 
+mod attachments;
 mod audit;
 mod auth;
 mod comments;

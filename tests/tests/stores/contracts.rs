@@ -73,6 +73,12 @@ async fn postgres_comment_repository_meets_the_contract() {
 }
 
 #[tokio::test]
+async fn gridfs_attachment_bytes_meet_the_contract() {
+    let app = stores().await;
+    contract::attachment_bytes(&app.attachment_bytes().await).await;
+}
+
+#[tokio::test]
 async fn mongo_comment_documents_meet_the_contract() {
     let app = stores().await;
     contract::comment_documents(&app.comment_documents().await).await;

@@ -4,6 +4,7 @@
 //! stores in parallel with anything else.
 
 mod access;
+mod attachments;
 mod audit;
 mod comments;
 mod idempotency;
@@ -17,6 +18,7 @@ mod teams;
 mod users;
 
 pub use access::access_cache;
+pub use attachments::attachment_bytes;
 pub use audit::audit_log;
 pub use comments::{comment_documents, comment_repository};
 pub use idempotency::idempotency;

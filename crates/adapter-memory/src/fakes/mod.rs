@@ -1,6 +1,7 @@
 //! The fakes. State sits behind a `std::sync::Mutex` that is never held across an await.
 
 mod access;
+mod attachments;
 mod clock;
 mod comments;
 mod hasher;
@@ -13,6 +14,7 @@ mod sessions;
 mod tasks;
 
 pub use access::InMemoryAccessCache;
+pub use attachments::InMemoryAttachmentBytes;
 pub use clock::ManualClock;
 pub use comments::InMemoryCommentDocuments;
 pub use hasher::FakeHasher;

@@ -1,9 +1,9 @@
 //! The port contract suites against the in-memory fakes.
 
 use taskforge_adapter_memory::{
-    contract, InMemoryAccessCache, InMemoryCommentDocuments, InMemoryProfileDocuments,
-    InMemoryRateLimiter, InMemoryRelational, InMemorySessions, InMemoryTaskCache,
-    InMemoryTaskDocuments, InMemoryTaskLists,
+    contract, InMemoryAccessCache, InMemoryAttachmentBytes, InMemoryCommentDocuments,
+    InMemoryProfileDocuments, InMemoryRateLimiter, InMemoryRelational, InMemorySessions,
+    InMemoryTaskCache, InMemoryTaskDocuments, InMemoryTaskLists,
 };
 
 #[tokio::test]
@@ -42,6 +42,11 @@ async fn fake_comment_repository_meets_the_contract() {
 #[tokio::test]
 async fn fake_comment_documents_meet_the_contract() {
     contract::comment_documents(&InMemoryCommentDocuments::default()).await;
+}
+
+#[tokio::test]
+async fn fake_attachment_bytes_meet_the_contract() {
+    contract::attachment_bytes(&InMemoryAttachmentBytes::default()).await;
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! Every route of the API, one file per action.
 
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod comments;
@@ -41,6 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(teams::configure)
                 .configure(tasks::configure)
                 .configure(comments::configure)
+                .configure(attachments::configure)
                 .configure(audit::configure),
         );
 }

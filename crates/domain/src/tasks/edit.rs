@@ -4,7 +4,10 @@
 
 use super::change::task_change;
 use super::model::{Task, TaskPatch};
-use crate::write_path::{Actor, AuditAction, Change};
+use crate::attachments::projection::DeleteAttachmentBytes;
+use crate::attachments::Attachment;
+use crate::ids::AttachmentId;
+use crate::write_path::{Actor, AuditAction, AuditEntityType, Change, StoredEffect};
 use crate::StoreError;
 use chrono::{DateTime, Utc};
 
@@ -25,6 +28,10 @@ enum EditKind {
     },
     /// The assignee left the team.
     Unassign,
+    /// A file was stored for the task.
+    Attach(Attachment),
+    /// A file is removed.
+    Detach(AttachmentId),
 }
 
 impl TaskEdit {
@@ -44,8 +51,25 @@ impl TaskEdit {
         }
     }
 
+    pub fn attach(attachment: Attachment, actor: Actor, at: DateTime<Utc>) -> Self {
+        Self {
+            kind: EditKind::Attach(attachment),
+            actor,
+            at,
+        }
+    }
+
+    pub fn detach(attachment: AttachmentId, actor: Actor, at: DateTime<Utc>) -> Self {
+        Self {
+            kind: EditKind::Detach(attachment),
+            actor,
+            at,
+        }
+    }
+
     /// What `current` becomes, at the next version, and the change that records it;
-    /// `StaleVersion` when a PATCH names a version other than `current`'s.
+    /// `StaleVersion` when a PATCH names a version other than `current`'s, `NotFound` when a
+    /// detached file is not the task's.
     pub fn apply(&self, current: &Task) -> Result<(Task, Change), StoreError> {
         let mut next = match &self.kind {
             EditKind::Patch { patch, if_match } => {
@@ -58,6 +82,20 @@ impl TaskEdit {
                 assignee_id: None,
                 ..current.clone()
             },
+            EditKind::Attach(attachment) => {
+                let mut next = current.clone();
+                next.attachments.push(attachment.to_json());
+                next
+            }
+            EditKind::Detach(id) => {
+                let mut next = current.clone();
+                let key = serde_json::Value::String(id.to_string());
+                next.attachments.retain(|a| a["attachmentId"] != key);
+                if next.attachments.len() == current.attachments.len() {
+                    return Err(StoreError::NotFound);
+                }
+                next
+            }
         };
         next.version = current.version + 1;
         // An edit that queued may apply after one made later: the time never goes back.
@@ -70,7 +108,34 @@ impl TaskEdit {
             AuditAction::Update
         };
         let change = task_change(&next, action, &self.actor, Some(current), Some(&next));
+        let change = self.of_attachment(change, current);
         Ok((next, change))
+    }
+
+    /// An attachment's change is recorded as the attachment's (its audit row), and a removed
+    /// file's bytes go after the task's new state.
+    fn of_attachment(&self, mut change: Change, current: &Task) -> Change {
+        let (attachment, action) = match &self.kind {
+            EditKind::Attach(a) => (a.clone(), AuditAction::Create),
+            EditKind::Detach(id) => match Attachment::find(current, *id) {
+                Some(a) => (a, AuditAction::Delete),
+                None => return change,
+            },
+            _ => return change,
+        };
+        let state = Some(attachment.to_json());
+        change.audit.entity_type = AuditEntityType::Attachment;
+        change.audit.entity_id = attachment.attachment_id.as_uuid();
+        change.audit.action = action;
+        if action == AuditAction::Create {
+            (change.audit.previous_state, change.audit.new_state) = (None, state);
+            change
+        } else {
+            (change.audit.previous_state, change.audit.new_state) = (state, None);
+            change.then(vec![StoredEffect::of(&DeleteAttachmentBytes {
+                attachment_id: attachment.attachment_id,
+            })])
+        }
     }
 }
 

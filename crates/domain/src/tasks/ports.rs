@@ -4,7 +4,7 @@ use super::edit::TaskEdit;
 use super::model::Task;
 use super::query::{Cursor, TaskQuery};
 use crate::audit::AuditRecord;
-use crate::ids::{AuditId, TaskId, TeamId, UserId};
+use crate::ids::{AttachmentId, AuditId, TaskId, TeamId, UserId};
 use crate::write_path::{Change, Receipt, StoredEffect};
 use crate::StoreError;
 use async_trait::async_trait;
@@ -50,6 +50,8 @@ pub trait TaskRepository: Send + Sync {
         before: Option<AuditId>,
         limit: i64,
     ) -> Result<Vec<AuditRecord>, StoreError>;
+    /// The task whose `attachments` hold `attachment`.
+    async fn with_attachment(&self, attachment: AttachmentId) -> Result<Option<Task>, StoreError>;
     /// Every task in id order, from after `after` (for reconcile).
     async fn scan(&self, after: Option<TaskId>, limit: i64) -> Result<Vec<Task>, StoreError>;
 }

@@ -6,7 +6,7 @@ use crate::fakes::lock;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use taskforge_domain::audit::AuditRecord;
-use taskforge_domain::ids::{AuditId, TaskId, TeamId, UserId};
+use taskforge_domain::ids::{AttachmentId, AuditId, TaskId, TeamId, UserId};
 use taskforge_domain::tasks::query::{Cursor, SortKey};
 use taskforge_domain::tasks::{SortField, Task, TaskEdit, TaskQuery, TaskRepository};
 use taskforge_domain::teams::Permission;
@@ -228,6 +228,15 @@ impl TaskRepository for InMemoryRelational {
             .take(usize::try_from(limit).unwrap_or(0))
             .map(|(id, at, change)| audit_record(*id, *at, change))
             .collect())
+    }
+
+    async fn with_attachment(&self, attachment: AttachmentId) -> Result<Option<Task>, StoreError> {
+        let db = lock(&self.0);
+        Ok(db
+            .tasks
+            .values()
+            .find(|t| taskforge_domain::attachments::Attachment::find(t, attachment).is_some())
+            .cloned())
     }
 
     async fn scan(&self, after: Option<TaskId>, limit: i64) -> Result<Vec<Task>, StoreError> {
