@@ -261,6 +261,14 @@ async fn too_large_and_malformed_uploads_are_refused_and_leave_nothing() {
     let other = multipart(&[("upload", "a.txt", "text/plain", b"a")]);
     let (status, _) = post_body(&app, &t.member, &t.task, other).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    // A field's headers that never end: the parser's buffer (64 KiB) bounds them.
+    let mut endless = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\nX-Pad: "
+    )
+    .into_bytes();
+    endless.extend(vec![b'a'; 512 * 1024]);
+    let (status, _) = post_body(&app, &t.member, &t.task, endless).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "headers are bounded");
     let json_body = app
         .post(
             &format!("/api/tasks/{}/attachments", t.task),

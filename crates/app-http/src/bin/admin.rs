@@ -3,7 +3,8 @@
 //! - `migrate`: apply pending migrations.
 //! - `seed-demo`: create the demo accounts and, the first time, a team of the three with a few
 //!   tasks (idempotent); print how to log in.
-//! - `reconcile`: compare PostgreSQL, MongoDB and Redis, repair drift, print what was found.
+//! - `reconcile`: compare PostgreSQL, MongoDB (documents, GridFS) and Redis, repair drift, print
+//!   what was found.
 //! - `outbox dead`: list the outbox rows that became dead letters, with their causes.
 //! - `outbox retry ID`: queue a dead letter again.
 //! - `audit-verify [--team ID]`: chain the audit rows committed since the last pass, then walk
@@ -244,7 +245,19 @@ async fn reconcile(settings: &Settings) -> anyhow::Result<()> {
         "reconcile: {} comment documents restored, {} brought forward, {} orphans deleted",
         comments.documents_restored, comments.documents_updated, comments.orphans_deleted
     );
-    println!("reconcile: drift {}", report.drift() + comments.drift());
+    // Bytes of an upload whose change never committed, past the sweeper's grace.
+    let grace = std::time::Duration::from_secs(settings.worker.upload_grace_secs);
+    let swept = wired
+        .state
+        .attachments
+        .sweep(grace)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("reconcile: {swept} orphan attachment files deleted from GridFS");
+    println!(
+        "reconcile: drift {}",
+        report.drift() + comments.drift() + swept
+    );
     Ok(())
 }
 
