@@ -13,12 +13,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use taskforge_adapter_sql::PgAuditLog;
 use taskforge_adapter_sql::{PgOutbox, PgTaskRepository};
+use taskforge_domain::attachments::AttachmentBytes;
+use taskforge_domain::audit::{AuditFilter, AuditLog};
 use taskforge_domain::cache::Lookup;
 use taskforge_domain::comments::CommentDocuments;
 use taskforge_domain::ids::TaskId;
 use taskforge_domain::tasks::{TaskCache, TaskDocuments, TaskRepository};
-use taskforge_domain::write_path::Outbox;
+use taskforge_domain::write_path::{AuditEntityType, Outbox, Scope};
 use taskforge_tests::processes::{self, Private};
 use taskforge_tests::{eventually, TestApp, TestUser};
 
@@ -48,6 +51,24 @@ struct Tally {
     tasks: BTreeMap<String, Known>,
     /// Acknowledged comments: id → (task id, content).
     comments: BTreeMap<String, (String, String)>,
+    /// Acknowledged uploads: id → (task id, detached, a detach went unanswered).
+    attachments: BTreeMap<String, (String, bool, bool)>,
+}
+
+/// A multipart upload of one small file.
+fn upload(app: &TestApp, task: &str, content: &str) -> reqwest::RequestBuilder {
+    let boundary = "fault-suite-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.txt\"\r\n\
+         Content-Type: text/plain\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    );
+    app.client
+        .post(app.url(&format!("/api/tasks/{task}/attachments")))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
 }
 
 enum Answer {
@@ -100,6 +121,14 @@ async fn client(
             .collect();
         let roll = rng.random_range(0..100);
         let target = (!live.is_empty()).then(|| live[rng.random_range(0..live.len())].clone());
+        let attached: Vec<String> = tally
+            .attachments
+            .iter()
+            .filter(|(_, (task, gone, _))| !gone && live.contains(task))
+            .map(|(id, _)| id.clone())
+            .collect();
+        let detach =
+            (!attached.is_empty()).then(|| attached[rng.random_range(0..attached.len())].clone());
         let (request, op): (reqwest::RequestBuilder, &str) = match (&target, roll) {
             (None, _) | (_, 0..30) => {
                 made += 1;
@@ -137,7 +166,16 @@ async fn client(
                     "status",
                 )
             }
-            (Some(id), 85..93) => {
+            (Some(id), 85..88) => (upload(&app, id, &format!("c{n} file")), "upload"),
+            (Some(_), 93..96) if detach.is_some() => {
+                let file = detach.clone().unwrap_or_default();
+                (
+                    app.client
+                        .delete(app.url(&format!("/api/attachments/{file}"))),
+                    "detach",
+                )
+            }
+            (Some(id), 88..93) => {
                 let content = format!("c{n} says {}", rng.random_range(0..1_000_000));
                 (
                     app.client
@@ -171,6 +209,22 @@ async fn client(
             Answer::Done(body) => {
                 tally.acknowledged += 1;
                 match (op, &target) {
+                    ("upload", Some(id)) => {
+                        let file = body["attachmentId"].as_str().unwrap_or_default().to_owned();
+                        tally.attachments.insert(file, (id.clone(), false, false));
+                        if let Some(k) = tally.tasks.get_mut(id) {
+                            k.version += 1;
+                        }
+                    }
+                    ("detach", _) => {
+                        let file = detach.clone().unwrap_or_default();
+                        if let Some(entry) = tally.attachments.get_mut(&file) {
+                            (entry.1, entry.2) = (true, false);
+                            if let Some(k) = tally.tasks.get_mut(&entry.0) {
+                                k.version += 1;
+                            }
+                        }
+                    }
                     ("comment", Some(id)) => {
                         let comment = body["commentId"].as_str().unwrap_or_default().to_owned();
                         let content = body["content"].as_str().unwrap_or_default().to_owned();
@@ -201,6 +255,18 @@ async fn client(
             Answer::Refused(_) => tally.refused += 1,
             Answer::Unknown => {
                 tally.indeterminate += 1;
+                // Attaching and detaching change the task: its version is unknown now.
+                let changed = match (op, &detach) {
+                    ("detach", Some(file)) => tally.attachments.get_mut(file).map(|entry| {
+                        entry.2 = true;
+                        entry.0.clone()
+                    }),
+                    ("upload", _) => target.clone(),
+                    _ => None,
+                };
+                if let Some(k) = changed.and_then(|task| tally.tasks.get_mut(&task)) {
+                    k.uncertain = true;
+                }
                 match &target {
                     Some(id) if op != "create" => {
                         if let Some(k) = tally.tasks.get_mut(id) {
@@ -294,6 +360,7 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
         tally.maybe_created.extend(t.maybe_created);
         tally.tasks.extend(t.tasks);
         tally.comments.extend(t.comments);
+        tally.attachments.extend(t.attachments);
     }
     done.store(true, Ordering::Relaxed);
     let (restarts, _ferret, _redis) = match injector.await {
@@ -382,6 +449,25 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
             "task {id}"
         );
     }
+    // Attachment audit rows, counted per task (their states name it).
+    let log = PgAuditLog::new(app.sql());
+    let mut attachment_rows: BTreeMap<String, i64> = BTreeMap::new();
+    let teams: BTreeSet<_> = cores.iter().map(|c| c.team_id).collect();
+    for team in teams {
+        let of_files = AuditFilter {
+            entity_type: Some(AuditEntityType::Attachment),
+            ..AuditFilter::default()
+        };
+        let rows_of_team = log.page(Scope::Team(team), &of_files, None, 100_000).await;
+        for record in rows_of_team.unwrap_or_default() {
+            let state = record
+                .new_state
+                .or(record.previous_state)
+                .unwrap_or_default();
+            let task = state["taskId"].as_str().unwrap_or_default().to_owned();
+            *attachment_rows.entry(task).or_default() += 1;
+        }
+    }
     for core in &cores {
         let id = core.task_id.to_string();
         let doc = docs.get(core.task_id).await.ok().flatten();
@@ -391,11 +477,12 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
             tally.tasks.contains_key(&id) || tally.maybe_created.contains(token),
             "task {id} ({title}) was never acknowledged nor left unanswered"
         );
-        // One audit row per committed write, and the version counts the writes.
+        // One audit row per committed write, and the version counts the writes (the task's own
+        // rows and those of its attachments).
         let audit = rows
             .history(core.task_id, None, 10_000)
             .await
-            .map(|h| h.len() as i64);
+            .map(|h| h.len() as i64 + attachment_rows.get(&id).copied().unwrap_or(0));
         assert_eq!(audit.ok(), Some(core.version), "audit rows of {id}");
         if let Ok(Lookup::Hit(cached)) = app.task_cache().get(core.task_id).await {
             assert_eq!(cached, *core, "cache of {id} matches PostgreSQL");
@@ -418,6 +505,23 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
             doc.as_ref().map(|d| d.content.as_str()),
             expected,
             "comment {id} on task {task}"
+        );
+    }
+    // Every acknowledged file is in GridFS while its task and it are; none outlives either.
+    let files = app.attachment_bytes().await;
+    for (id, (task, detached, unsure)) in &tally.attachments {
+        let known = &tally.tasks[task];
+        if *unsure || known.uncertain {
+            continue;
+        }
+        let stored = files
+            .read(id.parse().unwrap_or_default(), 0, 1)
+            .await
+            .map(|bytes| bytes.is_some());
+        assert_eq!(
+            stored.ok(),
+            Some(!detached && !known.deleted),
+            "file {id} of task {task}"
         );
     }
     // And through the API, as each client's user sees it.
@@ -460,7 +564,7 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
     assert_eq!(comments.drift(), 0, "nor in comments: {comments:?}");
     println!(
         "fault suite: {} writes: {} acknowledged, {} refused, {} indeterminate; {} restarts; \
-         {} tasks and {} comments checked, {} in PostgreSQL = MongoDB; stores agreed {:.1} s \
+         {} tasks, {} comments and {} files checked, {} in PostgreSQL = MongoDB; stores agreed {:.1} s \
          after the last restart",
         CLIENTS * OPS_PER_CLIENT,
         tally.acknowledged,
@@ -469,6 +573,7 @@ async fn a_thousand_writes_through_store_restarts_lose_nothing() {
         restarts,
         checked,
         tally.comments.len(),
+        tally.attachments.len(),
         cores.len(),
         agreed_after.as_secs_f64()
     );

@@ -24,6 +24,7 @@ impl Attachment {
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "attachmentId": self.attachment_id,
+            "taskId": self.task_id,
             "name": self.name,
             "size": self.size,
             "mimetype": self.mimetype,
