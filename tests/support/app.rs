@@ -85,6 +85,16 @@ pub struct TestUser {
     pub token: String,
 }
 
+/// A team with an admin, a member and a guest, one task of the team, and a user outside it.
+pub struct Crew {
+    pub admin: TestUser,
+    pub member: TestUser,
+    pub guest: TestUser,
+    pub outsider: TestUser,
+    pub team: String,
+    pub task: String,
+}
+
 /// A response, its body parsed as JSON (`Value::Null` when empty or not JSON).
 #[derive(Debug)]
 pub struct Reply {
@@ -287,6 +297,30 @@ impl TestApp {
     }
 
     /// Adds `user` to `team` with `role`, as `admin`.
+    pub async fn crew(&self) -> Crew {
+        let (admin, member, guest, outsider) = (
+            self.user().await,
+            self.user().await,
+            self.user().await,
+            self.user().await,
+        );
+        let team = self.team(&admin).await;
+        self.add_member(&admin, &team, &member, "member").await;
+        self.add_member(&admin, &team, &guest, "guest").await;
+        let task = self
+            .task(&admin, &team, serde_json::json!({ "title": "shared" }))
+            .await;
+        let task = task["taskId"].as_str().unwrap_or_default().to_owned();
+        Crew {
+            admin,
+            member,
+            guest,
+            outsider,
+            team,
+            task,
+        }
+    }
+
     pub async fn add_member(&self, admin: &TestUser, team: &str, user: &TestUser, role: &str) {
         let body = json!({ "email": user.email, "role": role });
         let r = self

@@ -7,7 +7,7 @@ pub mod app;
 pub mod processes;
 pub mod proxy;
 
-pub use app::{Reply, TestApp, TestUser};
+pub use app::{Crew, Reply, TestApp, TestUser};
 
 /// Waits for a condition that becomes true asynchronously (a relay applying a row, a process
 /// starting), polling every 50 ms up to `limit`. Returns whether it held in time.

@@ -99,43 +99,10 @@ fn bytes(n: usize) -> Vec<u8> {
         .collect()
 }
 
-struct Team {
-    admin: TestUser,
-    member: TestUser,
-    guest: TestUser,
-    outsider: TestUser,
-    team: String,
-    task: String,
-}
-
-async fn team(app: &TestApp) -> Team {
-    let (admin, member, guest, outsider) = (
-        app.user().await,
-        app.user().await,
-        app.user().await,
-        app.user().await,
-    );
-    let team = app.team(&admin).await;
-    app.add_member(&admin, &team, &member, "member").await;
-    app.add_member(&admin, &team, &guest, "guest").await;
-    let task = app
-        .task(&admin, &team, json!({ "title": "with files" }))
-        .await;
-    let task = task["taskId"].as_str().unwrap_or_default().to_owned();
-    Team {
-        admin,
-        member,
-        guest,
-        outsider,
-        team,
-        task,
-    }
-}
-
 #[tokio::test]
 async fn five_mib_round_trip_byte_for_byte_with_safe_headers_and_ranges() {
     let app = TestApp::spawn().await;
-    let t = team(&app).await;
+    let t = app.crew().await;
     let data = bytes(5 * 1024 * 1024);
     let (status, body) = upload(
         &app,
@@ -242,7 +209,7 @@ fn sha256_hex(data: &[u8]) -> String {
 #[tokio::test]
 async fn too_large_and_malformed_uploads_are_refused_and_leave_nothing() {
     let app = TestApp::spawn_with(|s| s.http.attachment_limit_bytes = 64 * 1024).await;
-    let t = team(&app).await;
+    let t = app.crew().await;
     let store = app.attachment_bytes().await;
     let before = store
         .stored_before(chrono::Utc::now() + chrono::TimeDelta::hours(1))
@@ -294,7 +261,7 @@ async fn too_large_and_malformed_uploads_are_refused_and_leave_nothing() {
 #[tokio::test]
 async fn who_may_upload_read_and_delete() {
     let app = TestApp::spawn().await;
-    let t = team(&app).await;
+    let t = app.crew().await;
     let (status, _) = upload(&app, &t.guest, &t.task, "g.txt", b"guest").await;
     assert_eq!(
         status,
@@ -370,7 +337,7 @@ async fn who_may_upload_read_and_delete() {
 #[tokio::test]
 async fn deleting_a_task_or_team_takes_its_files_and_the_sweeper_takes_orphans() {
     let app = TestApp::spawn().await;
-    let t = team(&app).await;
+    let t = app.crew().await;
     let store = app.attachment_bytes().await;
     let (_, on_task) = upload(&app, &t.admin, &t.task, "t.txt", b"task's").await;
     let on_task = attachment_id(&on_task);

@@ -7,37 +7,6 @@ use taskforge_domain::comments::CommentDocuments;
 use taskforge_domain::ids::CommentId;
 use taskforge_tests::{eventually, TestApp, TestUser};
 
-struct Team {
-    admin: TestUser,
-    member: TestUser,
-    guest: TestUser,
-    outsider: TestUser,
-    task: String,
-}
-
-async fn team(app: &TestApp) -> Team {
-    let (admin, member, guest, outsider) = (
-        app.user().await,
-        app.user().await,
-        app.user().await,
-        app.user().await,
-    );
-    let team = app.team(&admin).await;
-    app.add_member(&admin, &team, &member, "member").await;
-    app.add_member(&admin, &team, &guest, "guest").await;
-    let task = app
-        .task(&admin, &team, json!({ "title": "discussed" }))
-        .await;
-    let task = task["taskId"].as_str().unwrap_or_default().to_owned();
-    Team {
-        admin,
-        member,
-        guest,
-        outsider,
-        task,
-    }
-}
-
 fn comment_id(comment: &Value) -> CommentId {
     match comment["commentId"].as_str().map(str::parse) {
         Some(Ok(id)) => id,
@@ -57,7 +26,7 @@ async fn post(app: &TestApp, user: &TestUser, task: &str, body: Value) -> taskfo
 #[tokio::test]
 async fn a_comment_is_in_both_stores_and_pages_come_oldest_first() {
     let app = TestApp::spawn().await;
-    let t = team(&app).await;
+    let t = app.crew().await;
     let first = post(
         &app,
         &t.guest,
@@ -120,7 +89,7 @@ async fn a_comment_is_in_both_stores_and_pages_come_oldest_first() {
 #[tokio::test]
 async fn bad_comments_are_refused_and_write_nothing() {
     let app = TestApp::spawn().await;
-    let t = team(&app).await;
+    let t = app.crew().await;
     let refused = |body: Value| {
         let app = &app;
         let (user, task) = (&t.member, &t.task);
@@ -165,7 +134,7 @@ async fn bad_comments_are_refused_and_write_nothing() {
 #[tokio::test]
 async fn only_the_author_edits_and_the_author_or_a_moderator_deletes() {
     let app = TestApp::spawn().await;
-    let t = team(&app).await;
+    let t = app.crew().await;
     let created = post(&app, &t.guest, &t.task, json!({ "content": "first words" })).await;
     let id = comment_id(&created.body);
     let path = format!("/api/comments/{id}");
@@ -227,10 +196,7 @@ async fn only_the_author_edits_and_the_author_or_a_moderator_deletes() {
 
     let audit = app
         .get(
-            &format!(
-                "/api/teams/{}/audit?entityType=comment",
-                team_of(&app, &t).await
-            ),
+            &format!("/api/teams/{}/audit?entityType=comment", t.team.clone()),
             &t.admin.token,
         )
         .await;
@@ -245,17 +211,10 @@ async fn only_the_author_edits_and_the_author_or_a_moderator_deletes() {
     );
 }
 
-async fn team_of(app: &TestApp, t: &Team) -> String {
-    let task = app
-        .get(&format!("/api/tasks/{}", t.task), &t.admin.token)
-        .await;
-    task.body["teamId"].as_str().unwrap_or_default().to_owned()
-}
-
 #[tokio::test]
 async fn outsiders_find_no_comment_route() {
     let app = TestApp::spawn().await;
-    let t = team(&app).await;
+    let t = app.crew().await;
     let created = post(&app, &t.member, &t.task, json!({ "content": "internal" })).await;
     let comment = format!("/api/comments/{}", comment_id(&created.body));
     let comments = format!("/api/tasks/{}/comments", t.task);
@@ -281,8 +240,8 @@ async fn outsiders_find_no_comment_route() {
 #[tokio::test]
 async fn a_word_of_a_comment_finds_its_task_and_deletions_take_comments_along() {
     let app = TestApp::spawn().await;
-    let t = team(&app).await;
-    let team = team_of(&app, &t).await;
+    let t = app.crew().await;
+    let team = t.team.clone();
     let search = format!("/api/tasks?teamId={team}&q=okapi");
     let before = app.get(&search, &t.member.token).await;
     assert_eq!(
