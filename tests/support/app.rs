@@ -297,6 +297,27 @@ impl TestApp {
     }
 
     /// Adds `user` to `team` with `role`, as `admin`.
+    /// The actions of the team's audit rows of `entity_type`, newest first, as `user` reads
+    /// them.
+    pub async fn audit_actions(
+        &self,
+        team: &str,
+        entity_type: &str,
+        user: &TestUser,
+    ) -> Vec<String> {
+        let path = format!("/api/teams/{team}/audit?entityType={entity_type}&limit=100");
+        let page = self.get(&path, &user.token).await;
+        page.body["items"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|r| r["action"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub async fn crew(&self) -> Crew {
         let (admin, member, guest, outsider) = (
             self.user().await,

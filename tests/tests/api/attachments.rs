@@ -317,16 +317,7 @@ async fn who_may_upload_read_and_delete() {
         matches!(store.read(mine_id, 0, 1).await, Ok(None))
     });
     assert!(gone.await, "the bytes left GridFS");
-    let audit = app
-        .get(
-            &format!("/api/teams/{}/audit?entityType=attachment", t.team),
-            &t.admin.token,
-        )
-        .await;
-    let actions: Vec<&str> = audit.body["items"]
-        .as_array()
-        .map(|items| items.iter().filter_map(|r| r["action"].as_str()).collect())
-        .unwrap_or_default();
+    let actions = app.audit_actions(&t.team, "attachment", &t.admin).await;
     assert_eq!(
         actions,
         vec!["delete", "delete", "create", "create"],

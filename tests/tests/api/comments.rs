@@ -194,16 +194,7 @@ async fn only_the_author_edits_and_the_author_or_a_moderator_deletes() {
         "authors delete their own"
     );
 
-    let audit = app
-        .get(
-            &format!("/api/teams/{}/audit?entityType=comment", t.team.clone()),
-            &t.admin.token,
-        )
-        .await;
-    let actions: Vec<&str> = audit.body["items"]
-        .as_array()
-        .map(|items| items.iter().filter_map(|r| r["action"].as_str()).collect())
-        .unwrap_or_default();
+    let actions = app.audit_actions(&t.team, "comment", &t.admin).await;
     assert_eq!(
         actions,
         vec!["delete", "create", "delete", "update", "create"],
