@@ -110,12 +110,29 @@ async fn bad_comments_are_refused_and_write_nothing() {
     refused(json!({ "content": "x".repeat(10_001) })).await;
     refused(json!({ "content": "hi", "mentionedUsers": [t.outsider.id] })).await;
     refused(json!({ "content": "hi", "mentionedUsers": ["not-a-user"] })).await;
+    let crowd: Vec<String> = (0..51).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+    refused(json!({ "content": "hi", "mentionedUsers": crowd })).await;
     refused(json!({ "content": "hi", "pinned": true })).await;
     refused(json!({ "content": 7 })).await;
     let listed = app
         .get(&format!("/api/tasks/{}/comments", t.task), &t.member.token)
         .await;
     assert_eq!(listed.body["items"], json!([]), "nothing half-written");
+
+    let repeated = vec![t.guest.id.clone(); 20_000];
+    let once = post(
+        &app,
+        &t.member,
+        &t.task,
+        json!({ "content": "hi", "mentionedUsers": repeated }),
+    )
+    .await;
+    assert_eq!(
+        once.body["mentionedUsers"],
+        json!([t.guest.id]),
+        "{:?}",
+        once.body
+    );
 
     let longest = post(
         &app,

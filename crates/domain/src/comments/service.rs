@@ -122,12 +122,9 @@ impl CommentService {
 
     /// Each named user once; every one a member of the team (400 otherwise).
     async fn mentions(&self, team: TeamId, named: Vec<UserId>) -> Result<Vec<UserId>, Error> {
-        let mut users: Vec<UserId> = Vec::with_capacity(named.len());
-        for user in named {
-            if !users.contains(&user) {
-                users.push(user);
-            }
-        }
+        // A set, not a scan of the list: a body may name tens of thousands of ids.
+        let mut seen = std::collections::HashSet::with_capacity(named.len());
+        let users: Vec<UserId> = named.into_iter().filter(|u| seen.insert(*u)).collect();
         if users.len() > MAX_MENTIONS {
             let message = format!("must name at most {MAX_MENTIONS} members");
             return Err(FieldError::new("mentionedUsers", message).into());
