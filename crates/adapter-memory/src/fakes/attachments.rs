@@ -10,9 +10,12 @@ use taskforge_domain::attachments::{Attachment, AttachmentBytes, Bytes, Chunks, 
 use taskforge_domain::ids::{AttachmentId, TaskId, TeamId};
 use taskforge_domain::StoreError;
 
+/// A stored file: its attachment, its bytes and when it was stored.
+type File = (Attachment, Vec<u8>, DateTime<Utc>);
+
 #[derive(Default)]
 pub struct InMemoryAttachmentBytes {
-    files: Mutex<HashMap<AttachmentId, (Attachment, Vec<u8>, DateTime<Utc>)>>,
+    files: Mutex<HashMap<AttachmentId, File>>,
     outage: Outage,
 }
 

@@ -104,12 +104,15 @@ impl TaskCache for InMemoryTaskCache {
     }
 }
 
+/// A team's current generation and its pages by query fingerprint.
+type Generation = (String, HashMap<String, CachedPage>);
+
 /// The list cache's fake: each team's current generation and its pages, as in Redis.
 #[derive(Default)]
 pub struct InMemoryTaskLists {
     /// team → (generation, query fingerprint → page); a page stored for another generation
     /// is dropped on the spot.
-    teams: Mutex<HashMap<TeamId, (String, HashMap<String, CachedPage>)>>,
+    teams: Mutex<HashMap<TeamId, Generation>>,
     outage: Outage,
 }
 

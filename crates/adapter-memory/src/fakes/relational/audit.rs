@@ -25,7 +25,7 @@ impl AuditLog for InMemoryRelational {
             .filter(|r| filter.matches(r))
             .filter(|r| after.is_none_or(|c| (r.at, r.id) < (c.at, c.id)))
             .collect();
-        rows.sort_by(|a, b| (b.at, b.id).cmp(&(a.at, a.id)));
+        rows.sort_by_key(|r| std::cmp::Reverse((r.at, r.id)));
         rows.truncate(usize::try_from(limit).unwrap_or(0));
         Ok(rows)
     }
