@@ -73,3 +73,7 @@ uuid_id!(
     /// A file attached to a task.
     AttachmentId
 );
+uuid_id!(
+    /// One notification of one user.
+    NotificationId
+);

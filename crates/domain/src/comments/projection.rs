@@ -1,9 +1,9 @@
-//! What comment changes project: the document in MongoDB, and the events notifications consume.
+//! What comment changes project: the document in MongoDB.
 
 use super::model::Comment;
 use super::ports::CommentDocuments;
-use crate::ids::{CommentId, TaskId, TeamId, UserId};
-use crate::write_path::{Apply, EffectId, EffectKind, Projector, StoredEffect};
+use crate::ids::{CommentId, TaskId, TeamId};
+use crate::write_path::{Apply, EffectId, EffectKind, Projector};
 use crate::StoreError;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -31,25 +31,6 @@ pub struct EraseTaskComments {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EraseTeamComments {
     pub team_id: TeamId,
-}
-
-/// A comment was added to a task (an event: its consumers are the notifications').
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CommentAdded {
-    pub comment_id: CommentId,
-    pub task_id: TaskId,
-    pub team_id: TeamId,
-    pub author_id: UserId,
-}
-
-/// A member was named in a new comment (an event: its consumers are the notifications').
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UserMentioned {
-    pub user_id: UserId,
-    pub comment_id: CommentId,
-    pub task_id: TaskId,
-    pub team_id: TeamId,
-    pub author_id: UserId,
 }
 
 fn document_target(id: CommentId) -> Option<String> {
@@ -80,39 +61,6 @@ impl EffectKind for EraseTeamComments {
     const KIND: &'static str = "erase_team_comments";
 }
 
-impl EffectKind for CommentAdded {
-    const KIND: &'static str = "comment_added";
-}
-
-impl EffectKind for UserMentioned {
-    const KIND: &'static str = "user_mentioned";
-}
-
-/// The effects of a new comment: its document, then its events.
-pub(super) fn created(comment: &Comment) -> Vec<StoredEffect> {
-    let mut effects = vec![
-        StoredEffect::of(&PutComment {
-            comment: comment.clone(),
-        }),
-        StoredEffect::of(&CommentAdded {
-            comment_id: comment.comment_id,
-            task_id: comment.task_id,
-            team_id: comment.team_id,
-            author_id: comment.author_id,
-        }),
-    ];
-    effects.extend(comment.mentioned_users.iter().map(|user| {
-        StoredEffect::of(&UserMentioned {
-            user_id: *user,
-            comment_id: comment.comment_id,
-            task_id: comment.task_id,
-            team_id: comment.team_id,
-            author_id: comment.author_id,
-        })
-    }));
-    effects
-}
-
 /// Applies the comment effects to MongoDB.
 #[derive(Clone)]
 pub struct CommentProjection {
@@ -120,8 +68,7 @@ pub struct CommentProjection {
 }
 
 impl CommentProjection {
-    /// Registers the comment effects with `projector`. The events are acknowledged here until
-    /// a consumer registers for them (notifications do).
+    /// Registers the comment effects with `projector`.
     pub fn register(projector: Projector, documents: Arc<dyn CommentDocuments>) -> Projector {
         let this = Self { documents };
         projector
@@ -129,18 +76,6 @@ impl CommentProjection {
             .on::<DeleteComment>(this.clone())
             .on::<EraseTaskComments>(this.clone())
             .on::<EraseTeamComments>(this)
-            .on::<CommentAdded>(Unconsumed)
-            .on::<UserMentioned>(Unconsumed)
-    }
-}
-
-/// Acknowledges events nothing consumes yet; a consumer registered after it takes its place.
-struct Unconsumed;
-
-#[async_trait]
-impl<E: EffectKind> Apply<E> for Unconsumed {
-    async fn apply(&self, _: E, _: EffectId) -> Result<(), StoreError> {
-        Ok(())
     }
 }
 

@@ -5,8 +5,10 @@ use super::ports::CommentRepository;
 use super::projection::{self, DeleteComment, EraseTaskComments, EraseTeamComments};
 use crate::clock::Clock;
 use crate::ids::{CommentId, TaskId, TeamId, UserId};
+use crate::notifications::activity::announce;
+use crate::notifications::{CommentFacts, TaskFacts};
 use crate::tasks::lists::drop_lists;
-use crate::tasks::{TaskDependents, TaskRepository};
+use crate::tasks::{Task, TaskDependents, TaskRepository};
 use crate::teams::{Access, Permission, Requirement, TeamErasure, TeamService};
 use crate::validation::FieldError;
 use crate::write_path::{
@@ -36,11 +38,11 @@ pub struct CommentService {
 /// after every comment change committed before it: none can bring a document back), and the
 /// drop of the team's list pages (full-text search reads comments) in a lane of its own.
 fn comment_change(
+    task: &Task,
     comment: &Comment,
     action: AuditAction,
     actor: &Actor,
-    previous: Option<&Comment>,
-    next: Option<&Comment>,
+    (previous, next): (Option<&Comment>, Option<&Comment>),
     effects: Vec<StoredEffect>,
 ) -> Change {
     let state = |c: &Comment| serde_json::to_value(c).unwrap_or_default();
@@ -58,7 +60,23 @@ fn comment_change(
         comment.task_id.as_uuid(),
     );
     let lists = vec![drop_lists(comment.team_id)];
-    Change::new(aggregate, audit, effects).with_entity("task lists", uuid::Uuid::now_v7(), lists)
+    let change = Change::new(aggregate, audit, effects).with_entity(
+        "task lists",
+        uuid::Uuid::now_v7(),
+        lists,
+    );
+    let facts = TaskFacts::of(None, Some(task));
+    match facts {
+        Some(facts) => announce(
+            change,
+            comment.task_id,
+            comment.version,
+            facts,
+            Some(CommentFacts::of(comment)),
+            comment.last_edited_at.unwrap_or(comment.created),
+        ),
+        None => change,
+    }
 }
 
 /// A deleted task's comment documents go with it (its rows go by cascade).
@@ -103,11 +121,21 @@ impl CommentService {
         caller: UserId,
         task: TaskId,
         requirement: Requirement,
-    ) -> Result<Access, Error> {
+    ) -> Result<(Task, Access), Error> {
         let task = self.tasks.get(task).await?.ok_or(Error::NotFound)?;
-        self.teams
+        let access = self
+            .teams
             .authorize(caller, task.team_id, requirement)
-            .await
+            .await?;
+        Ok((task, access))
+    }
+
+    /// The task a comment is on.
+    async fn task_of(&self, comment: &Comment) -> Result<Task, Error> {
+        self.tasks
+            .get(comment.task_id)
+            .await?
+            .ok_or(Error::NotFound)
     }
 
     /// The comment and `caller`'s access to its team (404 for outsiders).
@@ -151,7 +179,7 @@ impl CommentService {
         mentioned: Vec<UserId>,
         actor: &Actor,
     ) -> Result<Comment, Error> {
-        let access = self
+        let (task, access) = self
             .on_task(
                 caller,
                 task,
@@ -161,7 +189,7 @@ impl CommentService {
         let mentioned_users = self.mentions(access.team(), mentioned).await?;
         let comment = Comment {
             comment_id: CommentId::new(),
-            task_id: task,
+            task_id: task.task_id,
             team_id: access.team(),
             author_id: caller,
             content,
@@ -170,13 +198,15 @@ impl CommentService {
             last_edited_at: None,
             version: 1,
         };
-        let effects = projection::created(&comment);
+        let effects = vec![StoredEffect::of(&projection::PutComment {
+            comment: comment.clone(),
+        })];
         let change = comment_change(
+            &task,
             &comment,
             AuditAction::Create,
             actor,
-            None,
-            Some(&comment),
+            (None, Some(&comment)),
             effects,
         );
         self.write_path
@@ -216,6 +246,7 @@ impl CommentService {
             if current.author_id != caller {
                 return Err(Error::Forbidden);
             }
+            let task = self.task_of(&current).await?;
             let next = Comment {
                 content: content.clone(),
                 last_edited_at: Some(self.clock.now().trunc_subsecs(6)),
@@ -226,11 +257,11 @@ impl CommentService {
                 comment: next.clone(),
             })];
             let change = comment_change(
+                &task,
                 &next,
                 AuditAction::Update,
                 actor,
-                Some(&current),
-                Some(&next),
+                (Some(&current), Some(&next)),
                 effects,
             );
             match self
@@ -254,13 +285,14 @@ impl CommentService {
         if current.author_id != caller {
             access.require(Requirement::Permission(Permission::CommentModerate))?;
         }
+        let task = self.task_of(&current).await?;
         let effects = vec![StoredEffect::of(&DeleteComment { comment_id: id })];
         let change = comment_change(
+            &task,
             &current,
             AuditAction::Delete,
             actor,
-            Some(&current),
-            None,
+            (Some(&current), None),
             effects,
         );
         self.write_path

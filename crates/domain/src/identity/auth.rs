@@ -11,6 +11,7 @@ use super::throttle::client_key;
 use super::values::{Email, Password, PasswordHash, PersonName, SessionToken};
 use crate::clock::Clock;
 use crate::ids::{SessionId, UserId};
+use crate::notifications::EraseNotifications;
 use crate::validation::{plain, rejected, FieldError};
 use crate::write_path::{
     Actor, Aggregate, AuditAction, AuditDraft, AuditEntityType, Change, Scope, StoredEffect,
@@ -445,7 +446,10 @@ impl AuthService {
             AuditAction::Delete,
             actor,
             (Some(user.audit_state()), None),
-            vec![StoredEffect::of(&DeleteProfile { user_id: user.id })],
+            vec![
+                StoredEffect::of(&DeleteProfile { user_id: user.id }),
+                StoredEffect::of(&EraseNotifications::User { user_id: user.id }),
+            ],
         );
         let change = revoking_sessions(change, user.id, None, self.clock.now());
         self.write_path

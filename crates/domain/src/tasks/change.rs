@@ -4,6 +4,8 @@ use super::lists;
 use super::model::Task;
 use super::projection;
 use super::state::TaskState;
+use crate::notifications::activity::announce;
+use crate::notifications::TaskFacts;
 use crate::write_path::{
     Actor, Aggregate, AuditAction, AuditDraft, AuditEntityType, Change, Scope,
 };
@@ -35,4 +37,18 @@ pub(crate) fn task_change(
     let cache_lane = uuid::Uuid::now_v7();
     let caches = vec![cache, lists::drop_lists(task.team_id)];
     Change::new(aggregate, audit, vec![document]).with_entity("task cache", cache_lane, caches)
+}
+
+/// `change` with the team activity event of a change from `previous` to `next` (one of them at
+/// least), made at `at`.
+pub(crate) fn announced(
+    change: Change,
+    previous: Option<&Task>,
+    next: Option<&Task>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Change {
+    match (next.or(previous), TaskFacts::of(previous, next)) {
+        (Some(task), Some(facts)) => announce(change, task.task_id, task.version, facts, None, at),
+        _ => change,
+    }
 }

@@ -2,7 +2,7 @@
 //! until the edit commits, so edits of one task queue and each applies to what the previous one
 //! left: none fails because another committed first.
 
-use super::change::task_change;
+use super::change::{announced, task_change};
 use super::model::{Task, TaskPatch};
 use crate::attachments::projection::DeleteAttachmentBytes;
 use crate::attachments::Attachment;
@@ -109,6 +109,7 @@ impl TaskEdit {
         };
         let change = task_change(&next, action, &self.actor, Some(current), Some(&next));
         let change = self.of_attachment(change, current);
+        let change = announced(change, Some(current), Some(&next), next.metadata.updated);
         Ok((next, change))
     }
 

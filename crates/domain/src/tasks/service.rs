@@ -1,6 +1,6 @@
 //! The task use cases.
 
-use super::change::task_change;
+use super::change::{announced, task_change};
 use super::edit::TaskEdit;
 use super::lists::{CachedPage, TaskListCache};
 use super::model::{
@@ -157,7 +157,8 @@ impl TaskService {
                 updated: now,
             },
         };
-        let mut change = task_change(&task, AuditAction::Create, actor, None, Some(&task));
+        let change = task_change(&task, AuditAction::Create, actor, None, Some(&task));
+        let mut change = announced(change, None, Some(&task), now);
         change.idempotency =
             key.map(|k| k.completion(change.audit.new_state.clone().unwrap_or_default()));
         self.write_path
@@ -247,6 +248,7 @@ impl TaskService {
         let erasures = self.dependents.iter().flat_map(|d| d.erasure(id)).collect();
         let change =
             task_change(&current, AuditAction::Delete, actor, Some(&current), None).then(erasures);
+        let change = announced(change, Some(&current), None, self.now());
         self.write_path
             .commit(self.tasks.delete(id, change))
             .await?;
