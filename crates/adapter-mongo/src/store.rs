@@ -88,18 +88,38 @@ impl MongoStore {
         &self,
         op: impl IntoFuture<Output = Result<T, MongoError>>,
     ) -> Result<T, StoreError> {
+        self.call_raw(op).await?.map_err(map_err)
+    }
+
+    /// Runs one driver call under the timeout and the circuit breaker, and hands back the
+    /// driver's own error of a call that reached the server, for a caller that reads it.
+    pub(crate) async fn call_raw<T>(
+        &self,
+        op: impl IntoFuture<Output = Result<T, MongoError>>,
+    ) -> Result<Result<T, MongoError>, StoreError> {
         if !self.breaker.allows() {
             return Err(StoreError::unavailable(STORE, "circuit open"));
         }
-        let outcome = match tokio::time::timeout(self.timeout, op.into_future()).await {
-            Ok(result) => result.map_err(map_err),
-            Err(_) => Err(StoreError::unavailable(STORE, "timed out")),
+        let Ok(result) = tokio::time::timeout(self.timeout, op.into_future()).await else {
+            self.breaker.failed();
+            return Err(StoreError::unavailable(STORE, "timed out"));
         };
-        match &outcome {
-            Err(StoreError::Unavailable { .. }) => self.breaker.failed(),
-            _ => self.breaker.succeeded(),
+        match result {
+            Err(e) => match map_err(e.clone()) {
+                unavailable @ StoreError::Unavailable { .. } => {
+                    self.breaker.failed();
+                    Err(unavailable)
+                }
+                _ => {
+                    self.breaker.succeeded();
+                    Ok(Err(e))
+                }
+            },
+            ok => {
+                self.breaker.succeeded();
+                Ok(ok)
+            }
         }
-        outcome
     }
 
     /// Stores `document` (whose `_id` is `id`) at `version` in `collection`, unless a newer
@@ -166,7 +186,7 @@ const DUPLICATE_KEY: i32 = 11000;
 /// BSONObjectTooLarge, KeyTooLong.
 const REFUSED_VALUES: [i32; 9] = [2, 9, 14, 52, 53, 55, 121, 10334, 17280];
 
-fn map_err(e: MongoError) -> StoreError {
+pub(crate) fn map_err(e: MongoError) -> StoreError {
     match e.kind.as_ref() {
         ErrorKind::GridFs(GridFsErrorKind::FileNotFound { .. }) => StoreError::NotFound,
         ErrorKind::Write(WriteFailure::WriteError(w)) if w.code == DUPLICATE_KEY => {

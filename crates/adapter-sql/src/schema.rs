@@ -82,6 +82,7 @@ diesel::table! {
         user_id -> Uuid,
         role -> Text,
         joined_at -> Timestamptz,
+        follow -> Text,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The relay: applies outbox rows the fast path left behind, chains committed audit rows,
-//! prunes applied outbox rows past their retention and sweeps the bytes of uploads whose change
-//! never committed. Any number of relays may run (rows are
+//! prunes applied outbox rows and notifications past their retention and sweeps the bytes of
+//! uploads whose change never committed. Any number of relays may run (rows are
 //! leased). It also keeps the outbox gauges of /metrics current.
 
 use crate::settings::WorkerSettings;
@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use taskforge_adapter_sql::{AuditChain, PgIdempotency, PgOutbox};
 use taskforge_domain::attachments::AttachmentService;
+use taskforge_domain::notifications::Eraser;
 use taskforge_domain::write_path::{RelayReport, WritePath};
 use tokio::sync::watch;
 
@@ -22,7 +23,10 @@ pub struct Relay {
     pub(crate) outbox: PgOutbox,
     pub(crate) idempotency: PgIdempotency,
     pub(crate) attachments: Arc<AttachmentService>,
+    pub(crate) notifications: Eraser,
     pub(crate) settings: WorkerSettings,
+    /// How long notifications are kept.
+    pub(crate) retention: Duration,
 }
 
 /// What one pass did.
@@ -103,6 +107,10 @@ impl Relay {
                         tracing::info!(swept = n, "attachment bytes of uncommitted uploads deleted")
                     }
                     Err(e) => tracing::warn!(error = %e, "attachment sweep failed"),
+                }
+                let before = chrono::Utc::now() - self.retention;
+                if let Err(e) = self.notifications.expire(before).await {
+                    tracing::warn!(error = %e, "notification retention failed");
                 }
             }
             if !busy {

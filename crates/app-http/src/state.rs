@@ -1,6 +1,6 @@
 //! What every handler shares: the use-case services and the stores' health probes.
 
-use crate::settings::HttpSettings;
+use crate::settings::{HttpSettings, NotificationSettings};
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +11,7 @@ use taskforge_domain::attachments::AttachmentService;
 use taskforge_domain::audit::AuditService;
 use taskforge_domain::comments::CommentService;
 use taskforge_domain::identity::{AuthService, ProfileService};
+use taskforge_domain::notifications::{LiveTeams, NotificationService};
 use taskforge_domain::tasks::TaskService;
 use taskforge_domain::teams::TeamService;
 
@@ -22,6 +23,9 @@ pub struct AppState {
     pub comments: CommentService,
     pub attachments: Arc<AttachmentService>,
     pub audit: AuditService,
+    pub notifications: NotificationService,
+    pub live: LiveTeams,
+    pub live_settings: NotificationSettings,
     pub stores: Stores,
     pub http: HttpSettings,
     pub session_max_age: Duration,

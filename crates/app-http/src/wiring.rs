@@ -9,11 +9,12 @@ use crate::telemetry::metrics_handle;
 use std::sync::Arc;
 use std::time::Duration;
 use taskforge_adapter_mongo::{
-    GridFsAttachments, MongoCommentDocuments, MongoProfileDocuments, MongoStore, MongoTaskDocuments,
+    GridFsAttachments, MongoCommentDocuments, MongoNotifications, MongoProfileDocuments,
+    MongoStore, MongoTaskDocuments,
 };
 use taskforge_adapter_redis::{
-    RedisAccessCache, RedisRateLimiter, RedisSessionStore, RedisStore, RedisTaskCache,
-    RedisTaskLists,
+    RedisAccessCache, RedisLiveFeed, RedisPresence, RedisRateLimiter, RedisSessionStore,
+    RedisStore, RedisTaskCache, RedisTaskLists, RedisUnreadCounter,
 };
 use taskforge_adapter_sql::{
     AuditChain, PgAuditLog, PgCommentRepository, PgIdempotency, PgOutbox, PgStore,
@@ -29,9 +30,14 @@ use taskforge_domain::comments::{
 };
 use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
 use taskforge_domain::identity::{AuthService, ProfileProjection, ProfileService};
+use taskforge_domain::notifications::{
+    Delivery, Eraser, Fanout, LiveTeams, MailQueue, Notification, NotificationService,
+    TaskNotifications, TeamNotifications,
+};
 use taskforge_domain::tasks::{Reconciler, TaskCaches, TaskErasure, TaskProjection, TaskService};
 use taskforge_domain::teams::{AccessProjection, TeamService};
 use taskforge_domain::write_path::{Outbox, Projector, WritePath};
+use taskforge_domain::StoreError;
 
 /// Everything the binaries run: the HTTP state, the relay, the reconcilers, and the outbox for
 /// its operator commands.
@@ -41,6 +47,16 @@ pub struct Wired {
     pub reconciler: Reconciler,
     pub comment_reconciler: CommentReconciler,
     pub outbox: Arc<dyn Outbox>,
+}
+
+/// Mail is not sent yet (the email issue adds the queue).
+struct NoMail;
+
+#[async_trait::async_trait]
+impl MailQueue for NoMail {
+    async fn enqueue(&self, _: &[Notification]) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
@@ -70,10 +86,31 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     if let Err(e) = comment_documents.ensure_indexes().await {
         tracing::warn!(error = %e, "MongoDB indexes of comments not created");
     }
+    let notification_store = Arc::new(MongoNotifications::new(stores.mongo.clone()));
+    if let Err(e) = notification_store.ensure_indexes().await {
+        tracing::warn!(error = %e, "MongoDB indexes of notifications not created");
+    }
     let task_cache = Arc::new(RedisTaskCache::new(
         stores.redis.clone(),
         settings.cache.task_times(),
     ));
+    let team_rows = Arc::new(PgTeamRepository::new(stores.sql.clone()));
+    let unread = Arc::new(RedisUnreadCounter::new(
+        stores.redis.clone(),
+        settings.notifications.counter_ttl(),
+    ));
+    let feed = Arc::new(RedisLiveFeed::new(stores.redis.clone(), &settings.redis)?);
+    let delivery = Delivery {
+        store: notification_store.clone(),
+        counter: unread.clone(),
+        feed: feed.clone(),
+        mail: Arc::new(NoMail),
+        clock: Arc::new(SystemClock),
+    };
+    let eraser = Eraser {
+        store: notification_store.clone(),
+        counter: unread.clone(),
+    };
     // Every effect kind and how it is applied; a feature adds its own here.
     let projector = Projector::default().on::<RevokeSessions>(SessionEffects(sessions.clone()));
     let projector = ProfileProjection::register(projector, profile_documents);
@@ -87,7 +124,6 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         task_cache.clone(),
         task_lists.clone(),
     );
-    let team_rows = Arc::new(PgTeamRepository::new(stores.sql.clone()));
     let access_cache = Arc::new(RedisAccessCache::new(
         stores.redis.clone(),
         settings.cache.access_times(),
@@ -96,6 +132,12 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     let projector = CommentProjection::register(projector, comment_documents.clone());
     let attachment_bytes = Arc::new(GridFsAttachments::new(stores.mongo.clone()));
     let projector = AttachmentProjection::register(projector, attachment_bytes.clone());
+    let projector = Fanout {
+        delivery,
+        audience: team_rows.clone(),
+    }
+    .register(projector);
+    let projector = eraser.clone().register(projector);
     let write_path = WritePath::new(
         outbox,
         Arc::new(projector),
@@ -123,6 +165,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
             Arc::new(TaskErasure),
             Arc::new(TeamComments),
             Arc::new(TeamAttachments),
+            Arc::new(TeamNotifications),
         ],
         access_cache,
     ));
@@ -136,7 +179,11 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
             tasks: task_cache,
             lists: task_lists,
         },
-        vec![Arc::new(TaskComments), Arc::new(TaskAttachments)],
+        vec![
+            Arc::new(TaskComments),
+            Arc::new(TaskAttachments),
+            Arc::new(TaskNotifications),
+        ],
         write_path.clone(),
         Arc::new(SystemClock),
     );
@@ -152,7 +199,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     let comment_reconciler = CommentReconciler::new(comment_rows.clone(), comment_documents);
     let comments = CommentService::new(
         comment_rows,
-        task_rows,
+        task_rows.clone(),
         teams.clone(),
         write_path.clone(),
         Arc::new(SystemClock),
@@ -165,16 +212,27 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         outbox: PgOutbox::new(projection_sql),
         idempotency: PgIdempotency::new(stores.sql.clone()),
         attachments: attachments.clone(),
+        notifications: eraser,
         settings: settings.worker.clone(),
+        retention: settings.notifications.retention(),
     };
     let state = AppState {
         auth,
         profiles,
-        teams,
+        teams: teams.clone(),
         tasks,
         comments,
         attachments,
         audit: AuditService::new(Arc::new(PgAuditLog::new(stores.sql.clone()))),
+        notifications: NotificationService::new(notification_store, unread, feed.clone()),
+        live: LiveTeams::new(
+            teams.clone(),
+            task_rows.clone(),
+            feed,
+            Arc::new(RedisPresence::new(stores.redis.clone())),
+            settings.notifications.presence_ttl(),
+        ),
+        live_settings: settings.notifications.clone(),
         stores,
         http: settings.http.clone(),
         session_max_age: Duration::from_secs(settings.auth.absolute_timeout_secs),

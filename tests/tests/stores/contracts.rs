@@ -3,7 +3,9 @@
 use secrecy::ExposeSecret;
 use std::time::Duration;
 use taskforge_adapter_memory::contract;
-use taskforge_adapter_redis::{RedisRateLimiter, RedisSessionStore, RedisStore};
+use taskforge_adapter_redis::{
+    RedisPresence, RedisRateLimiter, RedisSessionStore, RedisStore, RedisUnreadCounter,
+};
 use taskforge_adapter_sql::PgStore;
 use taskforge_adapter_sql::{
     migrations, provisioning, PgAuditLog, PgCommentRepository, PgIdempotency, PgOutbox,
@@ -197,4 +199,39 @@ async fn postgres_idempotency_store_meets_the_contract() {
         &PgUserRepository::new(sql),
     )
     .await;
+}
+
+#[tokio::test]
+async fn mongo_notifications_meet_the_contract() {
+    let app = stores().await;
+    let notifications = app.notifications().await;
+    must(notifications.ensure_indexes().await);
+    contract::notification_store(&notifications).await;
+}
+
+#[tokio::test]
+async fn redis_unread_counter_meets_the_contract() {
+    let app = stores().await;
+    let counter = RedisUnreadCounter::new(app.redis(), Duration::from_secs(60));
+    contract::unread_counter(&counter).await;
+}
+
+#[tokio::test]
+async fn redis_live_feed_meets_the_contract() {
+    let app = stores().await;
+    contract::live_feed(&app.live_feed()).await;
+}
+
+#[tokio::test]
+async fn redis_presence_meets_the_contract() {
+    let app = stores().await;
+    contract::presence(&RedisPresence::new(app.redis())).await;
+}
+
+#[tokio::test]
+async fn postgres_audience_meets_the_contract() {
+    let app = stores().await;
+    let sql = app.sql();
+    let teams = PgTeamRepository::new(sql.clone());
+    contract::audience(&PgUserRepository::new(sql), &teams, &teams).await;
 }

@@ -6,6 +6,7 @@ mod clock;
 mod comments;
 mod hasher;
 mod leased;
+mod notifications;
 mod profiles;
 mod rate_limiter;
 mod relational;
@@ -18,6 +19,9 @@ pub use attachments::InMemoryAttachmentBytes;
 pub use clock::ManualClock;
 pub use comments::InMemoryCommentDocuments;
 pub use hasher::FakeHasher;
+pub use notifications::{
+    InMemoryLiveFeed, InMemoryNotifications, InMemoryPresence, InMemoryUnreadCounter,
+};
 pub use profiles::InMemoryProfileDocuments;
 pub use rate_limiter::InMemoryRateLimiter;
 pub use relational::InMemoryRelational;

@@ -2,8 +2,9 @@
 
 use taskforge_adapter_memory::{
     contract, InMemoryAccessCache, InMemoryAttachmentBytes, InMemoryCommentDocuments,
-    InMemoryProfileDocuments, InMemoryRateLimiter, InMemoryRelational, InMemorySessions,
-    InMemoryTaskCache, InMemoryTaskDocuments, InMemoryTaskLists,
+    InMemoryLiveFeed, InMemoryNotifications, InMemoryPresence, InMemoryProfileDocuments,
+    InMemoryRateLimiter, InMemoryRelational, InMemorySessions, InMemoryTaskCache,
+    InMemoryTaskDocuments, InMemoryTaskLists, InMemoryUnreadCounter,
 };
 
 #[tokio::test]
@@ -95,4 +96,30 @@ async fn fake_task_repository_meets_the_contract() {
 async fn fake_idempotency_store_meets_the_contract() {
     let db = InMemoryRelational::default();
     contract::idempotency(&db, &db).await;
+}
+
+#[tokio::test]
+async fn fake_notifications_meet_the_contract() {
+    contract::notification_store(&InMemoryNotifications::default()).await;
+}
+
+#[tokio::test]
+async fn fake_unread_counter_meets_the_contract() {
+    contract::unread_counter(&InMemoryUnreadCounter::default()).await;
+}
+
+#[tokio::test]
+async fn fake_live_feed_meets_the_contract() {
+    contract::live_feed(&InMemoryLiveFeed::default()).await;
+}
+
+#[tokio::test]
+async fn fake_presence_meets_the_contract() {
+    contract::presence(&InMemoryPresence::default()).await;
+}
+
+#[tokio::test]
+async fn fake_audience_meets_the_contract() {
+    let db = InMemoryRelational::default();
+    contract::audience(&db, &db, &db).await;
 }

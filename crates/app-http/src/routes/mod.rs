@@ -4,6 +4,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod comments;
+pub mod notifications;
 pub mod openapi;
 pub mod ops;
 pub mod tasks;
@@ -43,7 +44,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(tasks::configure)
                 .configure(comments::configure)
                 .configure(attachments::configure)
-                .configure(audit::configure),
+                .configure(audit::configure)
+                .configure(notifications::configure),
         );
 }
 

@@ -6,6 +6,7 @@
 pub mod activity;
 pub mod erasure;
 pub mod fanout;
+pub mod live;
 pub mod model;
 pub mod ports;
 pub mod service;
@@ -14,6 +15,7 @@ pub mod signal;
 pub use activity::{CommentFacts, TaskFacts, TeamActivity};
 pub use erasure::{EraseNotifications, Eraser, TaskNotifications, TeamNotifications};
 pub use fanout::{Delivery, Fanout};
+pub use live::{LiveTeams, View};
 pub use model::{
     FollowLevel, Notification, NotificationCursor, NotificationData, NotificationKind,
 };

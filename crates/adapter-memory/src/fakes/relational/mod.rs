@@ -18,6 +18,7 @@ use taskforge_domain::audit::AuditRecord;
 use taskforge_domain::comments::Comment;
 use taskforge_domain::identity::{PasswordHash, Profile};
 use taskforge_domain::ids::{AuditId, CommentId, TaskId, TeamId, UserId};
+use taskforge_domain::notifications::FollowLevel;
 use taskforge_domain::tasks::Task;
 use taskforge_domain::teams::{MemberView, Permission, PermissionMap, Role, Team};
 use taskforge_domain::write_path::*;
@@ -70,6 +71,8 @@ struct Relational {
     users: HashMap<UserId, (Profile, PasswordHash)>,
     teams: HashMap<TeamId, Team>,
     memberships: BTreeMap<(TeamId, UserId), (Role, DateTime<Utc>)>,
+    /// Members' follow levels other than the default.
+    follows: BTreeMap<(TeamId, UserId), FollowLevel>,
     permissions: HashMap<(TeamId, Role), BTreeSet<Permission>>,
     audit: Vec<(AuditId, DateTime<Utc>, Change)>,
     tasks: BTreeMap<TaskId, Task>,

@@ -2,6 +2,9 @@
 
 mod create;
 mod delete;
+mod events;
+mod follow_get;
+mod follow_put;
 mod get;
 mod list;
 mod member_add;
@@ -26,7 +29,10 @@ super::routes!(
     member_update,
     member_remove,
     permissions_get,
-    permissions_put
+    permissions_put,
+    follow_get,
+    follow_put,
+    events
 );
 
 #[derive(Serialize)]
