@@ -194,6 +194,31 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// Another instance of this app on the same stores (its own server and relay), as a load
+    /// balancer has several; it runs while the answer is held. Answers its base URL.
+    pub fn instance(&self) -> (String, RunningApp) {
+        match RunningApp::spawn(self.settings.clone()) {
+            Ok(running) => (format!("http://{}", running.addr), running),
+            Err(e) => panic!("second instance: {e:#}"),
+        }
+    }
+
+    /// The caller's notifications (the first page, newest first).
+    pub async fn notifications(&self, user: &TestUser) -> Vec<Value> {
+        let r = self.get("/api/notifications?limit=100", &user.token).await;
+        assert_eq!(r.status, StatusCode::OK, "notifications: {:?}", r.body);
+        r.body["items"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The caller's unread count.
+    pub async fn unread_count(&self, user: &TestUser) -> u64 {
+        let r = self
+            .get("/api/notifications/unread-count", &user.token)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "unread count: {:?}", r.body);
+        r.body["count"].as_u64().unwrap_or(u64::MAX)
+    }
+
     /// Sends a request with an optional bearer token and JSON body.
     pub async fn call(
         &self,
@@ -416,7 +441,7 @@ impl TestApp {
     }
 
     /// This app's notifications in MongoDB, read directly.
-    pub async fn notifications(&self) -> taskforge_adapter_mongo::MongoNotifications {
+    pub async fn notification_store(&self) -> taskforge_adapter_mongo::MongoNotifications {
         taskforge_adapter_mongo::MongoNotifications::new(self.mongo().await)
     }
 

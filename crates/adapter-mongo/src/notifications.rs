@@ -8,8 +8,6 @@ use async_trait::async_trait;
 use futures::TryStreamExt;
 use mongodb::bson::{doc, Bson, Document};
 use mongodb::error::ErrorKind;
-use mongodb::options::IndexOptions;
-use mongodb::IndexModel;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -85,30 +83,21 @@ impl MongoNotifications {
     /// The indexes of the list (newest first, all or unread), the replay order, the erasures
     /// and the retention job.
     pub async fn ensure_indexes(&self) -> Result<(), StoreError> {
-        let index = |keys: Document, name: &str| {
-            IndexModel::builder()
-                .keys(keys)
-                .options(IndexOptions::builder().name(name.to_owned()).build())
-                .build()
-        };
         let indexes = [
-            index(doc! { "userId": 1, "_id": -1 }, "userId_1__id_-1"),
-            index(
+            (doc! { "userId": 1, "_id": -1 }, "userId_1__id_-1"),
+            (
                 doc! { "userId": 1, "read": 1, "_id": -1 },
                 "userId_1_read_1__id_-1",
             ),
-            index(
+            (
                 doc! { "userId": 1, "storedAt": 1, "_id": 1 },
                 "userId_1_storedAt_1__id_1",
             ),
-            index(doc! { "taskId": 1 }, "taskId_1"),
-            index(doc! { "teamId": 1 }, "teamId_1"),
-            index(doc! { "createdAt": 1 }, "createdAt_1"),
+            (doc! { "taskId": 1 }, "taskId_1"),
+            (doc! { "teamId": 1 }, "teamId_1"),
+            (doc! { "createdAt": 1 }, "createdAt_1"),
         ];
-        self.store
-            .call(self.collection().create_indexes(indexes))
-            .await
-            .map(drop)
+        self.store.ensure_indexes(COLLECTION, &indexes).await
     }
 
     async fn find(

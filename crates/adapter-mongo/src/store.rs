@@ -6,8 +6,8 @@ use crate::fields::{corrupt, id};
 use futures::TryStreamExt;
 use mongodb::bson::{self, doc, Document};
 use mongodb::error::{Error as MongoError, ErrorKind, GridFsErrorKind, WriteFailure};
-use mongodb::options::ClientOptions;
-use mongodb::{Client, Database};
+use mongodb::options::{ClientOptions, IndexOptions};
+use mongodb::{Client, Database, IndexModel};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use std::future::IntoFuture;
@@ -169,6 +169,26 @@ impl MongoStore {
                 id::<T>("_id", raw)
             })
             .collect()
+    }
+
+    /// Creates the named indexes of `collection` that do not exist yet, one command each:
+    /// FerretDB v1.24 drops the connection when one `createIndexes` names two or more indexes
+    /// that already exist (every restart would).
+    pub(crate) async fn ensure_indexes(
+        &self,
+        collection: &str,
+        indexes: &[(Document, &str)],
+    ) -> Result<(), StoreError> {
+        let collection = self.db.collection::<Document>(collection);
+        for (keys, name) in indexes {
+            let options = IndexOptions::builder().name((*name).to_owned()).build();
+            let model = IndexModel::builder()
+                .keys(keys.clone())
+                .options(options)
+                .build();
+            self.call(collection.create_index(model)).await?;
+        }
+        Ok(())
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {

@@ -204,8 +204,12 @@ async fn postgres_idempotency_store_meets_the_contract() {
 #[tokio::test]
 async fn mongo_notifications_meet_the_contract() {
     let app = stores().await;
-    let notifications = app.notifications().await;
-    must(notifications.ensure_indexes().await);
+    let notifications = app.notification_store().await;
+    // Again, as every restart does (FerretDB v1.24 drops a connection asked for two existing
+    // indexes at once).
+    for _ in 0..2 {
+        must(notifications.ensure_indexes().await);
+    }
     contract::notification_store(&notifications).await;
 }
 
