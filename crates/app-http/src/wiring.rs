@@ -17,7 +17,7 @@ use taskforge_adapter_redis::{
     RedisStore, RedisTaskCache, RedisTaskLists, RedisUnreadCounter,
 };
 use taskforge_adapter_sql::{
-    AuditChain, PgAuditLog, PgCommentRepository, PgIdempotency, PgOutbox, PgStore,
+    AuditChain, PgAuditLog, PgCommentRepository, PgIdempotency, PgOutbox, PgReminders, PgStore,
     PgTaskRepository, PgTeamRepository, PgUserRepository,
 };
 use taskforge_domain::attachments::{
@@ -31,7 +31,7 @@ use taskforge_domain::comments::{
 use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
 use taskforge_domain::identity::{AuthService, ProfileProjection, ProfileService};
 use taskforge_domain::notifications::{
-    Delivery, Eraser, Fanout, LiveTeams, MailQueue, Notification, NotificationService,
+    Delivery, Eraser, Fanout, LiveTeams, MailQueue, Notification, NotificationService, Reminders,
     TaskNotifications, TeamNotifications,
 };
 use taskforge_domain::tasks::{Reconciler, TaskCaches, TaskErasure, TaskProjection, TaskService};
@@ -133,7 +133,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     let attachment_bytes = Arc::new(GridFsAttachments::new(stores.mongo.clone()));
     let projector = AttachmentProjection::register(projector, attachment_bytes.clone());
     let projector = Fanout {
-        delivery,
+        delivery: delivery.clone(),
         audience: team_rows.clone(),
     }
     .register(projector);
@@ -157,7 +157,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     .await?;
     let profiles = ProfileService::new(users.clone(), write_path.clone());
     let teams = Arc::new(TeamService::new(
-        team_rows,
+        team_rows.clone(),
         users,
         Arc::new(SystemClock),
         write_path.clone(),
@@ -213,6 +213,12 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         idempotency: PgIdempotency::new(stores.sql.clone()),
         attachments: attachments.clone(),
         notifications: eraser,
+        reminders: Reminders {
+            reminders: Arc::new(PgReminders::new(stores.sql.clone())),
+            tasks: task_rows.clone(),
+            audience: team_rows.clone(),
+            delivery,
+        },
         settings: settings.worker.clone(),
         retention: settings.notifications.retention(),
     };

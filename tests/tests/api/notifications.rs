@@ -568,3 +568,111 @@ async fn notifications_go_with_their_task_team_and_account() {
     });
     assert!(gone.await, "the account's notifications are gone");
 }
+
+#[tokio::test]
+async fn due_date_reminders_fire_once_per_threshold_and_rearm_when_the_date_moves() {
+    let app = TestApp::spawn().await;
+    let t = app.crew().await;
+    let relay = app.relay().await;
+    let due_in = |hours: i64| (chrono::Utc::now() + chrono::TimeDelta::hours(hours)).to_rfc3339();
+    let task = app
+        .task(
+            &t.admin,
+            &t.team,
+            json!({ "title": "Due", "assigneeId": t.member.id, "dueDate": due_in(2) }),
+        )
+        .await;
+    let task = task["taskId"].as_str().unwrap_or_default().to_owned();
+    let remind = || async {
+        if let Err(e) = relay.remind().await {
+            panic!("reminders: {e:#}");
+        }
+    };
+    let reminders = |items: Vec<Value>| -> Vec<String> {
+        kinds(&items)
+            .into_iter()
+            .map(|(kind, _)| kind)
+            .filter(|kind| kind.starts_with("task_due") || kind == "task_overdue")
+            .collect()
+    };
+    remind().await;
+    remind().await;
+    let items = notified(&app, &t.member, 2).await;
+    assert_eq!(reminders(items.clone()), vec!["task_due_soon"], "once");
+    assert_eq!(items[0]["data"]["taskId"], task.as_str());
+    assert!(items[0]["data"]["dueDate"].is_string());
+
+    // The due date moves: due soon again, for the new date.
+    patch_task(&app, &t.admin, &task, json!({ "dueDate": due_in(5) })).await;
+    remind().await;
+    remind().await;
+    let items = notified(&app, &t.member, 3).await;
+    assert_eq!(reminders(items), vec!["task_due_soon", "task_due_soon"]);
+
+    // Past due: overdue, once; done: nothing more.
+    patch_task(&app, &t.admin, &task, json!({ "dueDate": due_in(-1) })).await;
+    remind().await;
+    remind().await;
+    let items = notified(&app, &t.member, 4).await;
+    assert_eq!(
+        reminders(items),
+        vec!["task_overdue", "task_due_soon", "task_due_soon"]
+    );
+    patch_task(
+        &app,
+        &t.admin,
+        &task,
+        json!({ "status": "done", "dueDate": due_in(-2) }),
+    )
+    .await;
+    remind().await;
+    let after = app.notifications(&t.member).await;
+    assert_eq!(
+        reminders(after),
+        vec!["task_overdue", "task_due_soon", "task_due_soon"],
+        "a finished task reminds nobody"
+    );
+    assert!(app.notifications(&t.guest).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_change_projected_again_notifies_once() {
+    let app = TestApp::spawn().await;
+    let t = app.crew().await;
+    let mut stream =
+        EventStream::open(&app.url("/api/notifications/stream"), &t.member.token, None).await;
+    let task = assigned_task(&app, &t).await;
+    let first = stream.next_named("notification", SOON).await;
+    assert!(first.is_some(), "delivered live");
+    assert_eq!(app.unread_count(&t.member).await, 1);
+
+    // Every row that carried the change's event is applied again (by the app's relay), as
+    // after a relay that lost its lease once it had applied them.
+    let requeued = app.psql(
+        "UPDATE outbox SET applied_at = NULL, available_at = now() \
+         WHERE effects @> '[{\"type\": \"team_activity\"}]' RETURNING id",
+    );
+    assert!(!requeued.trim().is_empty(), "rows requeued");
+    let applied = eventually(SOON, || async {
+        let pending = app.psql(
+            "SELECT count(*) FROM outbox WHERE applied_at IS NULL \
+             AND effects @> '[{\"type\": \"team_activity\"}]'",
+        );
+        pending.trim() == "0"
+    });
+    assert!(applied.await, "the relay applied them again");
+    let items = app.notifications(&t.member).await;
+    assert_eq!(
+        kinds(&items),
+        vec![("task_assigned".into(), task)],
+        "stored once"
+    );
+    assert_eq!(app.unread_count(&t.member).await, 1, "counted once");
+    assert!(
+        stream
+            .next_named("notification", Duration::from_secs(1))
+            .await
+            .is_none(),
+        "the stream does not show it twice"
+    );
+}

@@ -9,7 +9,7 @@ use taskforge_adapter_redis::{
 use taskforge_adapter_sql::PgStore;
 use taskforge_adapter_sql::{
     migrations, provisioning, PgAuditLog, PgCommentRepository, PgIdempotency, PgOutbox,
-    PgTaskRepository, PgTeamRepository, PgUserRepository,
+    PgReminders, PgTaskRepository, PgTeamRepository, PgUserRepository,
 };
 use taskforge_domain::cache::Lookup;
 use taskforge_domain::ids::TaskId;
@@ -238,4 +238,17 @@ async fn postgres_audience_meets_the_contract() {
     let sql = app.sql();
     let teams = PgTeamRepository::new(sql.clone());
     contract::audience(&PgUserRepository::new(sql), &teams, &teams).await;
+}
+
+#[tokio::test]
+async fn postgres_reminders_meet_the_contract() {
+    let app = stores().await;
+    let sql = app.sql();
+    contract::reminders(
+        &PgUserRepository::new(sql.clone()),
+        &PgTeamRepository::new(sql.clone()),
+        &PgTaskRepository::new(sql.clone()),
+        &PgReminders::new(sql),
+    )
+    .await;
 }

@@ -23,7 +23,9 @@ pub use attachments::attachment_bytes;
 pub use audit::audit_log;
 pub use comments::{comment_documents, comment_repository};
 pub use idempotency::idempotency;
-pub use notifications::{audience, live_feed, notification_store, presence, unread_counter};
+pub use notifications::{
+    audience, live_feed, notification_store, presence, reminders, unread_counter,
+};
 pub use outbox::outbox;
 pub use profile_documents::profile_documents;
 pub use rate_limiter::rate_limiter;

@@ -1,4 +1,5 @@
-//! The `NotificationStore`, `UnreadCounter`, `LiveFeed`, `Presence` and `Audience` contracts.
+//! The `NotificationStore`, `UnreadCounter`, `LiveFeed`, `Presence`, `Audience` and
+//! `ReminderRepository` contracts.
 
 use super::*;
 use chrono::TimeDelta;
@@ -6,8 +7,10 @@ use futures::StreamExt;
 use taskforge_domain::ids::{NotificationId, TaskId};
 use taskforge_domain::notifications::{
     Audience, Channel, Erase, FollowLevel, LiveFeed, Marked, Notification, NotificationCursor,
-    NotificationData, NotificationKind, NotificationStore, Presence, UnreadCounter,
+    NotificationData, NotificationKind, NotificationStore, Presence, ReminderRepository, Threshold,
+    UnreadCounter,
 };
+use taskforge_domain::tasks::Status;
 use taskforge_domain::teams::{default_permissions, Role, Team, TeamDescription, TeamName};
 
 fn data(team: TeamId, task: TaskId) -> NotificationData {
@@ -348,5 +351,73 @@ pub async fn audience(
         found.iter().map(|f| (f.user, f.level)).collect::<Vec<_>>(),
         expected,
         "members among the concerned, and every watcher; never an outsider"
+    );
+}
+
+/// `ReminderRepository`: reminders arm once per task, threshold and due date, only for
+/// assigned, unfinished tasks, and go with their task.
+pub async fn reminders(
+    users: &dyn UserRepository,
+    teams: &dyn TeamRepository,
+    tasks: &dyn TaskRepository,
+    reminders: &dyn ReminderRepository,
+) {
+    let owner = registered(users, 1).await[0].id;
+    let now = Utc::now().trunc_subsecs(6);
+    let hours = |h: i64| now + TimeDelta::hours(h);
+    let task = |due: i64, assigned: bool, status: Status| {
+        super::comments::a_task(teams, tasks, owner, move |t| {
+            t.due_date = Some(hours(due));
+            t.assignee_id = assigned.then_some(owner);
+            t.status = status;
+        })
+    };
+    let soon = task(2, true, Status::Todo).await;
+    let overdue = task(-1, true, Status::InProgress).await;
+    task(72, true, Status::Todo).await;
+    task(1, false, Status::Todo).await;
+    task(1, true, Status::Done).await;
+
+    let window = Duration::from_secs(24 * 3600);
+    assert_eq!(must(reminders.arm(now, window).await, "arm"), 2);
+    assert_eq!(
+        must(reminders.arm(now, window).await, "again"),
+        0,
+        "once each"
+    );
+    let mut pending = must(reminders.undelivered(10).await, "pending");
+    pending.sort_by_key(|r| r.due_date);
+    let expected = [
+        (overdue.task_id, Threshold::Overdue, hours(-1)),
+        (soon.task_id, Threshold::DueSoon, hours(2)),
+    ];
+    assert_eq!(
+        pending
+            .iter()
+            .map(|r| (r.task_id, r.threshold, r.due_date))
+            .collect::<Vec<_>>(),
+        expected
+    );
+    assert!(pending.iter().all(|r| r.armed_at == now));
+
+    must(reminders.delivered(&pending[..1]).await, "delivered");
+    let left = must(reminders.undelivered(10).await, "left");
+    assert_eq!(
+        left.iter().map(|r| r.task_id).collect::<Vec<_>>(),
+        vec![soon.task_id]
+    );
+
+    // Later the task due soon is overdue: a reminder of its own.
+    assert_eq!(must(reminders.arm(hours(3), window).await, "later"), 1);
+    let change = change_of(
+        Aggregate::entity(Scope::Team(soon.team_id), "task", soon.task_id.as_uuid()),
+        owner,
+        AuditAction::Delete,
+        vec![],
+    );
+    must(tasks.delete(soon.task_id, change).await, "delete");
+    assert!(
+        must(reminders.undelivered(10).await, "after delete").is_empty(),
+        "a deleted task's reminders go with it"
     );
 }

@@ -51,8 +51,8 @@ impl NotificationStore for InMemoryNotifications {
         let mut docs = lock(&self.docs);
         let mut fresh = Vec::new();
         for n in batch {
-            if !docs.contains_key(&n.notification_id) {
-                docs.insert(n.notification_id, (n.clone(), stored_at));
+            if let std::collections::hash_map::Entry::Vacant(slot) = docs.entry(n.notification_id) {
+                slot.insert((n.clone(), stored_at));
                 fresh.push(n.notification_id);
             }
         }

@@ -123,3 +123,9 @@ async fn fake_audience_meets_the_contract() {
     let db = InMemoryRelational::default();
     contract::audience(&db, &db, &db).await;
 }
+
+#[tokio::test]
+async fn fake_reminders_meet_the_contract() {
+    let db = InMemoryRelational::default();
+    contract::reminders(&db, &db, &db, &db).await;
+}

@@ -9,6 +9,7 @@ pub mod fanout;
 pub mod live;
 pub mod model;
 pub mod ports;
+pub mod reminders;
 pub mod service;
 pub mod signal;
 
@@ -21,7 +22,8 @@ pub use model::{
 };
 pub use ports::{
     Audience, Channel, Erase, Follower, LiveFeed, MailQueue, Marked, NotificationStore, Presence,
-    UnreadCounter,
+    Reminder, ReminderRepository, Threshold, UnreadCounter,
 };
+pub use reminders::Reminders;
 pub use service::NotificationService;
 pub use signal::TeamSignal;

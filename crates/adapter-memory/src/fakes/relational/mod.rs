@@ -5,6 +5,7 @@ mod audit;
 mod comments;
 mod idempotency;
 mod outbox;
+mod reminders;
 mod tasks;
 mod teams;
 mod users;
@@ -18,7 +19,7 @@ use taskforge_domain::audit::AuditRecord;
 use taskforge_domain::comments::Comment;
 use taskforge_domain::identity::{PasswordHash, Profile};
 use taskforge_domain::ids::{AuditId, CommentId, TaskId, TeamId, UserId};
-use taskforge_domain::notifications::FollowLevel;
+use taskforge_domain::notifications::{FollowLevel, Reminder};
 use taskforge_domain::tasks::Task;
 use taskforge_domain::teams::{MemberView, Permission, PermissionMap, Role, Team};
 use taskforge_domain::write_path::*;
@@ -77,6 +78,8 @@ struct Relational {
     audit: Vec<(AuditId, DateTime<Utc>, Change)>,
     tasks: BTreeMap<TaskId, Task>,
     comments: BTreeMap<CommentId, Comment>,
+    /// Armed reminders by key, with whether each was delivered.
+    reminders: BTreeMap<(TaskId, &'static str, DateTime<Utc>), (Reminder, bool)>,
     /// (user, key) → (request hash, recorded response).
     idempotency: HashMap<(UserId, String), (String, Option<serde_json::Value>)>,
     outbox: BTreeMap<i64, OutboxRow>,
