@@ -676,3 +676,42 @@ async fn a_change_projected_again_notifies_once() {
         "the stream does not show it twice"
     );
 }
+
+#[tokio::test]
+async fn members_show_who_is_online() {
+    let app = TestApp::spawn().await;
+    let admin = app.user().await;
+    let team = app.team(&admin).await;
+    let quiet = app.user().await;
+    app.add_member(&admin, &team, &quiet, "member").await;
+    let before = online_flags(&app, &team, &admin).await;
+    assert_eq!(before.get(&admin.id), Some(&json!(true)));
+    assert_eq!(
+        before.get(&quiet.id),
+        Some(&json!(false)),
+        "never made a request"
+    );
+    let me = app.get("/api/users/me", &quiet.token).await;
+    assert_eq!(me.status, StatusCode::OK);
+    let after = online_flags(&app, &team, &admin).await;
+    assert_eq!(after.get(&quiet.id), Some(&json!(true)));
+}
+
+/// Each member's `online` flag in the members list, by user id.
+async fn online_flags(
+    app: &TestApp,
+    team: &str,
+    viewer: &TestUser,
+) -> std::collections::BTreeMap<String, Value> {
+    let r = app
+        .get(&format!("/api/teams/{team}/members"), &viewer.token)
+        .await;
+    let items = r.body["items"].as_array().cloned().unwrap_or_default();
+    items
+        .iter()
+        .map(|m| {
+            let id = m["userId"].as_str().unwrap_or_default().to_owned();
+            (id, m["online"].clone())
+        })
+        .collect()
+}
