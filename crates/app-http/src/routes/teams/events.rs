@@ -126,7 +126,11 @@ struct Stay {
 impl Drop for Stay {
     fn drop(&mut self) {
         let (state, team, view, user) = (self.state.clone(), self.team, self.view, self.user);
-        actix_web::rt::spawn(async move {
+        // A stream dropped while the runtime shuts down leaves it to the presence's expiry.
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        runtime.spawn(async move {
             if let Ok(viewers) = state.live.left(team, view, user).await {
                 let _ = state.live.announce(team, view, viewers).await;
             }
