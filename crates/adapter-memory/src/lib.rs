@@ -9,7 +9,8 @@ mod world;
 
 pub use fakes::{
     FakeHasher, InMemoryAccessCache, InMemoryAttachmentBytes, InMemoryCommentDocuments,
-    InMemoryProfileDocuments, InMemoryRateLimiter, InMemoryRelational, InMemorySessions,
-    InMemoryTaskCache, InMemoryTaskDocuments, InMemoryTaskLists, InlineRuntime, ManualClock,
+    InMemoryMailQueue, InMemoryMailer, InMemoryProfileDocuments, InMemoryRateLimiter,
+    InMemoryRelational, InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments,
+    InMemoryTaskLists, InlineRuntime, ManualClock,
 };
 pub use world::{FakeWorld, ABSOLUTE, IDLE};

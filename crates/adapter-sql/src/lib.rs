@@ -11,6 +11,7 @@ pub mod changes;
 pub mod comments;
 pub mod config;
 pub mod idempotency;
+pub mod mail_queue;
 pub mod migrations;
 pub mod outbox;
 pub mod pool;
@@ -25,6 +26,7 @@ pub use audit_log::PgAuditLog;
 pub use comments::PgCommentRepository;
 pub use config::SqlConfig;
 pub use idempotency::PgIdempotency;
+pub use mail_queue::PgMailQueue;
 pub use outbox::PgOutbox;
 
 pub use pool::PgStore;

@@ -2,8 +2,8 @@
 
 use taskforge_adapter_memory::{
     contract, InMemoryAccessCache, InMemoryAttachmentBytes, InMemoryCommentDocuments,
-    InMemoryProfileDocuments, InMemoryRateLimiter, InMemoryRelational, InMemorySessions,
-    InMemoryTaskCache, InMemoryTaskDocuments, InMemoryTaskLists,
+    InMemoryMailQueue, InMemoryProfileDocuments, InMemoryRateLimiter, InMemoryRelational,
+    InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments, InMemoryTaskLists,
 };
 
 #[tokio::test]
@@ -95,4 +95,12 @@ async fn fake_task_repository_meets_the_contract() {
 async fn fake_idempotency_store_meets_the_contract() {
     let db = InMemoryRelational::default();
     contract::idempotency(&db, &db).await;
+}
+
+#[tokio::test]
+async fn fake_mail_queue_meets_the_contract() {
+    let db = InMemoryRelational::default();
+    let clock = contract::mail_clock();
+    let queue = InMemoryMailQueue::new(db.clone(), clock.clone());
+    contract::mail_jobs(&db, &queue, &queue, &clock).await;
 }

@@ -4,13 +4,16 @@
 mod audit;
 mod comments;
 mod idempotency;
+mod mail;
 mod outbox;
 mod tasks;
 mod teams;
 mod users;
 
 use crate::fakes::lock;
+
 use chrono::{DateTime, Utc};
+pub use mail::InMemoryMailQueue;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
