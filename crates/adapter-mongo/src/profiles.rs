@@ -76,10 +76,8 @@ impl From<&VersionedProfile> for ProfileDocument {
                     frequency: preferences.notifications.frequency.as_str().to_owned(),
                     time_zone: preferences.notifications.time_zone.as_str().to_owned(),
                     quiet_hours: preferences.notifications.quiet_hours.map(|q| {
-                        QuietHoursDocument {
-                            start: q.start().format("%H:%M").to_string(),
-                            end: q.end().format("%H:%M").to_string(),
-                        }
+                        let (start, end) = q.written();
+                        QuietHoursDocument { start, end }
                     }),
                 },
             },

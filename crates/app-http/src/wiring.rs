@@ -1,6 +1,7 @@
 //! Builds the adapters from settings and wires them into the use-case services.
 
 use crate::hasher::BcryptHasher;
+use crate::mailer;
 use crate::relay::Relay;
 use crate::runtime::TokioRuntime;
 use crate::settings::Settings;
@@ -16,7 +17,7 @@ use taskforge_adapter_redis::{
     RedisTaskLists,
 };
 use taskforge_adapter_sql::{
-    AuditChain, PgAuditLog, PgCommentRepository, PgIdempotency, PgOutbox, PgStore,
+    AuditChain, PgAuditLog, PgCommentRepository, PgIdempotency, PgMailQueue, PgOutbox, PgStore,
     PgTaskRepository, PgTeamRepository, PgUserRepository,
 };
 use taskforge_domain::attachments::{
@@ -158,6 +159,10 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         Arc::new(SystemClock),
     );
 
+    // Notification delivery queues mail here (`MailQueue`); the relay's mailer sends it.
+    let mail_queue = Arc::new(PgMailQueue::new(stores.sql.clone(), Arc::new(SystemClock)));
+    let mail = mailer::service(&settings.mail, mail_queue, Arc::new(SystemClock))?;
+
     let outbox = write_path.outbox().clone();
     let relay = Relay {
         write_path,
@@ -165,6 +170,8 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         outbox: PgOutbox::new(projection_sql),
         idempotency: PgIdempotency::new(stores.sql.clone()),
         attachments: attachments.clone(),
+        mail: Arc::new(mail),
+        mail_every: Duration::from_millis(settings.mail.poll_interval_ms),
         settings: settings.worker.clone(),
     };
     let state = AppState {
@@ -175,6 +182,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         comments,
         attachments,
         audit: AuditService::new(Arc::new(PgAuditLog::new(stores.sql.clone()))),
+        unsubscribe: mailer::unsubscribe_key(&settings.mail)?,
         stores,
         http: settings.http.clone(),
         session_max_age: Duration::from_secs(settings.auth.absolute_timeout_secs),

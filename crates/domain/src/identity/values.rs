@@ -225,6 +225,12 @@ impl QuietHours {
     pub fn end(&self) -> NaiveTime {
         self.end
     }
+
+    /// Start and end as written: `HH:MM`.
+    pub fn written(&self) -> (String, String) {
+        let hh_mm = |t: NaiveTime| t.format("%H:%M").to_string();
+        (hh_mm(self.start), hh_mm(self.end))
+    }
 }
 
 impl TryFrom<QuietHoursText> for QuietHours {
@@ -237,10 +243,8 @@ impl TryFrom<QuietHoursText> for QuietHours {
 
 impl From<QuietHours> for QuietHoursText {
     fn from(q: QuietHours) -> Self {
-        Self {
-            start: q.start.format("%H:%M").to_string(),
-            end: q.end.format("%H:%M").to_string(),
-        }
+        let (start, end) = q.written();
+        Self { start, end }
     }
 }
 
