@@ -4,6 +4,7 @@
 //! they may stop and restart.
 
 pub mod app;
+pub mod mail;
 pub mod processes;
 pub mod proxy;
 

@@ -7,6 +7,7 @@ mod auth;
 mod comments;
 mod hardening;
 mod http;
+mod mail;
 mod openapi;
 mod profile;
 mod rate_limits;
