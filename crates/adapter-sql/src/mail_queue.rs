@@ -107,12 +107,12 @@ impl MailQueue for PgMailQueue {
 }
 
 /// The batches a claim may take, earliest due first: those with a notification due at `$1`
-/// whose every unsent notification is due and not leased, of users who want email.
+/// whose every unsent notification is due and not leased.
 const CANDIDATES: &str = "
 SELECT q.batch_key FROM mail_queue q
 WHERE q.batch_key IN (
-    SELECT d.batch_key FROM mail_queue d JOIN users u ON u.id = d.user_id
-    WHERE d.sent_at IS NULL AND d.due_at <= $1 AND u.notify_email
+    SELECT d.batch_key FROM mail_queue d
+    WHERE d.sent_at IS NULL AND d.due_at <= $1
       AND (d.lease_until IS NULL OR d.lease_until < now()))
   AND q.sent_at IS NULL
 GROUP BY q.batch_key
@@ -233,6 +233,7 @@ async fn claim_in(
         by_key.entry(row.batch_key.clone()).or_default().push(row);
     }
     let mut claimed = Vec::new();
+    let mut unwanted: Vec<Uuid> = Vec::new();
     let mut unreadable: Vec<(Vec<Uuid>, String)> = Vec::new();
     for key in keys {
         let Some(rows) = by_key.remove(&key) else {
@@ -240,15 +241,25 @@ async fn claim_in(
         };
         let whole = rows
             .iter()
-            .all(|r| r.free && r.notify_email && locked.contains(&r.notification_id));
+            .all(|r| r.free && locked.contains(&r.notification_id));
         if !whole {
             continue;
         }
         let ids: Vec<Uuid> = rows.iter().map(|r| r.notification_id).collect();
+        if rows.iter().any(|r| !r.notify_email) {
+            unwanted.extend(ids);
+            continue;
+        }
         match assemble(key, rows) {
             Ok(batch) => claimed.push(batch),
             Err(e) => unreadable.push((ids, e)),
         }
+    }
+    // Mail that falls due while its user wants none is dropped.
+    if !unwanted.is_empty() {
+        diesel::delete(mail_queue::table.filter(mail_queue::notification_id.eq_any(&unwanted)))
+            .execute(tx)
+            .await?;
     }
     for (ids, error) in unreadable {
         tracing::error!(notifications = ?ids, %error, "a mail batch cannot be read; put back");

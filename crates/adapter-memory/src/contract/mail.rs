@@ -209,17 +209,23 @@ pub async fn mail_jobs(
     let b3 = note(&bob, "b3", clock.now());
     let b4 = note(&bob, "b4", clock.now());
     must(queue.enqueue(&[b3, b4]).await, "enqueue b3 b4");
-    let period = claim(jobs, far, &lease(LONG)).await;
-    assert_eq!(period.iter().map(ids).collect::<Vec<_>>().len(), 1);
+    let held = lease(LONG);
+    let period = claim(jobs, far, &held).await;
+    assert_eq!(period.len(), 1);
     assert_eq!(ids(&period[0]).len(), 2, "both notifications of the period");
+    must(jobs.sent(&period[0], &held, clock.now()).await, "sent");
 
     // Limits, and users who stop wanting email or leave.
     let dee = account(users, immediate).await;
     let now = clock.now();
     let dee_notes: Vec<Notification> = (0..3).map(|i| note(&dee, &format!("d{i}"), now)).collect();
     must(queue.enqueue(&dee_notes).await, "enqueue d");
-    let limited = must(jobs.claim(now, 2, &lease(LONG)).await, "claim 2");
+    let two = lease(LONG);
+    let limited = must(jobs.claim(now, 2, &two).await, "claim 2");
     assert_eq!(limited.len(), 2, "at most the limit");
+    for batch in &limited {
+        must(jobs.sent(batch, &two, now).await, "sent");
+    }
     let mut quiet = dee.clone();
     quiet.details.preferences.notifications.email = false;
     quiet.user.profile_version += 1;
@@ -229,8 +235,18 @@ pub async fn mail_jobs(
         claim(jobs, far, &lease(LONG)).await.is_empty(),
         "no mail for a user who turned email off"
     );
+    let mut loud = quiet.clone();
+    loud.details.preferences.notifications.email = true;
+    loud.user.profile_version += 1;
+    let update = users.update_profile(&loud, 2, change(dee.user.id, AuditAction::Update, vec![]));
+    must(update.await, "email on");
+    assert!(
+        claim(jobs, far, &lease(LONG)).await.is_empty(),
+        "what fell due while email was off was dropped"
+    );
+    assert_eq!(must(jobs.prune(t0).await, "prune before"), 0);
     let pruned = must(jobs.prune(far).await, "prune");
-    assert!(pruned >= 4, "sent mail and the unwanted rest go: {pruned}");
+    assert_eq!(pruned, 7, "what was sent goes: a1, b1 to b4, two of dee's");
 
     let a2 = note(&ada, "a2", clock.now());
     must(queue.enqueue(&[a2]).await, "enqueue a2");

@@ -34,8 +34,8 @@ pub struct MailBatch {
 #[async_trait]
 pub trait MailJobs: Send + Sync {
     /// Leases at most `limit` batches, earliest due first, each taken whole: every unsent
-    /// notification of the batch is due at `now` and none is held by another lease. Batches
-    /// of users who want no email (any more) are left out.
+    /// notification of the batch is due at `now` and none is held by another lease. A batch
+    /// that falls due while its user wants no email is dropped.
     async fn claim(
         &self,
         now: DateTime<Utc>,
@@ -61,8 +61,7 @@ pub trait MailJobs: Send + Sync {
         error: &str,
     ) -> Result<(), StoreError>;
 
-    /// Removes what was sent before `sent_before`, and what waits for users who no longer want
-    /// email; answers how many notifications went.
+    /// Forgets what was sent before `sent_before`; answers how many notifications went.
     async fn prune(&self, sent_before: DateTime<Utc>) -> Result<usize, StoreError>;
 }
 

@@ -126,6 +126,7 @@ impl MailJobs for InMemoryMailQueue {
             batches.entry(&row.batch_key).or_default().push(row);
         }
         let mut due: Vec<(DateTime<Utc>, MailBatch)> = Vec::new();
+        let mut unwanted: Vec<NotificationId> = Vec::new();
         for (key, members) in batches {
             let whole = members.iter().all(|r| r.free(instant) && r.due_at <= now);
             let Some(first) = members.first().filter(|_| whole) else {
@@ -135,6 +136,7 @@ impl MailJobs for InMemoryMailQueue {
                 continue;
             };
             if !preferences.email {
+                unwanted.extend(members.iter().map(|r| r.notification.notification_id));
                 continue;
             }
             let mut notifications: Vec<Notification> =
@@ -151,6 +153,9 @@ impl MailJobs for InMemoryMailQueue {
                     attempts: members.iter().map(|r| r.attempts).max().unwrap_or_default(),
                 },
             ));
+        }
+        for id in unwanted {
+            rows.remove(&id);
         }
         due.sort_by(|(a, x), (b, y)| (a, &x.key).cmp(&(b, &y.key)));
         let claimed: Vec<MailBatch> = due.into_iter().take(limit).map(|(_, b)| b).collect();
@@ -187,22 +192,9 @@ impl MailJobs for InMemoryMailQueue {
     }
 
     async fn prune(&self, sent_before: DateTime<Utc>) -> Result<usize, StoreError> {
-        let instant = Instant::now();
-        let wanted: Vec<(NotificationId, UserId)> = lock(&self.rows)
-            .iter()
-            .map(|(id, r)| (*id, r.user))
-            .collect();
-        let unwanted: Vec<NotificationId> = wanted
-            .into_iter()
-            .filter(|(_, user)| self.account(*user).is_none_or(|(_, p)| !p.email))
-            .map(|(id, _)| id)
-            .collect();
         let mut rows = lock(&self.rows);
         let before = rows.len();
-        rows.retain(|id, r| match r.sent_at {
-            Some(sent) => sent >= sent_before,
-            None => !(unwanted.contains(id) && r.free(instant)),
-        });
+        rows.retain(|_, r| r.sent_at.is_none_or(|sent| sent >= sent_before));
         Ok(before - rows.len())
     }
 }
