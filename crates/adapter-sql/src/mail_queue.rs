@@ -169,7 +169,7 @@ struct MemberRow {
 
 /// A batch built from its rows; why it cannot be, if it cannot.
 fn assemble(key: String, rows: Vec<MemberRow>) -> Result<MailBatch, String> {
-    let first = rows.iter().next().ok_or("no rows")?;
+    let first = <[MemberRow]>::first(&rows).ok_or("no rows")?;
     let recipient = Recipient {
         user_id: UserId::from_uuid(first.user_id),
         email: Email::parse("email", &first.email).map_err(|e| e.to_string())?,

@@ -364,6 +364,8 @@ mod tests {
             "no forwarded header is believed"
         );
         assert_eq!(s.http.json_limit_bytes, 1024 * 1024);
+        assert_eq!(s.mail.smtp_tls, SmtpTls::None, "plain SMTP to the local sink");
+        assert!(crate::mailer::unsubscribe_key(&s.mail).is_ok());
     }
 
     #[test]
@@ -391,6 +393,14 @@ mod tests {
         assert!(
             matches!(&e, Err(m) if m.contains("auth.bcrypt_cost")),
             "{e:?}"
+        );
+
+        let mut s = defaults();
+        s.mail.batch_size = 100;
+        let e = s.validate().map_err(|e| e.to_string());
+        assert!(
+            matches!(&e, Err(m) if m.contains("mail.lease_ms")),
+            "a lease shorter than a pass's sending: {e:?}"
         );
 
         let wrong_type = Config::builder()

@@ -100,7 +100,10 @@ pub async fn mail_jobs(
         note(&cy, "c1", t0),
     );
     must(queue.enqueue(&[a1.clone(), b1, c1]).await, "enqueue");
-    must(queue.enqueue(&[a1.clone()]).await, "enqueue again");
+    must(
+        queue.enqueue(std::slice::from_ref(&a1)).await,
+        "enqueue again",
+    );
 
     let first = lease(LONG);
     let claimed = claim(jobs, t0, &first).await;
