@@ -364,7 +364,11 @@ mod tests {
             "no forwarded header is believed"
         );
         assert_eq!(s.http.json_limit_bytes, 1024 * 1024);
-        assert_eq!(s.mail.smtp_tls, SmtpTls::None, "plain SMTP to the local sink");
+        assert_eq!(
+            s.mail.smtp_tls,
+            SmtpTls::None,
+            "plain SMTP to the local sink"
+        );
         assert!(crate::mailer::unsubscribe_key(&s.mail).is_ok());
     }
 
