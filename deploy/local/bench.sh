@@ -84,6 +84,11 @@ for i in $(seq 200); do
   api -X POST "$base/api/tasks" "${auth[@]}" -d "{\"teamId\":\"$team\",\"title\":\"task $i\",\"tags\":[\"t$((i % 5))\"]}" >/dev/null
 done
 task=$(api "$base/api/tasks?teamId=$team&limit=1" "${auth[@]}" | json '["items"][0]["taskId"]')
+# The watcher: a second member, whose notification stream the commit-to-SSE probe reads.
+api -X POST "$base/api/auth/register" -d '{"email":"watcher@taskforge.test","password":"bench-password","firstName":"W","lastName":"M"}' >/dev/null
+watcher_token=$(api -X POST "$base/api/auth/login" -d '{"email":"watcher@taskforge.test","password":"bench-password"}' | json '["token"]')
+watcher=$(api "$base/api/users/me" -H "authorization: Bearer $watcher_token" | json '["userId"]')
+api -X POST "$base/api/teams/$team/members" "${auth[@]}" -d '{"email":"watcher@taskforge.test","role":"member"}' >/dev/null
 spread=$(api "$base/api/tasks?teamId=$team&limit=64" "${auth[@]}" \
   | python3 -c 'import json,sys; print(",".join(t["taskId"] for t in json.load(sys.stdin)["items"]))')
 # The read ceiling serves the cached task's document (stored through POST /write, which adds an id).
@@ -148,7 +153,15 @@ run get_uncached "GET /api/tasks/{id} (uncached: cache off)" 50 get.lua "$uncach
 sleep 1   # the requests wrk left in flight finish before the pools close
 kill "$uncached_pid"
 
+# Commit-to-SSE latency under the create load: 20 assigned creates/s beside wrk's 16 connections.
+sse_cmd=(python3 deploy/local/bench/sse_latency.py "$base" "<watcher token>" "<token>" "$team" "$watcher" "$seconds" 20)
+python3 deploy/local/bench/sse_latency.py "$base" "$watcher_token" "$token" "$team" "$watcher" "$seconds" 20 >"$out/sse.txt" 2>&1 &
+sse_pid=$!
 run create "POST /api/tasks (create, one team)" 16 create.lua "$base/api/tasks"
+wait "$sse_pid" || true
+sse_line=$(grep '^SSE ' "$out/sse.txt" || echo "SSE failed: $(tail -3 "$out/sse.txt")")
+say "  $sse_line"
+commands+=("${sse_cmd[*]} (during the create run)")
 run patch_many "PATCH /api/tasks/{id} status, 64 tasks in turn" 16 patch.lua "$base" BENCH_TASKS="$spread"
 run patch_one "PATCH /api/tasks/{id} status, one task" 16 patch.lua "$base" BENCH_TASKS="$task"
 run mixed "mixed: 50% cached GET, 20% list, 20% create, 10% PATCH (one task)" 16 mixed.lua "$base"
@@ -174,6 +187,14 @@ ceiling_rss_after=$(rss "$ceiling_pid")
 } >"$header"
 {
   python3 deploy/local/bench/report.py "$runs" "$header"
+  echo
+  echo "## Commit-to-SSE latency"
+  echo
+  echo "A second member's notification stream open while 20 tasks/s assigned to them are created"
+  echo "beside the create run's load; latency = arrival of the \`task_assigned\` event minus its"
+  echo "\`createdAt\` (the change's time; one clock). Target: p99 < 50 ms, nothing lost."
+  echo
+  echo "    $sse_line"
   echo
   echo "## Command lines"
   echo

@@ -194,6 +194,31 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// Another instance of this app on the same stores (its own server and relay), as a load
+    /// balancer has several; it runs while the answer is held. Answers its base URL.
+    pub fn instance(&self) -> (String, RunningApp) {
+        match RunningApp::spawn(self.settings.clone()) {
+            Ok(running) => (format!("http://{}", running.addr), running),
+            Err(e) => panic!("second instance: {e:#}"),
+        }
+    }
+
+    /// The caller's notifications (the first page, newest first).
+    pub async fn notifications(&self, user: &TestUser) -> Vec<Value> {
+        let r = self.get("/api/notifications?limit=100", &user.token).await;
+        assert_eq!(r.status, StatusCode::OK, "notifications: {:?}", r.body);
+        r.body["items"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The caller's unread count.
+    pub async fn unread_count(&self, user: &TestUser) -> u64 {
+        let r = self
+            .get("/api/notifications/unread-count", &user.token)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "unread count: {:?}", r.body);
+        r.body["count"].as_u64().unwrap_or(u64::MAX)
+    }
+
     /// Sends a request with an optional bearer token and JSON body.
     pub async fn call(
         &self,
@@ -399,49 +424,60 @@ impl TestApp {
         }
     }
 
-    /// This app's profile documents in MongoDB, read directly.
-    pub async fn profile_documents(&self) -> MongoProfileDocuments {
+    /// This app's MongoDB database.
+    pub async fn mongo(&self) -> MongoStore {
         match MongoStore::connect(&self.settings.mongo).await {
-            Ok(store) => MongoProfileDocuments::new(store),
+            Ok(store) => store,
             Err(e) => panic!("mongo: {e:#}"),
         }
+    }
+
+    /// This app's Redis, under its key prefix.
+    pub fn redis(&self) -> RedisStore {
+        match RedisStore::new(&self.settings.redis) {
+            Ok(store) => store,
+            Err(e) => panic!("redis: {e:#}"),
+        }
+    }
+
+    /// This app's notifications in MongoDB, read directly.
+    pub async fn notification_store(&self) -> taskforge_adapter_mongo::MongoNotifications {
+        taskforge_adapter_mongo::MongoNotifications::new(self.mongo().await)
+    }
+
+    /// This app's live channels (Redis pub/sub).
+    pub fn live_feed(&self) -> taskforge_adapter_redis::RedisLiveFeed {
+        match taskforge_adapter_redis::RedisLiveFeed::new(self.redis(), &self.settings.redis) {
+            Ok(feed) => feed,
+            Err(e) => panic!("redis: {e:#}"),
+        }
+    }
+
+    /// This app's profile documents in MongoDB, read directly.
+    pub async fn profile_documents(&self) -> MongoProfileDocuments {
+        MongoProfileDocuments::new(self.mongo().await)
     }
 
     /// This app's task documents in MongoDB, read directly.
     pub async fn attachment_bytes(&self) -> GridFsAttachments {
-        match MongoStore::connect(&self.settings.mongo).await {
-            Ok(store) => GridFsAttachments::new(store),
-            Err(e) => panic!("mongo: {e:#}"),
-        }
+        GridFsAttachments::new(self.mongo().await)
     }
 
     pub async fn comment_documents(&self) -> MongoCommentDocuments {
-        match MongoStore::connect(&self.settings.mongo).await {
-            Ok(store) => MongoCommentDocuments::new(store),
-            Err(e) => panic!("mongo: {e:#}"),
-        }
+        MongoCommentDocuments::new(self.mongo().await)
     }
 
     pub async fn task_documents(&self) -> MongoTaskDocuments {
-        match MongoStore::connect(&self.settings.mongo).await {
-            Ok(store) => MongoTaskDocuments::new(store),
-            Err(e) => panic!("mongo: {e:#}"),
-        }
+        MongoTaskDocuments::new(self.mongo().await)
     }
 
     /// This app's task cache in Redis, read directly.
     pub fn task_cache(&self) -> RedisTaskCache {
-        match RedisStore::new(&self.settings.redis) {
-            Ok(store) => RedisTaskCache::new(store, self.settings.cache.task_times()),
-            Err(e) => panic!("redis: {e:#}"),
-        }
+        RedisTaskCache::new(self.redis(), self.settings.cache.task_times())
     }
 
     pub fn task_lists(&self) -> RedisTaskLists {
-        match RedisStore::new(&self.settings.redis) {
-            Ok(store) => RedisTaskLists::new(store, self.settings.cache.list_ttl()),
-            Err(e) => panic!("redis: {e:#}"),
-        }
+        RedisTaskLists::new(self.redis(), self.settings.cache.list_ttl())
     }
 
     /// Makes `task` the task cache's entry, as a reader's fill would (a forged entry, for
@@ -477,10 +513,7 @@ impl TestApp {
 
     /// This app's team access cache, read directly.
     pub fn access_cache(&self) -> RedisAccessCache {
-        match RedisStore::new(&self.settings.redis) {
-            Ok(store) => RedisAccessCache::new(store, self.settings.cache.access_times()),
-            Err(e) => panic!("redis: {e:#}"),
-        }
+        RedisAccessCache::new(self.redis(), self.settings.cache.access_times())
     }
 
     pub fn sql(&self) -> PgStore {

@@ -4,11 +4,13 @@
 //! they may stop and restart.
 
 pub mod app;
+pub mod events;
 pub mod mail;
 pub mod processes;
 pub mod proxy;
 
 pub use app::{Crew, Reply, TestApp, TestUser};
+pub use events::{Event, EventStream};
 
 /// Waits for a condition that becomes true asynchronously (a relay applying a row, a process
 /// starting), polling every 50 ms up to `limit`. Returns whether it held in time.

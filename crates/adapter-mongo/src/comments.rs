@@ -6,8 +6,6 @@ use crate::fields::{corrupt, date, id, time};
 use crate::store::MongoStore;
 use async_trait::async_trait;
 use mongodb::bson::{self, doc, Document};
-use mongodb::options::IndexOptions;
-use mongodb::IndexModel;
 use serde::{Deserialize, Serialize};
 use taskforge_domain::comments::{Comment, CommentContent, CommentDocuments};
 use taskforge_domain::ids::{CommentId, TaskId, TeamId, UserId};
@@ -101,20 +99,11 @@ impl MongoCommentDocuments {
     /// Creates the indexes the collection's queries need (a task's comments in order, a team's
     /// comments); repeating it changes nothing.
     pub async fn ensure_indexes(&self) -> Result<(), StoreError> {
-        let index = |keys: Document, name: &str| {
-            IndexModel::builder()
-                .keys(keys)
-                .options(IndexOptions::builder().name(name.to_owned()).build())
-                .build()
-        };
         let indexes = [
-            index(doc! { "taskId": 1, "created": 1 }, "taskId_1_created_1"),
-            index(doc! { "teamId": 1 }, "teamId_1"),
+            (doc! { "taskId": 1, "created": 1 }, "taskId_1_created_1"),
+            (doc! { "teamId": 1 }, "teamId_1"),
         ];
-        self.store
-            .call(self.collection().create_indexes(indexes))
-            .await
-            .map(drop)
+        self.store.ensure_indexes(COLLECTION, &indexes).await
     }
 }
 

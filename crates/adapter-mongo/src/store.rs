@@ -6,8 +6,8 @@ use crate::fields::{corrupt, id};
 use futures::TryStreamExt;
 use mongodb::bson::{self, doc, Document};
 use mongodb::error::{Error as MongoError, ErrorKind, GridFsErrorKind, WriteFailure};
-use mongodb::options::ClientOptions;
-use mongodb::{Client, Database};
+use mongodb::options::{ClientOptions, IndexOptions};
+use mongodb::{Client, Database, IndexModel};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use std::future::IntoFuture;
@@ -88,18 +88,38 @@ impl MongoStore {
         &self,
         op: impl IntoFuture<Output = Result<T, MongoError>>,
     ) -> Result<T, StoreError> {
+        self.call_raw(op).await?.map_err(map_err)
+    }
+
+    /// Runs one driver call under the timeout and the circuit breaker, and hands back the
+    /// driver's own error of a call that reached the server, for a caller that reads it.
+    pub(crate) async fn call_raw<T>(
+        &self,
+        op: impl IntoFuture<Output = Result<T, MongoError>>,
+    ) -> Result<Result<T, MongoError>, StoreError> {
         if !self.breaker.allows() {
             return Err(StoreError::unavailable(STORE, "circuit open"));
         }
-        let outcome = match tokio::time::timeout(self.timeout, op.into_future()).await {
-            Ok(result) => result.map_err(map_err),
-            Err(_) => Err(StoreError::unavailable(STORE, "timed out")),
+        let Ok(result) = tokio::time::timeout(self.timeout, op.into_future()).await else {
+            self.breaker.failed();
+            return Err(StoreError::unavailable(STORE, "timed out"));
         };
-        match &outcome {
-            Err(StoreError::Unavailable { .. }) => self.breaker.failed(),
-            _ => self.breaker.succeeded(),
+        match result {
+            Err(e) => match map_err(e.clone()) {
+                unavailable @ StoreError::Unavailable { .. } => {
+                    self.breaker.failed();
+                    Err(unavailable)
+                }
+                _ => {
+                    self.breaker.succeeded();
+                    Ok(Err(e))
+                }
+            },
+            ok => {
+                self.breaker.succeeded();
+                Ok(ok)
+            }
         }
-        outcome
     }
 
     /// Stores `document` (whose `_id` is `id`) at `version` in `collection`, unless a newer
@@ -151,6 +171,26 @@ impl MongoStore {
             .collect()
     }
 
+    /// Creates the named indexes of `collection` that do not exist yet, one command each:
+    /// FerretDB v1.24 drops the connection when one `createIndexes` names two or more indexes
+    /// that already exist (every restart would).
+    pub(crate) async fn ensure_indexes(
+        &self,
+        collection: &str,
+        indexes: &[(Document, &str)],
+    ) -> Result<(), StoreError> {
+        let collection = self.db.collection::<Document>(collection);
+        for (keys, name) in indexes {
+            let options = IndexOptions::builder().name((*name).to_owned()).build();
+            let model = IndexModel::builder()
+                .keys(keys.clone())
+                .options(options)
+                .build();
+            self.call(collection.create_index(model)).await?;
+        }
+        Ok(())
+    }
+
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.call(self.db.run_command(doc! { "ping": 1 }))
             .await
@@ -166,7 +206,7 @@ const DUPLICATE_KEY: i32 = 11000;
 /// BSONObjectTooLarge, KeyTooLong.
 const REFUSED_VALUES: [i32; 9] = [2, 9, 14, 52, 53, 55, 121, 10334, 17280];
 
-fn map_err(e: MongoError) -> StoreError {
+pub(crate) fn map_err(e: MongoError) -> StoreError {
     match e.kind.as_ref() {
         ErrorKind::GridFs(GridFsErrorKind::FileNotFound { .. }) => StoreError::NotFound,
         ErrorKind::Write(WriteFailure::WriteError(w)) if w.code == DUPLICATE_KEY => {

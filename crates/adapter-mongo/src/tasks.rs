@@ -6,8 +6,6 @@ use crate::fields::{corrupt, date, id, time};
 use crate::store::MongoStore;
 use async_trait::async_trait;
 use mongodb::bson::{self, doc, Document};
-use mongodb::options::IndexOptions;
-use mongodb::IndexModel;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use taskforge_domain::ids::{TaskId, TeamId, UserId};
@@ -115,15 +113,9 @@ impl MongoTaskDocuments {
     /// Creates the indexes the collection's queries need (a team's tasks); repeating it
     /// changes nothing.
     pub async fn ensure_indexes(&self) -> Result<(), StoreError> {
-        let by_team = IndexModel::builder()
-            .keys(doc! { "teamId": 1 })
-            .options(IndexOptions::builder().name("teamId_1".to_owned()).build())
-            .build();
-        let collection = self.collection();
         self.store
-            .call(collection.create_index(by_team))
+            .ensure_indexes(COLLECTION, &[(doc! { "teamId": 1 }, "teamId_1")])
             .await
-            .map(drop)
     }
 }
 

@@ -3,6 +3,7 @@
 use sha2::{Digest, Sha256};
 use taskforge_domain::identity::ports::RateBucket;
 use taskforge_domain::ids::{TaskId, TeamId, UserId};
+use taskforge_domain::notifications::Channel;
 
 #[derive(Debug, Clone)]
 pub struct Keys {
@@ -81,6 +82,37 @@ impl Keys {
     /// What every user's `ratelimit:api:{userId}` key starts with.
     pub fn api_rate_prefix(&self) -> String {
         format!("{}ratelimit:api:", self.prefix)
+    }
+
+    /// `user:notifications:count:{userId}`: the user's unread notifications, a copy of
+    /// MongoDB's count with a TTL, so that drift cannot outlive it.
+    pub fn unread_count(&self, user: UserId) -> String {
+        format!("{}user:notifications:count:{user}", self.prefix)
+    }
+
+    /// `live:user:{userId}` and `live:team:{teamId}`: pub/sub channels of new notifications and
+    /// of a team's changes and presence.
+    pub fn channel(&self, channel: Channel) -> String {
+        match channel {
+            Channel::User(user) => format!("{}live:user:{user}", self.prefix),
+            Channel::Team(team) => format!("{}live:team:{team}", self.prefix),
+        }
+    }
+
+    /// The pattern every live channel matches (one subscription per server instance).
+    pub fn channels(&self) -> String {
+        format!("{}live:*", self.prefix)
+    }
+
+    /// `presence:{teamId}:{view}`: who views a board or task of the team, each scored by the
+    /// time (ms) their presence expires unless renewed.
+    pub fn presence(&self, team: TeamId, view: &str) -> String {
+        format!("{}presence:{team}:{view}", self.prefix)
+    }
+
+    /// `online:users`: every user scored by the time (ms) of their last authenticated request.
+    pub fn online_users(&self) -> String {
+        format!("{}online:users", self.prefix)
     }
 
     /// `{rate key}:hold`: present while the bucket's failures hold it back, TTL = the hold.

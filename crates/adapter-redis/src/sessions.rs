@@ -22,15 +22,31 @@ local session = redis.call('GET', KEYS[1])
 if not session then
   return false
 end
-local key = ARGV[1] .. cjson.decode(session)['userId']
+local user = cjson.decode(session)['userId']
+local key = ARGV[1] .. user
 local count = redis.call('INCR', key)
 redis.call('PEXPIRE', key, ARGV[2], 'NX')
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', ARGV[3], now, user)
+redis.call('ZREMRANGEBYSCORE', ARGV[3], '-inf', now - ARGV[4])
 return {session, count, redis.call('PTTL', key)}
 ";
+
+/// ARGV: the set of last activity, how far back in ms. Times are the Redis server's.
+const ONLINE: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return redis.call('ZRANGEBYSCORE', ARGV[1], now - ARGV[2], '+inf')
+";
+
+/// How long `online:users` remembers a user's last activity.
+const ACTIVITY_KEPT_MS: u64 = 24 * 3600 * 1000;
 
 pub struct RedisSessionStore {
     store: RedisStore,
     admit: Script,
+    online: Script,
 }
 
 impl RedisSessionStore {
@@ -38,6 +54,7 @@ impl RedisSessionStore {
         Self {
             store,
             admit: Script::new(ADMIT),
+            online: Script::new(ONLINE),
         }
     }
 
@@ -116,6 +133,14 @@ impl SessionStore for RedisSessionStore {
             .await
     }
 
+    async fn online(&self, within: Duration) -> Result<Vec<UserId>, StoreError> {
+        let mut call = self.online.prepare_invoke();
+        call.arg(self.store.keys().online_users())
+            .arg(u64::try_from(within.as_millis()).unwrap_or(u64::MAX));
+        let users: Vec<String> = self.store.call(&call).await?;
+        Ok(users.iter().filter_map(|u| u.parse().ok()).collect())
+    }
+
     async fn find(&self, token: &TokenHash) -> Result<Option<Session>, StoreError> {
         let key = self.store.keys().session(token.as_str());
         let raw: Option<String> = self.store.call(&Cmd::get(&key)).await?;
@@ -133,7 +158,9 @@ impl SessionStore for RedisSessionStore {
         let mut call = self.admit.prepare_invoke();
         call.key(keys.session(token.as_str()))
             .arg(keys.api_rate_prefix())
-            .arg(window_ms(rule));
+            .arg(window_ms(rule))
+            .arg(keys.online_users())
+            .arg(ACTIVITY_KEPT_MS);
         let found: Option<(String, u64, i64)> = self.store.call(&call).await?;
         let Some((raw, count, ttl_ms)) = found else {
             return Ok(None);

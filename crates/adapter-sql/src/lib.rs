@@ -16,6 +16,7 @@ pub mod migrations;
 pub mod outbox;
 pub mod pool;
 pub mod provisioning;
+pub mod reminders;
 mod schema;
 pub mod tasks;
 pub mod teams;
@@ -28,8 +29,8 @@ pub use config::SqlConfig;
 pub use idempotency::PgIdempotency;
 pub use mail_queue::PgMailQueue;
 pub use outbox::PgOutbox;
-
 pub use pool::PgStore;
+pub use reminders::PgReminders;
 pub use tasks::PgTaskRepository;
 pub use teams::PgTeamRepository;
 pub use users::PgUserRepository;

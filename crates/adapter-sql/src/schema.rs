@@ -85,6 +85,7 @@ diesel::table! {
         user_id -> Uuid,
         role -> Text,
         joined_at -> Timestamptz,
+        follow -> Text,
     }
 }
 
@@ -171,3 +172,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     role_permissions,
     users
 );
+
+diesel::table! {
+    task_reminders (task_id, threshold, due_date) {
+        task_id -> Uuid,
+        threshold -> Text,
+        due_date -> Timestamptz,
+        armed_at -> Timestamptz,
+        delivered_at -> Nullable<Timestamptz>,
+    }
+}

@@ -14,6 +14,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::collections::BTreeSet;
 use taskforge_domain::identity::{Email, PersonName};
 use taskforge_domain::ids::{TeamId, UserId};
+use taskforge_domain::notifications::{Audience, FollowLevel, Follower};
 use taskforge_domain::teams::{
     AccessState, MemberView, Permission, PermissionMap, Role, Team, TeamDescription, TeamName,
     TeamRepository, TeamView,
@@ -470,6 +471,47 @@ impl TeamRepository for PgTeamRepository {
         .await
     }
 
+    async fn follow_level(
+        &self,
+        team: TeamId,
+        user: UserId,
+    ) -> Result<Option<FollowLevel>, StoreError> {
+        let key = (team.as_uuid(), user.as_uuid());
+        let level: Option<String> = self
+            .store
+            .run(async move |conn| {
+                team_memberships::table
+                    .find(key)
+                    .select(team_memberships::follow)
+                    .first(conn)
+                    .await
+                    .optional()
+                    .map_err(map_err)
+            })
+            .await?;
+        level
+            .map(|l| FollowLevel::parse("follow", &l).map_err(|_| internal("follow level")))
+            .transpose()
+    }
+
+    async fn set_follow_level(
+        &self,
+        team: TeamId,
+        user: UserId,
+        level: FollowLevel,
+        change: Change,
+    ) -> Result<Receipt, StoreError> {
+        let key = (team.as_uuid(), user.as_uuid());
+        in_change(&self.store, change, async move |tx| {
+            let n = diesel::update(team_memberships::table.find(key))
+                .set(team_memberships::follow.eq(level.as_str()))
+                .execute(tx)
+                .await?;
+            one_row(n, StoreError::NotFound)
+        })
+        .await
+    }
+
     async fn share_a_team(&self, a: UserId, b: UserId) -> Result<bool, StoreError> {
         let found: Shared = self
             .store
@@ -486,5 +528,42 @@ impl TeamRepository for PgTeamRepository {
             })
             .await?;
         Ok(found.shared)
+    }
+}
+
+#[async_trait]
+impl Audience for PgTeamRepository {
+    async fn audience(
+        &self,
+        team: TeamId,
+        concerned: &[UserId],
+    ) -> Result<Vec<Follower>, StoreError> {
+        let team = team.as_uuid();
+        let concerned: Vec<Uuid> = concerned.iter().map(UserId::as_uuid).collect();
+        let rows: Vec<(Uuid, String)> = self
+            .store
+            .run(async move |conn| {
+                team_memberships::table
+                    .filter(team_memberships::team_id.eq(team))
+                    .filter(
+                        team_memberships::user_id
+                            .eq_any(concerned.clone())
+                            .or(team_memberships::follow.eq(FollowLevel::Watch.as_str())),
+                    )
+                    .select((team_memberships::user_id, team_memberships::follow))
+                    .load(conn)
+                    .await
+                    .map_err(map_err)
+            })
+            .await?;
+        rows.into_iter()
+            .map(|(user, level)| {
+                Ok(Follower {
+                    user: UserId::from_uuid(user),
+                    level: FollowLevel::parse("follow", &level)
+                        .map_err(|_| internal("follow level"))?,
+                })
+            })
+            .collect()
     }
 }

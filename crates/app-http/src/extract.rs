@@ -59,6 +59,8 @@ impl FromRequest for Client {
 pub struct Caller {
     pub auth: Authenticated,
     pub actor: Actor,
+    /// The token it came with (long-lived streams check it again).
+    pub token: SessionToken,
 }
 
 fn bearer(req: &HttpRequest) -> Option<&str> {
@@ -130,7 +132,7 @@ impl FromRequest for Caller {
             let auth = state.auth.authenticate(&token).await?;
             let mut actor = Client::of(&req)?;
             actor.user_id = Some(auth.user_id);
-            Ok(Caller { auth, actor })
+            Ok(Caller { auth, actor, token })
         })
     }
 }

@@ -16,6 +16,7 @@ pub mod routes;
 pub mod runtime;
 pub mod server;
 pub mod settings;
+pub mod sse;
 pub mod state;
 pub mod telemetry;
 #[cfg(feature = "test-support")]

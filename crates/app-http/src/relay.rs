@@ -1,8 +1,9 @@
 //! The relay: applies outbox rows the fast path left behind, chains committed audit rows,
-//! prunes applied outbox rows past their retention and sweeps the bytes of uploads whose change
-//! never committed; beside that, its mailer sends due notification mail. Any number of relays
-//! may run (rows and mail batches are leased). It also keeps the outbox gauges of /metrics
-//! current.
+//! sends due-date reminders,
+//! prunes applied outbox rows and notifications past their retention and sweeps the bytes of
+//! uploads whose change never committed; beside that, its mailer sends due notification mail.
+//! Any number of relays may run (rows and mail batches are leased). It also keeps the outbox
+//! gauges of /metrics current.
 
 use crate::settings::WorkerSettings;
 use std::sync::Arc;
@@ -10,11 +11,14 @@ use std::time::{Duration, Instant};
 use taskforge_adapter_sql::{AuditChain, PgIdempotency, PgOutbox};
 use taskforge_domain::attachments::AttachmentService;
 use taskforge_domain::mail::MailService;
+use taskforge_domain::notifications::{Eraser, Reminders};
 use taskforge_domain::write_path::{RelayReport, WritePath};
 use tokio::sync::watch;
 
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
 const GAUGES_EVERY: Duration = Duration::from_secs(5);
+/// Reminders fire within this of their threshold.
+const REMIND_EVERY: Duration = Duration::from_secs(30);
 /// Clients retry with the same key within minutes; a day is generous.
 const IDEMPOTENCY_RETENTION: Duration = Duration::from_secs(24 * 3600);
 
@@ -26,7 +30,11 @@ pub struct Relay {
     pub(crate) attachments: Arc<AttachmentService>,
     pub(crate) mail: Arc<MailService>,
     pub(crate) mail_every: Duration,
+    pub(crate) notifications: Eraser,
+    pub(crate) reminders: Reminders,
     pub(crate) settings: WorkerSettings,
+    /// How long notifications are kept.
+    pub(crate) retention: Duration,
 }
 
 /// What one pass did.
@@ -63,6 +71,12 @@ impl Relay {
         Ok(applied)
     }
 
+    /// Arms the due-date reminders that are due and delivers the armed ones; answers how many
+    /// notifications that made.
+    pub async fn remind(&self) -> anyhow::Result<usize> {
+        Ok(self.reminders.run().await?)
+    }
+
     /// Sets the `outbox_pending_rows` and `outbox_dead_letters` gauges.
     async fn observe(&self) -> anyhow::Result<()> {
         let outbox = self.write_path.outbox();
@@ -79,6 +93,7 @@ impl Relay {
         let retention = Duration::from_secs(self.settings.retention_hours * 3600);
         let mut last_prune = Instant::now();
         let mut last_gauges: Option<Instant> = None;
+        let mut last_reminders: Option<Instant> = None;
         while !*stop.borrow() {
             let busy = match self.pass().await {
                 Ok(pass) => pass.outbox.applied > 0,
@@ -91,6 +106,12 @@ impl Relay {
                 last_gauges = Some(Instant::now());
                 if let Err(e) = self.observe().await {
                     tracing::warn!(error = %e, "outbox gauges not updated");
+                }
+            }
+            if last_reminders.is_none_or(|at| at.elapsed() >= REMIND_EVERY) {
+                last_reminders = Some(Instant::now());
+                if let Err(e) = self.remind().await {
+                    tracing::warn!(error = %e, "due-date reminders failed");
                 }
             }
             if last_prune.elapsed() >= PRUNE_EVERY {
@@ -111,6 +132,10 @@ impl Relay {
                         tracing::info!(swept = n, "attachment bytes of uncommitted uploads deleted")
                     }
                     Err(e) => tracing::warn!(error = %e, "attachment sweep failed"),
+                }
+                let before = chrono::Utc::now() - self.retention;
+                if let Err(e) = self.notifications.expire(before).await {
+                    tracing::warn!(error = %e, "notification retention failed");
                 }
             }
             if !busy {

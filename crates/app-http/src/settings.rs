@@ -25,6 +25,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub worker: WorkerSettings,
     pub mail: MailSettings,
+    pub notifications: NotificationSettings,
     pub log: LogSettings,
 }
 
@@ -209,6 +210,33 @@ impl MailSettings {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct NotificationSettings {
+    pub heartbeat_secs: u64,
+    pub presence_ttl_secs: u64,
+    pub counter_ttl_secs: u64,
+    pub retention_days: u32,
+}
+
+impl NotificationSettings {
+    pub fn heartbeat(&self) -> Duration {
+        Duration::from_secs(self.heartbeat_secs)
+    }
+
+    pub fn presence_ttl(&self) -> Duration {
+        Duration::from_secs(self.presence_ttl_secs)
+    }
+
+    pub fn counter_ttl(&self) -> Duration {
+        Duration::from_secs(self.counter_ttl_secs)
+    }
+
+    pub fn retention(&self) -> Duration {
+        Duration::from_secs(u64::from(self.retention_days) * 24 * 3600)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogSettings {
     pub format: LogFormat,
     pub filter: String,
@@ -260,7 +288,7 @@ impl Settings {
     pub fn validate(&self) -> anyhow::Result<()> {
         let mail = &self.mail;
         let sending = mail.send_timeout_ms.saturating_mul(mail.batch_size as u64);
-        let checks: [(bool, &str); 15] = [
+        let checks: [(bool, &str); 16] = [
             (
                 (4..=31).contains(&self.auth.bcrypt_cost),
                 "auth.bcrypt_cost must be between 4 and 31",
@@ -300,6 +328,14 @@ impl Settings {
             (
                 self.worker.batch_size > 0,
                 "worker.batch_size must be positive",
+            ),
+            (
+                self.notifications.heartbeat_secs > 0
+                    && self.notifications.presence_ttl_secs > self.notifications.heartbeat_secs
+                    && self.notifications.counter_ttl_secs > 0
+                    && self.notifications.retention_days > 0,
+                "notifications.heartbeat_secs, counter_ttl_secs and retention_days must be \
+                 positive, and presence_ttl_secs must exceed heartbeat_secs",
             ),
             (
                 self.worker.lease_ms > self.worker.effect_timeout_ms,

@@ -1,6 +1,6 @@
 //! What every handler shares: the use-case services and the stores' health probes.
 
-use crate::settings::HttpSettings;
+use crate::settings::{HttpSettings, NotificationSettings};
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +12,7 @@ use taskforge_domain::audit::AuditService;
 use taskforge_domain::comments::CommentService;
 use taskforge_domain::identity::{AuthService, ProfileService};
 use taskforge_domain::mail::UnsubscribeKey;
+use taskforge_domain::notifications::{LiveTeams, NotificationService};
 use taskforge_domain::tasks::TaskService;
 use taskforge_domain::teams::TeamService;
 
@@ -25,6 +26,9 @@ pub struct AppState {
     pub audit: AuditService,
     /// Checks the token of unsubscribe links.
     pub unsubscribe: UnsubscribeKey,
+    pub notifications: NotificationService,
+    pub live: LiveTeams,
+    pub live_settings: NotificationSettings,
     pub stores: Stores,
     pub http: HttpSettings,
     pub session_max_age: Duration,

@@ -10,15 +10,16 @@ use crate::telemetry::metrics_handle;
 use std::sync::Arc;
 use std::time::Duration;
 use taskforge_adapter_mongo::{
-    GridFsAttachments, MongoCommentDocuments, MongoProfileDocuments, MongoStore, MongoTaskDocuments,
+    GridFsAttachments, MongoCommentDocuments, MongoNotifications, MongoProfileDocuments,
+    MongoStore, MongoTaskDocuments,
 };
 use taskforge_adapter_redis::{
-    RedisAccessCache, RedisRateLimiter, RedisSessionStore, RedisStore, RedisTaskCache,
-    RedisTaskLists,
+    RedisAccessCache, RedisLiveFeed, RedisPresence, RedisRateLimiter, RedisSessionStore,
+    RedisStore, RedisTaskCache, RedisTaskLists, RedisUnreadCounter,
 };
 use taskforge_adapter_sql::{
-    AuditChain, PgAuditLog, PgCommentRepository, PgIdempotency, PgMailQueue, PgOutbox, PgStore,
-    PgTaskRepository, PgTeamRepository, PgUserRepository,
+    AuditChain, PgAuditLog, PgCommentRepository, PgIdempotency, PgMailQueue, PgOutbox, PgReminders,
+    PgStore, PgTaskRepository, PgTeamRepository, PgUserRepository,
 };
 use taskforge_domain::attachments::{
     AttachmentProjection, AttachmentService, TaskAttachments, TeamAttachments,
@@ -30,6 +31,10 @@ use taskforge_domain::comments::{
 };
 use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
 use taskforge_domain::identity::{AuthService, ProfileProjection, ProfileService};
+use taskforge_domain::notifications::{
+    Delivery, Eraser, Fanout, LiveTeams, NotificationService, Reminders, TaskNotifications,
+    TeamNotifications,
+};
 use taskforge_domain::tasks::{Reconciler, TaskCaches, TaskErasure, TaskProjection, TaskService};
 use taskforge_domain::teams::{AccessProjection, TeamService};
 use taskforge_domain::write_path::{Outbox, Projector, WritePath};
@@ -71,10 +76,33 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     if let Err(e) = comment_documents.ensure_indexes().await {
         tracing::warn!(error = %e, "MongoDB indexes of comments not created");
     }
+    let notification_store = Arc::new(MongoNotifications::new(stores.mongo.clone()));
+    if let Err(e) = notification_store.ensure_indexes().await {
+        tracing::warn!(error = %e, "MongoDB indexes of notifications not created");
+    }
     let task_cache = Arc::new(RedisTaskCache::new(
         stores.redis.clone(),
         settings.cache.task_times(),
     ));
+    let team_rows = Arc::new(PgTeamRepository::new(stores.sql.clone()));
+    let unread = Arc::new(RedisUnreadCounter::new(
+        stores.redis.clone(),
+        settings.notifications.counter_ttl(),
+    ));
+    let feed = Arc::new(RedisLiveFeed::new(stores.redis.clone(), &settings.redis)?);
+    // Delivery queues mail (`MailQueue`); the relay's mailer sends it (`MailJobs`).
+    let mail_queue = Arc::new(PgMailQueue::new(stores.sql.clone(), Arc::new(SystemClock)));
+    let delivery = Delivery {
+        store: notification_store.clone(),
+        counter: unread.clone(),
+        feed: feed.clone(),
+        mail: mail_queue.clone(),
+        clock: Arc::new(SystemClock),
+    };
+    let eraser = Eraser {
+        store: notification_store.clone(),
+        counter: unread.clone(),
+    };
     // Every effect kind and how it is applied; a feature adds its own here.
     let projector = Projector::default().on::<RevokeSessions>(SessionEffects(sessions.clone()));
     let projector = ProfileProjection::register(projector, profile_documents);
@@ -88,7 +116,6 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         task_cache.clone(),
         task_lists.clone(),
     );
-    let team_rows = Arc::new(PgTeamRepository::new(stores.sql.clone()));
     let access_cache = Arc::new(RedisAccessCache::new(
         stores.redis.clone(),
         settings.cache.access_times(),
@@ -97,6 +124,12 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     let projector = CommentProjection::register(projector, comment_documents.clone());
     let attachment_bytes = Arc::new(GridFsAttachments::new(stores.mongo.clone()));
     let projector = AttachmentProjection::register(projector, attachment_bytes.clone());
+    let projector = Fanout {
+        delivery: delivery.clone(),
+        audience: team_rows.clone(),
+    }
+    .register(projector);
+    let projector = eraser.clone().register(projector);
     let write_path = WritePath::new(
         outbox,
         Arc::new(projector),
@@ -116,7 +149,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     .await?;
     let profiles = ProfileService::new(users.clone(), write_path.clone());
     let teams = Arc::new(TeamService::new(
-        team_rows,
+        team_rows.clone(),
         users,
         Arc::new(SystemClock),
         write_path.clone(),
@@ -124,6 +157,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
             Arc::new(TaskErasure),
             Arc::new(TeamComments),
             Arc::new(TeamAttachments),
+            Arc::new(TeamNotifications),
         ],
         access_cache,
     ));
@@ -137,7 +171,11 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
             tasks: task_cache,
             lists: task_lists,
         },
-        vec![Arc::new(TaskComments), Arc::new(TaskAttachments)],
+        vec![
+            Arc::new(TaskComments),
+            Arc::new(TaskAttachments),
+            Arc::new(TaskNotifications),
+        ],
         write_path.clone(),
         Arc::new(SystemClock),
     );
@@ -153,14 +191,12 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     let comment_reconciler = CommentReconciler::new(comment_rows.clone(), comment_documents);
     let comments = CommentService::new(
         comment_rows,
-        task_rows,
+        task_rows.clone(),
         teams.clone(),
         write_path.clone(),
         Arc::new(SystemClock),
     );
 
-    // Notification delivery queues mail here (`MailQueue`); the relay's mailer sends it.
-    let mail_queue = Arc::new(PgMailQueue::new(stores.sql.clone(), Arc::new(SystemClock)));
     let mail = mailer::service(&settings.mail, mail_queue, Arc::new(SystemClock))?;
 
     let outbox = write_path.outbox().clone();
@@ -172,17 +208,34 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         attachments: attachments.clone(),
         mail: Arc::new(mail),
         mail_every: Duration::from_millis(settings.mail.poll_interval_ms),
+        notifications: eraser,
+        reminders: Reminders {
+            reminders: Arc::new(PgReminders::new(stores.sql.clone())),
+            tasks: task_rows.clone(),
+            audience: team_rows.clone(),
+            delivery,
+        },
         settings: settings.worker.clone(),
+        retention: settings.notifications.retention(),
     };
     let state = AppState {
         auth,
         profiles,
-        teams,
+        teams: teams.clone(),
         tasks,
         comments,
         attachments,
         audit: AuditService::new(Arc::new(PgAuditLog::new(stores.sql.clone()))),
         unsubscribe: mailer::unsubscribe_key(&settings.mail)?,
+        notifications: NotificationService::new(notification_store, unread, feed.clone()),
+        live: LiveTeams::new(
+            teams.clone(),
+            task_rows.clone(),
+            feed,
+            Arc::new(RedisPresence::new(stores.redis.clone())),
+            settings.notifications.presence_ttl(),
+        ),
+        live_settings: settings.notifications.clone(),
         stores,
         http: settings.http.clone(),
         session_max_age: Duration::from_secs(settings.auth.absolute_timeout_secs),

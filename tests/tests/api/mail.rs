@@ -1,7 +1,8 @@
 //! Email about notifications against the real PostgreSQL and a real SMTP server (the local
-//! services' aiosmtpd sink, which writes each message to a folder). Notifications are queued
-//! as delivery queues them (`MailQueue::enqueue`); digests and quiet hours run on a clock of
-//! the test's, so no test waits for an hour to end.
+//! services' aiosmtpd sink, which writes each message to a folder). One test goes the whole way
+//! from an API change; the others queue notifications as delivery does
+//! (`MailQueue::enqueue`), and digests and quiet hours run on a clock of the test's, so no test
+//! waits for an hour to end.
 
 use chrono::{DateTime, TimeZone, Utc};
 use reqwest::StatusCode;
@@ -158,6 +159,39 @@ async fn the_relay_mails_an_immediate_notification_once_with_both_bodies_and_uns
     let mailer = app.mailer(Arc::new(SystemClock), smtp_port(&app));
     assert_eq!(send(&mailer).await, MailReport::default());
     assert_eq!(mails_to(&user.email).len(), 1, "sent once");
+}
+
+/// The whole way: a change through the API, its notification delivered by the projection, its
+/// mail sent by the relay.
+#[tokio::test]
+async fn an_assignment_made_through_the_api_reaches_the_assignees_mailbox() {
+    let app = TestApp::spawn_with(|s| s.mail.poll_interval_ms = 50).await;
+    let crew = app.crew().await;
+    let task = app
+        .task(
+            &crew.admin,
+            &crew.team,
+            json!({ "title": "Mail me", "assigneeId": crew.member.id }),
+        )
+        .await;
+    let arrived = eventually(Duration::from_secs(20), || async {
+        !mails_to(&crew.member.email).is_empty()
+    })
+    .await;
+    assert!(arrived, "the assignee was mailed");
+    let mails = mails_to(&crew.member.email);
+    assert_eq!(mails.len(), 1);
+    assert!(
+        mails[0].text.contains("You were assigned \"Mail me\""),
+        "{}",
+        mails[0].text
+    );
+    let link = format!("/tasks/{}", task["taskId"].as_str().unwrap_or_default());
+    assert!(mails[0].text.contains(&link));
+    assert!(
+        mails_to(&crew.admin.email).is_empty(),
+        "nobody is told of their own change"
+    );
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ mod comments;
 mod hardening;
 mod http;
 mod mail;
+mod notifications;
 mod openapi;
 mod profile;
 mod rate_limits;

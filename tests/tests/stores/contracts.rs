@@ -3,11 +3,13 @@
 use secrecy::ExposeSecret;
 use std::time::Duration;
 use taskforge_adapter_memory::contract;
-use taskforge_adapter_redis::{RedisRateLimiter, RedisSessionStore, RedisStore};
+use taskforge_adapter_redis::{
+    RedisPresence, RedisRateLimiter, RedisSessionStore, RedisStore, RedisUnreadCounter,
+};
 use taskforge_adapter_sql::PgStore;
 use taskforge_adapter_sql::{
     migrations, provisioning, PgAuditLog, PgCommentRepository, PgIdempotency, PgMailQueue,
-    PgOutbox, PgTaskRepository, PgTeamRepository, PgUserRepository,
+    PgOutbox, PgReminders, PgTaskRepository, PgTeamRepository, PgUserRepository,
 };
 use taskforge_domain::cache::Lookup;
 use taskforge_domain::ids::TaskId;
@@ -206,4 +208,56 @@ async fn postgres_mail_queue_meets_the_contract() {
     let clock = contract::mail_clock();
     let queue = PgMailQueue::new(sql.clone(), clock.clone());
     contract::mail_jobs(&PgUserRepository::new(sql), &queue, &queue, &clock).await;
+}
+
+#[tokio::test]
+async fn mongo_notifications_meet_the_contract() {
+    let app = stores().await;
+    let notifications = app.notification_store().await;
+    // Again, as every restart does (FerretDB v1.24 drops a connection asked for two existing
+    // indexes at once).
+    for _ in 0..2 {
+        must(notifications.ensure_indexes().await);
+    }
+    contract::notification_store(&notifications).await;
+}
+
+#[tokio::test]
+async fn redis_unread_counter_meets_the_contract() {
+    let app = stores().await;
+    let counter = RedisUnreadCounter::new(app.redis(), Duration::from_secs(60));
+    contract::unread_counter(&counter).await;
+}
+
+#[tokio::test]
+async fn redis_live_feed_meets_the_contract() {
+    let app = stores().await;
+    contract::live_feed(&app.live_feed()).await;
+}
+
+#[tokio::test]
+async fn redis_presence_meets_the_contract() {
+    let app = stores().await;
+    contract::presence(&RedisPresence::new(app.redis())).await;
+}
+
+#[tokio::test]
+async fn postgres_audience_meets_the_contract() {
+    let app = stores().await;
+    let sql = app.sql();
+    let teams = PgTeamRepository::new(sql.clone());
+    contract::audience(&PgUserRepository::new(sql), &teams, &teams).await;
+}
+
+#[tokio::test]
+async fn postgres_reminders_meet_the_contract() {
+    let app = stores().await;
+    let sql = app.sql();
+    contract::reminders(
+        &PgUserRepository::new(sql.clone()),
+        &PgTeamRepository::new(sql.clone()),
+        &PgTaskRepository::new(sql.clone()),
+        &PgReminders::new(sql),
+    )
+    .await;
 }

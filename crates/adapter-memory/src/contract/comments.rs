@@ -34,8 +34,14 @@ fn comment_change(c: &Comment, action: AuditAction) -> Change {
     Change::new(aggregate, draft, vec![])
 }
 
-/// A team of `owner` with one task, committed through the store's repositories.
-async fn a_task(teams: &dyn TeamRepository, tasks: &dyn TaskRepository, owner: UserId) -> Task {
+/// A team of `owner` with one task (`shape` sets its fields), committed through the store's
+/// repositories.
+pub(super) async fn a_task(
+    teams: &dyn TeamRepository,
+    tasks: &dyn TaskRepository,
+    owner: UserId,
+    shape: impl FnOnce(&mut Task),
+) -> Task {
     let now = Utc::now().trunc_subsecs(6);
     let team = Team {
         id: TeamId::new(),
@@ -52,7 +58,7 @@ async fn a_task(teams: &dyn TeamRepository, tasks: &dyn TaskRepository, owner: U
         team_change(team.id, AuditAction::Create),
     );
     must(create.await, "team");
-    let task = Task {
+    let mut task = Task {
         task_id: TaskId::new(),
         team_id: team.id,
         title: must(TaskTitle::parse("title", "discussed"), "title"),
@@ -71,6 +77,7 @@ async fn a_task(teams: &dyn TeamRepository, tasks: &dyn TaskRepository, owner: U
             updated: now,
         },
     };
+    shape(&mut task);
     let aggregate = Aggregate::entity(Scope::Team(team.id), "task", task.task_id.as_uuid());
     let change = change_of(aggregate, owner, AuditAction::Create, vec![]);
     must(tasks.create(&task, change).await, "task");
@@ -86,7 +93,7 @@ pub async fn comment_repository(
     comments: &dyn CommentRepository,
 ) {
     let owner = registered(users, 1).await[0].id;
-    let task = a_task(teams, tasks, owner).await;
+    let task = a_task(teams, tasks, owner, |_| {}).await;
     let start = Utc::now().trunc_subsecs(6);
     let written: Vec<Comment> = (0..3)
         .map(|i| {

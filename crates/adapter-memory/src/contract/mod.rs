@@ -9,6 +9,7 @@ mod audit;
 mod comments;
 mod idempotency;
 mod mail;
+mod notifications;
 mod outbox;
 mod profile_documents;
 mod rate_limiter;
@@ -24,6 +25,9 @@ pub use audit::audit_log;
 pub use comments::{comment_documents, comment_repository};
 pub use idempotency::idempotency;
 pub use mail::{mail_clock, mail_jobs};
+pub use notifications::{
+    audience, live_feed, notification_store, presence, reminders, unread_counter,
+};
 pub use outbox::outbox;
 pub use profile_documents::profile_documents;
 pub use rate_limiter::rate_limiter;

@@ -61,6 +61,13 @@ pub async fn sessions(store: &dyn SessionStore, limiter: &dyn RateLimiter) {
         matches!(hit, RateDecision::Limited { .. }),
         "the limiter holds the same count"
     );
+    let online = must(store.online(Duration::from_secs(60)).await, "online");
+    assert_eq!(
+        online.iter().filter(|u| **u == user).count(),
+        1,
+        "admitted users are online, once"
+    );
+    assert!(!online.contains(&UserId::new()));
 
     let mut touched = a.clone();
     touched.last_seen_at += chrono::TimeDelta::seconds(30);

@@ -7,6 +7,7 @@ mod comments;
 mod hasher;
 mod leased;
 mod mailer;
+mod notifications;
 mod profiles;
 mod rate_limiter;
 mod relational;
@@ -20,6 +21,9 @@ pub use clock::ManualClock;
 pub use comments::InMemoryCommentDocuments;
 pub use hasher::FakeHasher;
 pub use mailer::InMemoryMailer;
+pub use notifications::{
+    InMemoryLiveFeed, InMemoryNotifications, InMemoryPresence, InMemoryUnreadCounter,
+};
 pub use profiles::InMemoryProfileDocuments;
 pub use rate_limiter::InMemoryRateLimiter;
 pub use relational::{InMemoryMailQueue, InMemoryRelational};

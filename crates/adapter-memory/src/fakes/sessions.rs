@@ -5,8 +5,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Duration;
-use taskforge_domain::identity::ports::SessionStore;
+use std::time::{Duration, Instant};
+use taskforge_domain::identity::ports::{
+    RateBucket, RateDecision, RateLimiter, RateRule, SessionStore,
+};
 use taskforge_domain::identity::{Session, TokenHash};
 use taskforge_domain::ids::{SessionId, UserId};
 use taskforge_domain::StoreError;
@@ -16,6 +18,8 @@ use taskforge_domain::StoreError;
 #[derive(Default)]
 pub struct InMemorySessions {
     sessions: Mutex<HashMap<TokenHash, Session>>,
+    /// When each user was last admitted.
+    active: Mutex<HashMap<UserId, Instant>>,
 }
 
 #[async_trait]
@@ -32,6 +36,28 @@ impl SessionStore for InMemorySessions {
 
     async fn find(&self, token: &TokenHash) -> Result<Option<Session>, StoreError> {
         Ok(lock(&self.sessions).get(token).cloned())
+    }
+
+    async fn admit(
+        &self,
+        token: &TokenHash,
+        limiter: &dyn RateLimiter,
+        rule: RateRule,
+    ) -> Result<Option<(Session, RateDecision)>, StoreError> {
+        let Some(session) = self.find(token).await? else {
+            return Ok(None);
+        };
+        let decision = limiter.hit(&RateBucket::Api(session.user_id), rule).await?;
+        lock(&self.active).insert(session.user_id, Instant::now());
+        Ok(Some((session, decision)))
+    }
+
+    async fn online(&self, within: Duration) -> Result<Vec<UserId>, StoreError> {
+        Ok(lock(&self.active)
+            .iter()
+            .filter(|(_, at)| at.elapsed() <= within)
+            .map(|(user, _)| *user)
+            .collect())
     }
 
     async fn touch(

@@ -2,8 +2,9 @@
 
 use taskforge_adapter_memory::{
     contract, InMemoryAccessCache, InMemoryAttachmentBytes, InMemoryCommentDocuments,
-    InMemoryMailQueue, InMemoryProfileDocuments, InMemoryRateLimiter, InMemoryRelational,
-    InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments, InMemoryTaskLists,
+    InMemoryLiveFeed, InMemoryMailQueue, InMemoryNotifications, InMemoryPresence,
+    InMemoryProfileDocuments, InMemoryRateLimiter, InMemoryRelational, InMemorySessions,
+    InMemoryTaskCache, InMemoryTaskDocuments, InMemoryTaskLists, InMemoryUnreadCounter,
 };
 
 #[tokio::test]
@@ -103,4 +104,36 @@ async fn fake_mail_queue_meets_the_contract() {
     let clock = contract::mail_clock();
     let queue = InMemoryMailQueue::new(db.clone(), clock.clone());
     contract::mail_jobs(&db, &queue, &queue, &clock).await;
+}
+
+#[tokio::test]
+async fn fake_notifications_meet_the_contract() {
+    contract::notification_store(&InMemoryNotifications::default()).await;
+}
+
+#[tokio::test]
+async fn fake_unread_counter_meets_the_contract() {
+    contract::unread_counter(&InMemoryUnreadCounter::default()).await;
+}
+
+#[tokio::test]
+async fn fake_live_feed_meets_the_contract() {
+    contract::live_feed(&InMemoryLiveFeed::default()).await;
+}
+
+#[tokio::test]
+async fn fake_presence_meets_the_contract() {
+    contract::presence(&InMemoryPresence::default()).await;
+}
+
+#[tokio::test]
+async fn fake_audience_meets_the_contract() {
+    let db = InMemoryRelational::default();
+    contract::audience(&db, &db, &db).await;
+}
+
+#[tokio::test]
+async fn fake_reminders_meet_the_contract() {
+    let db = InMemoryRelational::default();
+    contract::reminders(&db, &db, &db, &db).await;
 }

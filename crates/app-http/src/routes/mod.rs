@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod comments;
 pub mod mail;
+pub mod notifications;
 pub mod openapi;
 pub mod ops;
 pub mod tasks;
@@ -45,7 +46,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(tasks::configure)
                 .configure(comments::configure)
                 .configure(attachments::configure)
-                .configure(audit::configure),
+                .configure(audit::configure)
+                .configure(notifications::configure),
         );
 }
 

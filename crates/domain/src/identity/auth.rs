@@ -44,6 +44,9 @@ pub struct AuthPolicy {
 }
 
 /// The caller of an authenticated request.
+/// How recently a user must have made a request to count as online.
+pub const ONLINE_WITHIN: Duration = Duration::from_secs(300);
+
 #[derive(Debug, Clone)]
 pub struct Authenticated {
     pub user_id: UserId,
@@ -349,6 +352,12 @@ impl AuthService {
             .to_std()
             .unwrap_or(Duration::ZERO)
             .min(self.policy.idle_timeout)
+    }
+
+    /// The users active (an authenticated request) in the last [`ONLINE_WITHIN`].
+    pub async fn online(&self) -> Result<std::collections::HashSet<UserId>, Error> {
+        let users = self.sessions.online(ONLINE_WITHIN).await?;
+        Ok(users.into_iter().collect())
     }
 
     pub async fn logout(&self, who: &Authenticated) -> Result<(), Error> {

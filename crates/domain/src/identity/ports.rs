@@ -60,20 +60,17 @@ pub trait SessionStore: Send + Sync {
     ) -> Result<(), StoreError>;
     async fn find(&self, token: &TokenHash) -> Result<Option<Session>, StoreError>;
     /// A request's admission: the session of `token` and, if there is one, its user's hit of
-    /// the API rate limit counted in `limiter` under `rule`. A store that also holds the
-    /// limiter's counts (Redis) answers in one round trip, counting exactly as `limiter` would.
+    /// the API rate limit counted in `limiter` under `rule`, and the user's last activity (see
+    /// [`SessionStore::online`]). A store that also holds the limiter's counts (Redis) answers
+    /// in one round trip, counting exactly as `limiter` would.
     async fn admit(
         &self,
         token: &TokenHash,
         limiter: &dyn RateLimiter,
         rule: RateRule,
-    ) -> Result<Option<(Session, RateDecision)>, StoreError> {
-        let Some(session) = self.find(token).await? else {
-            return Ok(None);
-        };
-        let decision = limiter.hit(&RateBucket::Api(session.user_id), rule).await?;
-        Ok(Some((session, decision)))
-    }
+    ) -> Result<Option<(Session, RateDecision)>, StoreError>;
+    /// The users admitted within `within` of now (the `online:users` presence), each once.
+    async fn online(&self, within: Duration) -> Result<Vec<UserId>, StoreError>;
     /// Saves a newer `last_seen_at` and restarts the idle countdown.
     async fn touch(
         &self,

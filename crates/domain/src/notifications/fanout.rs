@@ -49,8 +49,9 @@ impl Delivery {
     }
 }
 
-/// Applies [`TeamActivity`]: its notifications first (a failure retries the whole event, and
-/// delivery is idempotent), then the change on the team's live channel.
+/// Applies [`TeamActivity`]: the change on the team's live channel first (boards refresh even
+/// while MongoDB is down), then its notifications. A failure retries the whole event: delivery
+/// is idempotent, and a change shown twice refreshes a card twice.
 pub struct Fanout {
     pub delivery: Delivery,
     pub audience: Arc<dyn Audience>,
@@ -106,12 +107,12 @@ impl Fanout {
 #[async_trait]
 impl Apply<TeamActivity> for Fanout {
     async fn apply(&self, activity: TeamActivity, _: EffectId) -> Result<(), StoreError> {
-        let batch = self.notifications(&activity).await?;
-        self.delivery.deliver(&batch).await?;
         let signal = TeamSignal::Change(activity.clone());
         self.delivery
             .feed
             .publish(Channel::Team(activity.team_id), signal.to_message())
-            .await
+            .await?;
+        let batch = self.notifications(&activity).await?;
+        self.delivery.deliver(&batch).await
     }
 }

@@ -6,20 +6,24 @@
 pub mod activity;
 pub mod erasure;
 pub mod fanout;
+pub mod live;
 pub mod model;
 pub mod ports;
+pub mod reminders;
 pub mod service;
 pub mod signal;
 
 pub use activity::{CommentFacts, TaskFacts, TeamActivity};
 pub use erasure::{EraseNotifications, Eraser, TaskNotifications, TeamNotifications};
 pub use fanout::{Delivery, Fanout};
+pub use live::{LiveTeams, View};
 pub use model::{
     FollowLevel, Notification, NotificationCursor, NotificationData, NotificationKind,
 };
 pub use ports::{
     Audience, Channel, Erase, Follower, LiveFeed, MailQueue, Marked, NotificationStore, Presence,
-    UnreadCounter,
+    Reminder, ReminderRepository, Threshold, UnreadCounter,
 };
+pub use reminders::Reminders;
 pub use service::NotificationService;
 pub use signal::TeamSignal;

@@ -148,3 +148,46 @@ pub trait Presence: Send + Sync {
         user: UserId,
     ) -> Result<Vec<UserId>, StoreError>;
 }
+
+/// The due-date reminders armed for tasks (PostgreSQL): one per task, threshold and due date,
+/// so each fires once and moving the due date arms them again.
+#[async_trait]
+pub trait ReminderRepository: Send + Sync {
+    /// Arms, at `now`, a reminder for every assigned, unfinished task due within `window` of
+    /// `now` (`DueSoon`) or already past due (`Overdue`) that has none for that threshold and
+    /// due date; answers how many it armed.
+    async fn arm(&self, now: DateTime<Utc>, window: Duration) -> Result<usize, StoreError>;
+    /// Armed reminders not delivered yet, oldest first, at most `limit`.
+    async fn undelivered(&self, limit: usize) -> Result<Vec<Reminder>, StoreError>;
+    async fn delivered(&self, reminders: &[Reminder]) -> Result<(), StoreError>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Threshold {
+    DueSoon,
+    Overdue,
+}
+
+impl Threshold {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::DueSoon => "due_soon",
+            Self::Overdue => "overdue",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::DueSoon, Self::Overdue]
+            .into_iter()
+            .find(|t| t.as_str() == raw)
+    }
+}
+
+/// One armed reminder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reminder {
+    pub task_id: TaskId,
+    pub threshold: Threshold,
+    pub due_date: DateTime<Utc>,
+    pub armed_at: DateTime<Utc>,
+}

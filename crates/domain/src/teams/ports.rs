@@ -3,6 +3,7 @@
 use super::model::{MemberView, Permission, PermissionMap, Role, Team, TeamView};
 use super::standing::AccessState;
 use crate::ids::{TeamId, UserId};
+use crate::notifications::FollowLevel;
 use crate::write_path::{Change, Receipt, StoredEffect};
 use crate::StoreError;
 use async_trait::async_trait;
@@ -68,6 +69,20 @@ pub trait TeamRepository: Send + Sync {
         team: TeamId,
         role: Role,
         permissions: &BTreeSet<Permission>,
+        change: Change,
+    ) -> Result<Receipt, StoreError>;
+    /// How `user` follows `team`; `None` when not a member.
+    async fn follow_level(
+        &self,
+        team: TeamId,
+        user: UserId,
+    ) -> Result<Option<FollowLevel>, StoreError>;
+    /// `NotFound` when not a member.
+    async fn set_follow_level(
+        &self,
+        team: TeamId,
+        user: UserId,
+        level: FollowLevel,
         change: Change,
     ) -> Result<Receipt, StoreError>;
     /// Whether two users are members of at least one common team.

@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::identity::ports::UserRepository;
 use crate::identity::Email;
 use crate::ids::{TeamId, UserId};
+use crate::notifications::FollowLevel;
 use crate::write_path::{
     Actor, Aggregate, AuditAction, AuditDraft, AuditEntityType, Change, Scope, StoredEffect,
     WritePath,
@@ -290,6 +291,47 @@ impl TeamService {
                 other => other.into(),
             })?;
         Ok(member)
+    }
+
+    /// How the caller follows the team's notifications.
+    pub async fn follow_level(&self, access: &Access) -> Result<FollowLevel, Error> {
+        self.teams
+            .follow_level(access.team_id, access.user_id)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    /// Sets how the caller follows the team's notifications (any member may, for themself).
+    pub async fn set_follow_level(
+        &self,
+        access: &Access,
+        level: FollowLevel,
+        actor: &Actor,
+    ) -> Result<FollowLevel, Error> {
+        let current = self.follow_level(access).await?;
+        let state =
+            |l: FollowLevel| serde_json::json!({ "userId": access.user_id, "follow": l.as_str() });
+        let audit = AuditDraft {
+            entity_type: AuditEntityType::Membership,
+            entity_id: access.user_id.as_uuid(),
+            action: AuditAction::Update,
+            actor: actor.clone(),
+            previous_state: Some(state(current)),
+            new_state: Some(state(level)),
+        };
+        let aggregate = Aggregate::entity(
+            Scope::Team(access.team_id),
+            "membership",
+            access.user_id.as_uuid(),
+        );
+        let change = Change::new(aggregate, audit, vec![]);
+        self.write_path
+            .commit(
+                self.teams
+                    .set_follow_level(access.team_id, access.user_id, level, change),
+            )
+            .await?;
+        Ok(level)
     }
 
     async fn existing_member(&self, team: TeamId, user: UserId) -> Result<MemberView, Error> {

@@ -6,6 +6,7 @@ mod comments;
 mod idempotency;
 mod mail;
 mod outbox;
+mod reminders;
 mod tasks;
 mod teams;
 mod users;
@@ -21,6 +22,7 @@ use taskforge_domain::audit::AuditRecord;
 use taskforge_domain::comments::Comment;
 use taskforge_domain::identity::{PasswordHash, Profile};
 use taskforge_domain::ids::{AuditId, CommentId, TaskId, TeamId, UserId};
+use taskforge_domain::notifications::{FollowLevel, Reminder};
 use taskforge_domain::tasks::Task;
 use taskforge_domain::teams::{MemberView, Permission, PermissionMap, Role, Team};
 use taskforge_domain::write_path::*;
@@ -73,10 +75,14 @@ struct Relational {
     users: HashMap<UserId, (Profile, PasswordHash)>,
     teams: HashMap<TeamId, Team>,
     memberships: BTreeMap<(TeamId, UserId), (Role, DateTime<Utc>)>,
+    /// Members' follow levels other than the default.
+    follows: BTreeMap<(TeamId, UserId), FollowLevel>,
     permissions: HashMap<(TeamId, Role), BTreeSet<Permission>>,
     audit: Vec<(AuditId, DateTime<Utc>, Change)>,
     tasks: BTreeMap<TaskId, Task>,
     comments: BTreeMap<CommentId, Comment>,
+    /// Armed reminders by key, with whether each was delivered.
+    reminders: BTreeMap<(TaskId, &'static str, DateTime<Utc>), (Reminder, bool)>,
     /// (user, key) → (request hash, recorded response).
     idempotency: HashMap<(UserId, String), (String, Option<serde_json::Value>)>,
     outbox: BTreeMap<i64, OutboxRow>,

@@ -134,6 +134,7 @@ impl TaskRepository for InMemoryRelational {
         let mut db = lock(&self.0);
         db.tasks.remove(&id).ok_or(StoreError::NotFound)?;
         db.comments.retain(|_, c| c.task_id != id);
+        db.reminders.retain(|(task, _, _), _| *task != id);
         Ok(db.commit(change))
     }
 

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 use taskforge_domain::ids::{TeamId, UserId};
+use taskforge_domain::notifications::{Audience, FollowLevel, Follower};
 use taskforge_domain::teams::{
     AccessState, MemberView, Permission, PermissionMap, Role, Team, TeamRepository, TeamView,
 };
@@ -81,6 +82,7 @@ impl TeamRepository for InMemoryRelational {
         let mut db = lock(&self.0);
         db.teams.remove(&team).ok_or(StoreError::NotFound)?;
         db.memberships.retain(|(t, _), _| *t != team);
+        db.follows.retain(|(t, _), _| *t != team);
         db.tasks.retain(|_, task| task.team_id != team);
         db.comments.retain(|_, c| c.team_id != team);
         db.permissions.retain(|(t, _), _| *t != team);
@@ -149,6 +151,7 @@ impl TeamRepository for InMemoryRelational {
         db.guard_last_admin(team, user, false)?;
         db.team_exists(team)?;
         db.memberships.remove(&(team, user));
+        db.follows.remove(&(team, user));
         Ok(db.commit(change))
     }
 
@@ -173,11 +176,59 @@ impl TeamRepository for InMemoryRelational {
         Ok(db.commit(change))
     }
 
+    async fn follow_level(
+        &self,
+        team: TeamId,
+        user: UserId,
+    ) -> Result<Option<FollowLevel>, StoreError> {
+        let db = lock(&self.0);
+        Ok(db
+            .memberships
+            .contains_key(&(team, user))
+            .then(|| db.follows.get(&(team, user)).copied().unwrap_or_default()))
+    }
+
+    async fn set_follow_level(
+        &self,
+        team: TeamId,
+        user: UserId,
+        level: FollowLevel,
+        change: Change,
+    ) -> Result<Receipt, StoreError> {
+        let mut db = lock(&self.0);
+        if !db.memberships.contains_key(&(team, user)) {
+            return Err(StoreError::NotFound);
+        }
+        db.follows.insert((team, user), level);
+        Ok(db.commit(change))
+    }
+
     async fn share_a_team(&self, a: UserId, b: UserId) -> Result<bool, StoreError> {
         let db = lock(&self.0);
         Ok(db
             .memberships
             .keys()
             .any(|(t, u)| *u == a && db.memberships.contains_key(&(*t, b))))
+    }
+}
+
+#[async_trait]
+impl Audience for InMemoryRelational {
+    async fn audience(
+        &self,
+        team: TeamId,
+        concerned: &[UserId],
+    ) -> Result<Vec<Follower>, StoreError> {
+        let db = lock(&self.0);
+        Ok(db
+            .memberships
+            .keys()
+            .filter(|(t, _)| *t == team)
+            .map(|key| Follower {
+                user: key.1,
+                level: db.follows.get(key).copied().unwrap_or_default(),
+            })
+            .filter(|f| concerned.contains(&f.user) || f.level == FollowLevel::Watch)
+            .collect())
     }
 }

@@ -108,6 +108,7 @@ impl UserRepository for InMemoryRelational {
         }
         db.users.remove(&id);
         db.memberships.retain(|(_, u), _| *u != id);
+        db.follows.retain(|(_, u), _| *u != id);
         Ok(db.commit(change))
     }
 }

@@ -19,6 +19,13 @@ use actix_web::{get, web, HttpResponse};
 #[get("/teams/{teamId}/members")]
 pub async fn handle(state: web::Data<AppState>, member: TeamMember) -> ApiResult<HttpResponse> {
     let members = state.teams.members(&member.access).await?;
-    let items: Vec<MemberResponse> = members.iter().map(MemberResponse::from).collect();
+    let online = state.auth.online().await?;
+    let items: Vec<MemberResponse> = members
+        .iter()
+        .map(|m| MemberResponse {
+            online: Some(online.contains(&m.user_id)),
+            ..MemberResponse::from(m)
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(whole_list(items)))
 }

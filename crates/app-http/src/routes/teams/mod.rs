@@ -2,6 +2,9 @@
 
 mod create;
 mod delete;
+mod events;
+mod follow_get;
+mod follow_put;
 mod get;
 mod list;
 mod member_add;
@@ -26,7 +29,10 @@ super::routes!(
     member_update,
     member_remove,
     permissions_get,
-    permissions_put
+    permissions_put,
+    follow_get,
+    follow_put,
+    events
 );
 
 #[derive(Serialize)]
@@ -62,6 +68,9 @@ pub struct MemberResponse {
     last_name: String,
     role: Role,
     joined_at: chrono::DateTime<chrono::Utc>,
+    /// Whether the member made a request in the last five minutes (in the members list).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    online: Option<bool>,
 }
 
 impl From<&MemberView> for MemberResponse {
@@ -73,6 +82,7 @@ impl From<&MemberView> for MemberResponse {
             last_name: m.last_name.as_str().to_owned(),
             role: m.role,
             joined_at: m.joined_at,
+            online: None,
         }
     }
 }

@@ -1,0 +1,2 @@
+DROP INDEX tasks_due_assigned;
+DROP TABLE task_reminders;
