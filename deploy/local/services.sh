@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Local PostgreSQL, Redis and FerretDB (the MongoDB-compatible server) for development and CI,
-# on loopback. Idempotent: installs and builds what is missing, starts what is not running.
+# Local PostgreSQL, Redis, FerretDB (the MongoDB-compatible server) and an SMTP sink (every mail
+# written to $state/mail/, nothing relayed) for development and CI, on loopback. Idempotent:
+# installs and builds what is missing, starts what is not running.
 #
 #   deploy/local/services.sh [up|down|status|env]
 #
@@ -15,6 +16,8 @@ pg_port=${PGPORT:-5432}
 redis_port=${REDIS_PORT:-6379}
 ferret_port=${FERRET_PORT:-27017}
 ferret_debug_port=${FERRET_DEBUG_PORT:-8088}
+smtp_port=${SMTP_PORT:-2525}
+mail_dir=$state/mail
 ferret_version=v1.24.2
 ferret_bin=$state/bin/ferretdb
 pg_user=taskforge
@@ -148,12 +151,33 @@ ferret_up() {
   wait_for "FerretDB $ferret_version" 60 ferret_ready || die "FerretDB did not start (see $state/log/ferretdb.log)"
 }
 
+smtp_ready() { (exec 3<>"/dev/tcp/127.0.0.1/$smtp_port") 2>/dev/null; }
+
+# aiosmtpd is packaged for Debian's own Python, which may not be the first python3 on PATH.
+smtp_up() {
+  if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+    step "installing aiosmtpd (the SMTP sink) from Debian's packages (usually 5-20 s, once)"
+    apt_install python3-aiosmtpd
+    took "aiosmtpd installed"
+  fi
+  mkdir -p "$mail_dir"
+  smtp_ready && return 0
+  step "starting the SMTP sink"
+  setsid nohup /usr/bin/python3 "$root/deploy/local/smtp_sink.py" 127.0.0.1 "$smtp_port" "$mail_dir" \
+    >>"$state/log/smtp.log" 2>&1 < /dev/null &
+  echo $! > "$state/run/smtp.pid"
+  wait_for "SMTP sink" 30 smtp_ready || die "the SMTP sink did not start (see $state/log/smtp.log)"
+}
+
 # Defaults only: whatever the caller's environment already sets wins when this is eval'd.
 print_env() {
   printf 'export DATABASE_URL="${DATABASE_URL:-%s}"\n' "$(pg_url taskforge)"
   printf 'export MONGODB_URI="${MONGODB_URI:-%s}"\n' "mongodb://127.0.0.1:$ferret_port/?directConnection=true"
   printf 'export REDIS_URL="${REDIS_URL:-%s}"\n' "redis://127.0.0.1:$redis_port"
   printf 'export TASKFORGE_FERRETDB_BIN="${TASKFORGE_FERRETDB_BIN:-%s}"\n' "$ferret_bin"
+  printf 'export TASKFORGE__MAIL__SMTP_HOST="${TASKFORGE__MAIL__SMTP_HOST:-127.0.0.1}"\n'
+  printf 'export TASKFORGE__MAIL__SMTP_PORT="${TASKFORGE__MAIL__SMTP_PORT:-%s}"\n' "$smtp_port"
+  printf 'export TASKFORGE_MAIL_DIR="${TASKFORGE_MAIL_DIR:-%s}"\n' "$mail_dir"
 }
 
 # The pid in run/$1.pid, if that process is still alive and still the program named $2 (a
@@ -208,10 +232,12 @@ case $cmd in
     postgres_up
     redis_up
     ferret_up
-    say "PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port, FerretDB on 127.0.0.1:$ferret_port"
+    smtp_up
+    say "PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port, FerretDB on 127.0.0.1:$ferret_port, SMTP on 127.0.0.1:$smtp_port (mail in $mail_dir)"
     print_env | sed 's/^/[services]   /'
     ;;
   down)
+    stop_started smtp smtp_sink.py
     stop_started ferretdb ferretdb
     stop_started redis redis-server
     postgres_down
@@ -221,6 +247,7 @@ case $cmd in
     pg_ready && say "PostgreSQL: up$(ours postgres.started)" || say "PostgreSQL: down"
     redis_ready 2>/dev/null && say "Redis: up$(ours redis.pid)" || say "Redis: down"
     ferret_ready 2>/dev/null && say "FerretDB: up$(ours ferretdb.pid)" || say "FerretDB: down"
+    smtp_ready && say "SMTP sink: up$(ours smtp.pid)" || say "SMTP sink: down"
     ;;
   env) print_env ;;
   *) die "usage: $0 [up|down|status|env]" ;;

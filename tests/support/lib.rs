@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod events;
+pub mod mail;
 pub mod processes;
 pub mod proxy;
 

@@ -9,8 +9,9 @@ mod world;
 
 pub use fakes::{
     FakeHasher, InMemoryAccessCache, InMemoryAttachmentBytes, InMemoryCommentDocuments,
-    InMemoryLiveFeed, InMemoryNotifications, InMemoryPresence, InMemoryProfileDocuments,
-    InMemoryRateLimiter, InMemoryRelational, InMemorySessions, InMemoryTaskCache,
-    InMemoryTaskDocuments, InMemoryTaskLists, InMemoryUnreadCounter, InlineRuntime, ManualClock,
+    InMemoryLiveFeed, InMemoryMailQueue, InMemoryMailer, InMemoryNotifications, InMemoryPresence,
+    InMemoryProfileDocuments, InMemoryRateLimiter, InMemoryRelational, InMemorySessions,
+    InMemoryTaskCache, InMemoryTaskDocuments, InMemoryTaskLists, InMemoryUnreadCounter,
+    InlineRuntime, ManualClock,
 };
 pub use world::{FakeWorld, ABSOLUTE, IDLE};

@@ -8,7 +8,7 @@ use mongodb::bson::{doc, Document};
 use serde::{Deserialize, Serialize};
 use taskforge_domain::identity::{
     Bio, Frequency, NotificationPreferences, PictureUrl, Preferences, ProfileDetails,
-    ProfileDocuments, Theme, VersionedProfile,
+    ProfileDocuments, QuietHours, Theme, TimeZone, VersionedProfile,
 };
 use taskforge_domain::ids::UserId;
 use taskforge_domain::StoreError;
@@ -32,11 +32,28 @@ struct PreferencesDocument {
     notifications: NotificationsDocument,
 }
 
+/// Documents written before time zones and quiet hours existed read as UTC, never quiet.
 #[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct NotificationsDocument {
     email: bool,
     push: bool,
     frequency: String,
+    #[serde(default = "utc")]
+    time_zone: String,
+    #[serde(default)]
+    quiet_hours: Option<QuietHoursDocument>,
+}
+
+/// `HH:MM` on the user's clock.
+#[derive(Debug, Serialize, Deserialize)]
+struct QuietHoursDocument {
+    start: String,
+    end: String,
+}
+
+fn utc() -> String {
+    TimeZone::default().as_str().to_owned()
 }
 
 impl From<&VersionedProfile> for ProfileDocument {
@@ -57,6 +74,11 @@ impl From<&VersionedProfile> for ProfileDocument {
                     email: preferences.notifications.email,
                     push: preferences.notifications.push,
                     frequency: preferences.notifications.frequency.as_str().to_owned(),
+                    time_zone: preferences.notifications.time_zone.as_str().to_owned(),
+                    quiet_hours: preferences.notifications.quiet_hours.map(|q| {
+                        let (start, end) = q.written();
+                        QuietHoursDocument { start, end }
+                    }),
                 },
             },
         }
@@ -82,6 +104,13 @@ impl TryFrom<ProfileDocument> for VersionedProfile {
                         push: notifications.push,
                         frequency: Frequency::parse("frequency", &notifications.frequency)
                             .map_err(|e| corrupt("frequency", e))?,
+                        time_zone: TimeZone::parse("timeZone", &notifications.time_zone)
+                            .map_err(|e| corrupt("timeZone", e))?,
+                        quiet_hours: notifications
+                            .quiet_hours
+                            .map(|q| QuietHours::parse("quietHours", &q.start, &q.end))
+                            .transpose()
+                            .map_err(|e| corrupt("quietHours", e))?,
                     },
                 },
             },

@@ -17,6 +17,9 @@ diesel::table! {
         notify_email -> Bool,
         notify_push -> Bool,
         notify_frequency -> Text,
+        notify_time_zone -> Text,
+        notify_quiet_start -> Nullable<Time>,
+        notify_quiet_end -> Nullable<Time>,
     }
 }
 
@@ -141,9 +144,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    mail_queue (notification_id) {
+        notification_id -> Uuid,
+        user_id -> Uuid,
+        batch_key -> Text,
+        frequency -> Text,
+        notification -> Jsonb,
+        due_at -> Timestamptz,
+        attempts -> Int4,
+        lease_owner -> Nullable<Uuid>,
+        lease_until -> Nullable<Timestamptz>,
+        sent_at -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(tasks -> teams (team_id));
+diesel::joinable!(mail_queue -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     comments,
+    mail_queue,
     tasks,
     teams,
     team_memberships,

@@ -10,7 +10,7 @@ use diesel_async::RunQueryDsl;
 use taskforge_domain::identity::ports::UserRepository;
 use taskforge_domain::identity::{
     Bio, Email, Frequency, NotificationPreferences, PasswordHash, PersonName, PictureUrl,
-    Preferences, Profile, ProfileDetails, Theme, User,
+    Preferences, Profile, ProfileDetails, QuietHours, Theme, TimeZone, User,
 };
 use taskforge_domain::ids::UserId;
 use taskforge_domain::write_path::{Change, Receipt};
@@ -57,46 +57,81 @@ impl UserRow {
     }
 }
 
-/// The profile details columns of `users`, as read and as written.
+/// The profile details columns of `users` but the notification preferences, as read and as
+/// written.
 #[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = users, treat_none_as_null = true)]
 struct DetailsRow {
     bio: String,
     profile_picture: Option<String>,
     theme: String,
+}
+
+/// The notification preference columns of `users`, as read and as written.
+#[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = users, treat_none_as_null = true)]
+pub(crate) struct NotifyRow {
     notify_email: bool,
     notify_push: bool,
     notify_frequency: String,
+    notify_time_zone: String,
+    notify_quiet_start: Option<chrono::NaiveTime>,
+    notify_quiet_end: Option<chrono::NaiveTime>,
 }
 
 impl From<&ProfileDetails> for DetailsRow {
     fn from(d: &ProfileDetails) -> Self {
-        let notifications = &d.preferences.notifications;
         Self {
             bio: d.bio.as_str().to_owned(),
             profile_picture: d.profile_picture.as_ref().map(|u| u.as_str().to_owned()),
             theme: d.preferences.theme.as_str().to_owned(),
-            notify_email: notifications.email,
-            notify_push: notifications.push,
-            notify_frequency: notifications.frequency.as_str().to_owned(),
+        }
+    }
+}
+
+impl From<&NotificationPreferences> for NotifyRow {
+    fn from(n: &NotificationPreferences) -> Self {
+        Self {
+            notify_email: n.email,
+            notify_push: n.push,
+            notify_frequency: n.frequency.as_str().to_owned(),
+            notify_time_zone: n.time_zone.as_str().to_owned(),
+            notify_quiet_start: n.quiet_hours.map(|q| q.start()),
+            notify_quiet_end: n.quiet_hours.map(|q| q.end()),
         }
     }
 }
 
 impl DetailsRow {
-    fn into_domain(self, id: uuid::Uuid) -> Result<ProfileDetails, StoreError> {
+    fn into_domain(self, id: uuid::Uuid, notify: NotifyRow) -> Result<ProfileDetails, StoreError> {
         Ok(ProfileDetails {
             bio: Bio::from_stored(self.bio),
             profile_picture: self.profile_picture.map(PictureUrl::from_stored),
             preferences: Preferences {
                 theme: Theme::parse("theme", &self.theme).map_err(|_| corrupt(id, "theme"))?,
-                notifications: NotificationPreferences {
-                    email: self.notify_email,
-                    push: self.notify_push,
-                    frequency: Frequency::parse("frequency", &self.notify_frequency)
-                        .map_err(|_| corrupt(id, "notification frequency"))?,
-                },
+                notifications: notify.into_domain(id)?,
             },
+        })
+    }
+}
+
+impl NotifyRow {
+    pub(crate) fn into_domain(self, id: uuid::Uuid) -> Result<NotificationPreferences, StoreError> {
+        let quiet_hours = match (self.notify_quiet_start, self.notify_quiet_end) {
+            (Some(start), Some(end)) => Some(
+                QuietHours::new("quietHours", start, end)
+                    .map_err(|_| corrupt(id, "quiet hours"))?,
+            ),
+            _ => None,
+        };
+        Ok(NotificationPreferences {
+            email: self.notify_email,
+            push: self.notify_push,
+            frequency: Frequency::parse("frequency", &self.notify_frequency)
+                .map_err(|_| corrupt(id, "notification frequency"))?,
+            time_zone: TimeZone::parse("timeZone", &self.notify_time_zone)
+                .map_err(|_| corrupt(id, "time zone"))?,
+            quiet_hours,
         })
     }
 }
@@ -128,6 +163,7 @@ impl UserRepository for PgUserRepository {
                 users::profile_version.eq(user.profile_version),
             ),
             DetailsRow::from(&profile.details),
+            NotifyRow::from(&profile.details.preferences.notifications),
         );
         in_change(&self.store, change, async move |tx| {
             diesel::insert_into(users::table)
@@ -176,23 +212,27 @@ impl UserRepository for PgUserRepository {
     }
 
     async fn profile(&self, id: UserId) -> Result<Option<Profile>, StoreError> {
-        let found: Option<(UserRow, DetailsRow)> = self
+        let found: Option<(UserRow, DetailsRow, NotifyRow)> = self
             .store
             .run(async move |conn| {
                 users::table
                     .find(id.as_uuid())
-                    .select((UserRow::as_select(), DetailsRow::as_select()))
+                    .select((
+                        UserRow::as_select(),
+                        DetailsRow::as_select(),
+                        NotifyRow::as_select(),
+                    ))
                     .first(conn)
                     .await
                     .optional()
                     .map_err(map_err)
             })
             .await?;
-        let Some((user, details)) = found else {
+        let Some((user, details, notify)) = found else {
             return Ok(None);
         };
         Ok(Some(Profile {
-            details: details.into_domain(user.id)?,
+            details: details.into_domain(user.id, notify)?,
             user: user.into_domain()?,
         }))
     }
@@ -227,6 +267,7 @@ impl UserRepository for PgUserRepository {
             users::profile_version.eq(user.profile_version),
             users::updated_at.eq(Utc::now()),
             DetailsRow::from(&profile.details),
+            NotifyRow::from(&profile.details.preferences.notifications),
         );
         in_change(&self.store, change, async move |tx| {
             let n = diesel::update(

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod forwarded;
 pub mod hasher;
 pub mod json_fields;
+pub mod mailer;
 pub mod middleware;
 pub mod relay;
 pub mod routes;

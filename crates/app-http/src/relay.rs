@@ -1,14 +1,16 @@
 //! The relay: applies outbox rows the fast path left behind, chains committed audit rows,
 //! sends due-date reminders,
 //! prunes applied outbox rows and notifications past their retention and sweeps the bytes of
-//! uploads whose change never committed. Any number of relays may run (rows are
-//! leased). It also keeps the outbox gauges of /metrics current.
+//! uploads whose change never committed; beside that, its mailer sends due notification mail.
+//! Any number of relays may run (rows and mail batches are leased). It also keeps the outbox
+//! gauges of /metrics current.
 
 use crate::settings::WorkerSettings;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use taskforge_adapter_sql::{AuditChain, PgIdempotency, PgOutbox};
 use taskforge_domain::attachments::AttachmentService;
+use taskforge_domain::mail::MailService;
 use taskforge_domain::notifications::{Eraser, Reminders};
 use taskforge_domain::write_path::{RelayReport, WritePath};
 use tokio::sync::watch;
@@ -26,6 +28,8 @@ pub struct Relay {
     pub(crate) outbox: PgOutbox,
     pub(crate) idempotency: PgIdempotency,
     pub(crate) attachments: Arc<AttachmentService>,
+    pub(crate) mail: Arc<MailService>,
+    pub(crate) mail_every: Duration,
     pub(crate) notifications: Eraser,
     pub(crate) reminders: Reminders,
     pub(crate) settings: WorkerSettings,
@@ -84,6 +88,7 @@ impl Relay {
     /// Passes until `stop` turns true; a pass that applied something is followed at once, an
     /// idle one waits the poll interval.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let mail = tokio::spawn(send_mail(self.mail.clone(), self.mail_every, stop.clone()));
         let idle = Duration::from_millis(self.settings.poll_interval_ms);
         let retention = Duration::from_secs(self.settings.retention_hours * 3600);
         let mut last_prune = Instant::now();
@@ -117,6 +122,9 @@ impl Relay {
                 if let Err(e) = self.idempotency.prune(IDEMPOTENCY_RETENTION).await {
                     tracing::warn!(error = %e, "idempotency key prune failed");
                 }
+                if let Err(e) = self.mail.prune(retention).await {
+                    tracing::warn!(error = %e, "mail queue prune failed");
+                }
                 let grace = Duration::from_secs(self.settings.upload_grace_secs);
                 match self.attachments.sweep(grace).await {
                     Ok(0) => {}
@@ -134,5 +142,24 @@ impl Relay {
                 let _ = tokio::time::timeout(idle, stop.changed()).await;
             }
         }
+        let _ = mail.await;
+    }
+}
+
+/// Sends due mail every `every` until `stop` turns true (at once again after a pass that sent
+/// something: more may be due).
+async fn send_mail(mail: Arc<MailService>, every: Duration, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        match mail.send_due().await {
+            Ok(report) => {
+                metrics::counter!("mail_sent_total").increment(report.sent as u64);
+                metrics::counter!("mail_failures_total").increment(report.failed as u64);
+                if report.sent > 0 {
+                    continue;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "mail pass failed"),
+        }
+        let _ = tokio::time::timeout(every, stop.changed()).await;
     }
 }

@@ -1,6 +1,7 @@
 //! One typed `Settings`, loaded once in main: defaults, then a file, then the environment.
 
 use config::{Config, Environment, File, FileFormat};
+use secrecy::SecretString;
 use serde::Deserialize;
 use std::time::Duration;
 use taskforge_adapter_mongo::MongoConfig;
@@ -8,6 +9,7 @@ use taskforge_adapter_redis::{CacheTimes, RedisConfig};
 use taskforge_adapter_sql::SqlConfig;
 use taskforge_domain::identity::ports::RateRule;
 use taskforge_domain::identity::{AuthPolicy, RateRules};
+use taskforge_domain::mail::MailPolicy;
 use taskforge_domain::write_path::ProjectionPolicy;
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
@@ -22,6 +24,7 @@ pub struct Settings {
     pub cache: CacheSettings,
     pub auth: AuthSettings,
     pub worker: WorkerSettings,
+    pub mail: MailSettings,
     pub notifications: NotificationSettings,
     pub log: LogSettings,
 }
@@ -158,6 +161,53 @@ impl WorkerSettings {
     }
 }
 
+/// Email about notifications (ADR 24): the SMTP server, where links lead, how the relay's
+/// mailer works through the queue.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// Where users reach TaskForge; every link in a mail starts with it.
+    pub public_url: String,
+    /// The sender, `Name <address>` or an address.
+    pub from: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: SmtpTls,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<SecretString>,
+    /// Signs unsubscribe links (HMAC-SHA256 of the user id), at least 32 bytes.
+    pub unsubscribe_secret: SecretString,
+    pub poll_interval_ms: u64,
+    pub batch_size: usize,
+    pub lease_ms: u64,
+    /// The most one message may take to send, connection included.
+    pub send_timeout_ms: u64,
+    pub retry_first_secs: u64,
+    pub retry_max_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain SMTP: only for a server on loopback or a trusted network.
+    None,
+    /// Plain, upgraded with STARTTLS (required).
+    Starttls,
+    /// TLS from the start (SMTPS).
+    Tls,
+}
+
+impl MailSettings {
+    pub fn policy(&self) -> MailPolicy {
+        MailPolicy {
+            batch_size: self.batch_size,
+            lease: Duration::from_millis(self.lease_ms),
+            first_retry: Duration::from_secs(self.retry_first_secs),
+            max_retry: Duration::from_secs(self.retry_max_secs),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationSettings {
@@ -236,7 +286,9 @@ impl Settings {
 
     /// Range checks serde cannot express; each error names its key.
     pub fn validate(&self) -> anyhow::Result<()> {
-        let checks: [(bool, &str); 14] = [
+        let mail = &self.mail;
+        let sending = mail.send_timeout_ms.saturating_mul(mail.batch_size as u64);
+        let checks: [(bool, &str); 16] = [
             (
                 (4..=31).contains(&self.auth.bcrypt_cost),
                 "auth.bcrypt_cost must be between 4 and 31",
@@ -297,6 +349,20 @@ impl Settings {
                 self.worker.poll_interval_ms > 0,
                 "worker.poll_interval_ms must be positive",
             ),
+            (
+                mail.poll_interval_ms > 0
+                    && mail.batch_size > 0
+                    && mail.send_timeout_ms > 0
+                    && mail.retry_first_secs > 0
+                    && mail.retry_max_secs >= mail.retry_first_secs,
+                "mail.poll_interval_ms, mail.batch_size, mail.send_timeout_ms and \
+                 mail.retry_first_secs must be positive, mail.retry_max_secs at least \
+                 mail.retry_first_secs",
+            ),
+            (
+                mail.lease_ms > sending,
+                "mail.lease_ms must exceed mail.batch_size times mail.send_timeout_ms",
+            ),
         ];
         match checks.iter().find(|(ok, _)| !ok) {
             Some((_, message)) => anyhow::bail!("invalid configuration: {message}"),
@@ -334,6 +400,12 @@ mod tests {
             "no forwarded header is believed"
         );
         assert_eq!(s.http.json_limit_bytes, 1024 * 1024);
+        assert_eq!(
+            s.mail.smtp_tls,
+            SmtpTls::None,
+            "plain SMTP to the local sink"
+        );
+        assert!(crate::mailer::unsubscribe_key(&s.mail).is_ok());
     }
 
     #[test]
@@ -361,6 +433,14 @@ mod tests {
         assert!(
             matches!(&e, Err(m) if m.contains("auth.bcrypt_cost")),
             "{e:?}"
+        );
+
+        let mut s = defaults();
+        s.mail.batch_size = 100;
+        let e = s.validate().map_err(|e| e.to_string());
+        assert!(
+            matches!(&e, Err(m) if m.contains("mail.lease_ms")),
+            "a lease shorter than a pass's sending: {e:?}"
         );
 
         let wrong_type = Config::builder()

@@ -11,6 +11,7 @@ use taskforge_domain::attachments::AttachmentService;
 use taskforge_domain::audit::AuditService;
 use taskforge_domain::comments::CommentService;
 use taskforge_domain::identity::{AuthService, ProfileService};
+use taskforge_domain::mail::UnsubscribeKey;
 use taskforge_domain::notifications::{LiveTeams, NotificationService};
 use taskforge_domain::tasks::TaskService;
 use taskforge_domain::teams::TeamService;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub comments: CommentService,
     pub attachments: Arc<AttachmentService>,
     pub audit: AuditService,
+    /// Checks the token of unsubscribe links.
+    pub unsubscribe: UnsubscribeKey,
     pub notifications: NotificationService,
     pub live: LiveTeams,
     pub live_settings: NotificationSettings,

@@ -1,6 +1,7 @@
 //! Builds the adapters from settings and wires them into the use-case services.
 
 use crate::hasher::BcryptHasher;
+use crate::mailer;
 use crate::relay::Relay;
 use crate::runtime::TokioRuntime;
 use crate::settings::Settings;
@@ -17,8 +18,8 @@ use taskforge_adapter_redis::{
     RedisStore, RedisTaskCache, RedisTaskLists, RedisUnreadCounter,
 };
 use taskforge_adapter_sql::{
-    AuditChain, PgAuditLog, PgCommentRepository, PgIdempotency, PgOutbox, PgReminders, PgStore,
-    PgTaskRepository, PgTeamRepository, PgUserRepository,
+    AuditChain, PgAuditLog, PgCommentRepository, PgIdempotency, PgMailQueue, PgOutbox, PgReminders,
+    PgStore, PgTaskRepository, PgTeamRepository, PgUserRepository,
 };
 use taskforge_domain::attachments::{
     AttachmentProjection, AttachmentService, TaskAttachments, TeamAttachments,
@@ -31,13 +32,12 @@ use taskforge_domain::comments::{
 use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
 use taskforge_domain::identity::{AuthService, ProfileProjection, ProfileService};
 use taskforge_domain::notifications::{
-    Delivery, Eraser, Fanout, LiveTeams, MailQueue, Notification, NotificationService, Reminders,
-    TaskNotifications, TeamNotifications,
+    Delivery, Eraser, Fanout, LiveTeams, NotificationService, Reminders, TaskNotifications,
+    TeamNotifications,
 };
 use taskforge_domain::tasks::{Reconciler, TaskCaches, TaskErasure, TaskProjection, TaskService};
 use taskforge_domain::teams::{AccessProjection, TeamService};
 use taskforge_domain::write_path::{Outbox, Projector, WritePath};
-use taskforge_domain::StoreError;
 
 /// Everything the binaries run: the HTTP state, the relay, the reconcilers, and the outbox for
 /// its operator commands.
@@ -47,16 +47,6 @@ pub struct Wired {
     pub reconciler: Reconciler,
     pub comment_reconciler: CommentReconciler,
     pub outbox: Arc<dyn Outbox>,
-}
-
-/// Mail is not sent yet (the email issue adds the queue).
-struct NoMail;
-
-#[async_trait::async_trait]
-impl MailQueue for NoMail {
-    async fn enqueue(&self, _: &[Notification]) -> Result<(), StoreError> {
-        Ok(())
-    }
 }
 
 pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
@@ -100,11 +90,13 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         settings.notifications.counter_ttl(),
     ));
     let feed = Arc::new(RedisLiveFeed::new(stores.redis.clone(), &settings.redis)?);
+    // Delivery queues mail (`MailQueue`); the relay's mailer sends it (`MailJobs`).
+    let mail_queue = Arc::new(PgMailQueue::new(stores.sql.clone(), Arc::new(SystemClock)));
     let delivery = Delivery {
         store: notification_store.clone(),
         counter: unread.clone(),
         feed: feed.clone(),
-        mail: Arc::new(NoMail),
+        mail: mail_queue.clone(),
         clock: Arc::new(SystemClock),
     };
     let eraser = Eraser {
@@ -205,6 +197,8 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         Arc::new(SystemClock),
     );
 
+    let mail = mailer::service(&settings.mail, mail_queue, Arc::new(SystemClock))?;
+
     let outbox = write_path.outbox().clone();
     let relay = Relay {
         write_path,
@@ -212,6 +206,8 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         outbox: PgOutbox::new(projection_sql),
         idempotency: PgIdempotency::new(stores.sql.clone()),
         attachments: attachments.clone(),
+        mail: Arc::new(mail),
+        mail_every: Duration::from_millis(settings.mail.poll_interval_ms),
         notifications: eraser,
         reminders: Reminders {
             reminders: Arc::new(PgReminders::new(stores.sql.clone())),
@@ -230,6 +226,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         comments,
         attachments,
         audit: AuditService::new(Arc::new(PgAuditLog::new(stores.sql.clone()))),
+        unsubscribe: mailer::unsubscribe_key(&settings.mail)?,
         notifications: NotificationService::new(notification_store, unread, feed.clone()),
         live: LiveTeams::new(
             teams.clone(),

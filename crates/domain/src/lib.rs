@@ -12,6 +12,7 @@ pub mod comments;
 pub mod error;
 pub mod identity;
 pub mod ids;
+pub mod mail;
 pub mod notifications;
 pub mod paging;
 pub mod tasks;

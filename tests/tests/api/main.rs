@@ -7,6 +7,7 @@ mod auth;
 mod comments;
 mod hardening;
 mod http;
+mod mail;
 mod notifications;
 mod openapi;
 mod profile;

@@ -33,7 +33,9 @@ async fn a_new_profile_has_the_documented_defaults() {
     );
     assert_eq!(
         b["preferences"],
-        json!({ "theme": "system", "notifications": { "email": true, "push": true, "frequency": "immediate" } })
+        json!({ "theme": "system", "notifications": {
+            "email": true, "push": true, "frequency": "immediate", "timeZone": "UTC", "quietHours": null
+        } })
     );
     assert!(b["metadata"]["created"].is_string() && b["metadata"]["lastLogin"].is_string());
 
@@ -63,7 +65,9 @@ async fn patch_changes_only_what_it_names_and_refreshes_every_copy() {
     );
     assert_eq!(
         r.body["preferences"],
-        json!({ "theme": "dark", "notifications": { "email": true, "push": true, "frequency": "daily" } })
+        json!({ "theme": "dark", "notifications": {
+            "email": true, "push": true, "frequency": "daily", "timeZone": "UTC", "quietHours": null
+        } })
     );
     assert_eq!(r.body["profilePicture"], "https://example.com/g.png");
 
@@ -119,6 +123,13 @@ async fn patch_refuses_fields_it_does_not_allow_and_bad_values() {
         json!({ "bio": 42 }),
         json!({ "firstName": null }),
         json!({ "preferences": { "theme": null } }),
+        json!({ "preferences": { "notifications": { "timeZone": "Mars/Olympus" } } }),
+        json!({ "preferences": { "notifications": { "timeZone": null } } }),
+        json!({ "preferences": { "notifications": { "quietHours": { "start": "22:00", "end": "22:00" } } } }),
+        json!({ "preferences": { "notifications": { "quietHours": { "start": "7:00", "end": "08:00" } } } }),
+        json!({ "preferences": { "notifications": { "quietHours": { "start": "24:00", "end": "08:00" } } } }),
+        json!({ "preferences": { "notifications": { "quietHours": { "start": "22:00" } } } }),
+        json!({ "preferences": { "notifications": { "quietHours": "22:00-07:00" } } }),
     ];
     for body in refused {
         let r = app.patch("/api/users/me", &user.token, body.clone()).await;
@@ -133,6 +144,39 @@ async fn patch_refuses_fields_it_does_not_allow_and_bad_values() {
     assert_eq!(
         (me.body["email"].as_str(), me.body["firstName"].as_str()),
         (Some(user.email.as_str()), Some("Test"))
+    );
+}
+
+#[tokio::test]
+async fn time_zone_and_quiet_hours_are_patched_like_the_other_preferences() {
+    let app = TestApp::spawn().await;
+    let user = app.user().await;
+    let quiet = json!({ "start": "22:30", "end": "06:45" });
+    let body = json!({ "preferences": { "notifications": {
+        "timeZone": "Asia/Kolkata", "quietHours": quiet.clone()
+    } } });
+    let r = app.patch("/api/users/me", &user.token, body).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let notifications = &r.body["preferences"]["notifications"];
+    assert_eq!(
+        (
+            &notifications["timeZone"],
+            &notifications["quietHours"],
+            &notifications["frequency"]
+        ),
+        (&json!("Asia/Kolkata"), &quiet, &json!("immediate"))
+    );
+    let body = json!({ "preferences": { "notifications": { "quietHours": null } } });
+    let cleared = app.patch("/api/users/me", &user.token, body).await;
+    let notifications = &cleared.body["preferences"]["notifications"];
+    assert_eq!(
+        (&notifications["timeZone"], &notifications["quietHours"]),
+        (&json!("Asia/Kolkata"), &serde_json::Value::Null),
+        "null clears the quiet hours, the zone stays"
+    );
+    assert_eq!(
+        app.get("/api/users/me", &user.token).await.body,
+        cleared.body
     );
 }
 

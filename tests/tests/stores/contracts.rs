@@ -8,8 +8,8 @@ use taskforge_adapter_redis::{
 };
 use taskforge_adapter_sql::PgStore;
 use taskforge_adapter_sql::{
-    migrations, provisioning, PgAuditLog, PgCommentRepository, PgIdempotency, PgOutbox,
-    PgReminders, PgTaskRepository, PgTeamRepository, PgUserRepository,
+    migrations, provisioning, PgAuditLog, PgCommentRepository, PgIdempotency, PgMailQueue,
+    PgOutbox, PgReminders, PgTaskRepository, PgTeamRepository, PgUserRepository,
 };
 use taskforge_domain::cache::Lookup;
 use taskforge_domain::ids::TaskId;
@@ -199,6 +199,15 @@ async fn postgres_idempotency_store_meets_the_contract() {
         &PgUserRepository::new(sql),
     )
     .await;
+}
+
+#[tokio::test]
+async fn postgres_mail_queue_meets_the_contract() {
+    let app = stores().await;
+    let sql = app.sql();
+    let clock = contract::mail_clock();
+    let queue = PgMailQueue::new(sql.clone(), clock.clone());
+    contract::mail_jobs(&PgUserRepository::new(sql), &queue, &queue, &clock).await;
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ mod attachments;
 mod audit;
 mod comments;
 mod idempotency;
+mod mail;
 mod notifications;
 mod outbox;
 mod profile_documents;
@@ -23,6 +24,7 @@ pub use attachments::attachment_bytes;
 pub use audit::audit_log;
 pub use comments::{comment_documents, comment_repository};
 pub use idempotency::idempotency;
+pub use mail::{mail_clock, mail_jobs};
 pub use notifications::{
     audience, live_feed, notification_store, presence, reminders, unread_counter,
 };

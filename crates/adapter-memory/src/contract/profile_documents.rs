@@ -2,8 +2,8 @@
 
 use super::*;
 use taskforge_domain::identity::{
-    Bio, Frequency, NotificationPreferences, PictureUrl, Preferences, ProfileDocuments, Theme,
-    VersionedProfile,
+    Bio, Frequency, NotificationPreferences, PictureUrl, Preferences, ProfileDocuments, QuietHours,
+    Theme, TimeZone, VersionedProfile,
 };
 
 /// `user`'s profile at `version`, every field set (the picture only at odd versions).
@@ -22,6 +22,11 @@ fn profile(user: UserId, version: i64) -> VersionedProfile {
                     email: false,
                     push: true,
                     frequency: Frequency::Hourly,
+                    time_zone: must(TimeZone::parse("timeZone", "Asia/Kolkata"), "zone"),
+                    quiet_hours: Some(must(
+                        QuietHours::parse("quietHours", "22:30", "06:15"),
+                        "quiet hours",
+                    )),
                 },
             },
         },

@@ -2,7 +2,7 @@
 
 use super::*;
 use taskforge_domain::identity::{
-    Bio, Frequency, NotificationPreferences, PictureUrl, Preferences, Theme,
+    Bio, Frequency, NotificationPreferences, PictureUrl, Preferences, QuietHours, Theme, TimeZone,
 };
 
 /// Details with every field away from its default.
@@ -19,6 +19,11 @@ fn custom_details() -> ProfileDetails {
                 email: false,
                 push: false,
                 frequency: Frequency::Weekly,
+                time_zone: must(TimeZone::parse("timeZone", "America/New_York"), "zone"),
+                quiet_hours: Some(must(
+                    QuietHours::parse("quietHours", "23:00", "07:00"),
+                    "quiet hours",
+                )),
             },
         },
     }

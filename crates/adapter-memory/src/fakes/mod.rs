@@ -6,6 +6,7 @@ mod clock;
 mod comments;
 mod hasher;
 mod leased;
+mod mailer;
 mod notifications;
 mod profiles;
 mod rate_limiter;
@@ -19,12 +20,13 @@ pub use attachments::InMemoryAttachmentBytes;
 pub use clock::ManualClock;
 pub use comments::InMemoryCommentDocuments;
 pub use hasher::FakeHasher;
+pub use mailer::InMemoryMailer;
 pub use notifications::{
     InMemoryLiveFeed, InMemoryNotifications, InMemoryPresence, InMemoryUnreadCounter,
 };
 pub use profiles::InMemoryProfileDocuments;
 pub use rate_limiter::InMemoryRateLimiter;
-pub use relational::InMemoryRelational;
+pub use relational::{InMemoryMailQueue, InMemoryRelational};
 pub use runtime::InlineRuntime;
 pub use sessions::InMemorySessions;
 pub use tasks::{InMemoryTaskCache, InMemoryTaskDocuments, InMemoryTaskLists};

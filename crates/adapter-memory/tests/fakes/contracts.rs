@@ -2,9 +2,9 @@
 
 use taskforge_adapter_memory::{
     contract, InMemoryAccessCache, InMemoryAttachmentBytes, InMemoryCommentDocuments,
-    InMemoryLiveFeed, InMemoryNotifications, InMemoryPresence, InMemoryProfileDocuments,
-    InMemoryRateLimiter, InMemoryRelational, InMemorySessions, InMemoryTaskCache,
-    InMemoryTaskDocuments, InMemoryTaskLists, InMemoryUnreadCounter,
+    InMemoryLiveFeed, InMemoryMailQueue, InMemoryNotifications, InMemoryPresence,
+    InMemoryProfileDocuments, InMemoryRateLimiter, InMemoryRelational, InMemorySessions,
+    InMemoryTaskCache, InMemoryTaskDocuments, InMemoryTaskLists, InMemoryUnreadCounter,
 };
 
 #[tokio::test]
@@ -96,6 +96,14 @@ async fn fake_task_repository_meets_the_contract() {
 async fn fake_idempotency_store_meets_the_contract() {
     let db = InMemoryRelational::default();
     contract::idempotency(&db, &db).await;
+}
+
+#[tokio::test]
+async fn fake_mail_queue_meets_the_contract() {
+    let db = InMemoryRelational::default();
+    let clock = contract::mail_clock();
+    let queue = InMemoryMailQueue::new(db.clone(), clock.clone());
+    contract::mail_jobs(&db, &queue, &queue, &clock).await;
 }
 
 #[tokio::test]

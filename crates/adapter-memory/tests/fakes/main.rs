@@ -4,4 +4,5 @@
 mod contracts;
 mod effects;
 mod identity;
+mod mail;
 mod tasks;

@@ -4,6 +4,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod comments;
+pub mod mail;
 pub mod notifications;
 pub mod openapi;
 pub mod ops;
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(openapi::document)
                 .configure(auth::configure)
                 .configure(users::configure)
+                .configure(mail::configure)
                 .configure(teams::configure)
                 .configure(tasks::configure)
                 .configure(comments::configure)

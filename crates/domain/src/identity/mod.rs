@@ -19,5 +19,6 @@ pub use profile::ProfileService;
 pub use projection::{ProfileDocuments, ProfileProjection, VersionedProfile};
 pub use state::ProfileState;
 pub use values::{
-    Bio, Email, Password, PasswordHash, PersonName, PictureUrl, SessionToken, TokenHash,
+    Bio, Email, Password, PasswordHash, PersonName, PictureUrl, QuietHours, SessionToken, TimeZone,
+    TokenHash,
 };

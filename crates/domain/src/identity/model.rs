@@ -1,6 +1,6 @@
 //! Identity entities.
 
-use super::values::{Bio, Email, PersonName, PictureUrl};
+use super::values::{Bio, Email, PersonName, PictureUrl, QuietHours, TimeZone};
 use crate::ids::{SessionId, UserId};
 use crate::validation::FieldError;
 use chrono::{DateTime, Utc};
@@ -101,6 +101,10 @@ pub struct NotificationPreferences {
     pub email: bool,
     pub push: bool,
     pub frequency: Frequency,
+    /// The zone digest periods and quiet hours are reckoned in.
+    pub time_zone: TimeZone,
+    /// When email waits (live delivery does not).
+    pub quiet_hours: Option<QuietHours>,
 }
 
 impl Default for NotificationPreferences {
@@ -109,6 +113,8 @@ impl Default for NotificationPreferences {
             email: true,
             push: true,
             frequency: Frequency::Immediate,
+            time_zone: TimeZone::default(),
+            quiet_hours: None,
         }
     }
 }
@@ -147,6 +153,9 @@ pub struct ProfilePatch {
     pub notify_email: Option<bool>,
     pub notify_push: Option<bool>,
     pub notify_frequency: Option<Frequency>,
+    pub notify_time_zone: Option<TimeZone>,
+    /// `Some(None)` clears the quiet hours.
+    pub notify_quiet_hours: Option<Option<QuietHours>>,
 }
 
 impl ProfilePatch {
@@ -177,6 +186,12 @@ impl ProfilePatch {
         }
         if let Some(v) = self.notify_frequency {
             notifications.frequency = v;
+        }
+        if let Some(v) = self.notify_time_zone {
+            notifications.time_zone = v;
+        }
+        if let Some(v) = self.notify_quiet_hours {
+            notifications.quiet_hours = v;
         }
         next
     }

@@ -62,4 +62,17 @@ impl ProfileService {
             "the profile is being changed concurrently; try again".into(),
         ))
     }
+
+    /// Turns the user's email off (their unsubscribe link); with it off already, nothing
+    /// changes and nothing is recorded.
+    pub async fn stop_email(&self, id: UserId, actor: &Actor) -> Result<(), Error> {
+        if self.get(id).await?.details.preferences.notifications.email {
+            let patch = ProfilePatch {
+                notify_email: Some(false),
+                ..ProfilePatch::default()
+            };
+            self.patch(id, &patch, actor).await?;
+        }
+        Ok(())
+    }
 }

@@ -6,7 +6,7 @@ use super::model::{
     Frequency, NotificationPreferences, Preferences, Profile, ProfileDetails, Theme,
 };
 use super::projection::VersionedProfile;
-use super::values::{Bio, Email, PersonName, PictureUrl};
+use super::values::{Bio, Email, PersonName, PictureUrl, QuietHours, TimeZone};
 use crate::ids::UserId;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -30,11 +30,17 @@ struct PreferencesState {
     notifications: NotificationsState,
 }
 
+/// Rows and effects written before time zones and quiet hours existed decode with the defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct NotificationsState {
     email: bool,
     push: bool,
     frequency: Frequency,
+    #[serde(default)]
+    time_zone: TimeZone,
+    #[serde(default)]
+    quiet_hours: Option<QuietHours>,
 }
 
 impl From<&Profile> for ProfileState {
@@ -54,6 +60,8 @@ impl From<&Profile> for ProfileState {
                     email: preferences.notifications.email,
                     push: preferences.notifications.push,
                     frequency: preferences.notifications.frequency,
+                    time_zone: preferences.notifications.time_zone,
+                    quiet_hours: preferences.notifications.quiet_hours,
                 },
             },
             version: user.profile_version,
@@ -76,6 +84,8 @@ impl From<ProfileState> for VersionedProfile {
                         email: notifications.email,
                         push: notifications.push,
                         frequency: notifications.frequency,
+                        time_zone: notifications.time_zone,
+                        quiet_hours: notifications.quiet_hours,
                     },
                 },
             },
@@ -123,6 +133,8 @@ mod tests {
                         email: false,
                         push: true,
                         frequency: Frequency::Weekly,
+                        time_zone: TimeZone::parse("timeZone", "Europe/Paris")?,
+                        quiet_hours: Some(QuietHours::parse("quietHours", "22:00", "07:00")?),
                     },
                 },
             },
@@ -146,7 +158,11 @@ mod tests {
                 "profilePicture": "https://example.com/a.png",
                 "preferences": {
                     "theme": "dark",
-                    "notifications": { "email": false, "push": true, "frequency": "weekly" }
+                    "notifications": {
+                        "email": false, "push": true, "frequency": "weekly",
+                        "timeZone": "Europe/Paris",
+                        "quietHours": { "start": "22:00", "end": "07:00" }
+                    }
                 },
                 "version": 3
             })
@@ -161,9 +177,29 @@ mod tests {
     }
 
     #[test]
+    fn states_recorded_before_time_zones_decode_with_the_defaults(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let mut json = ProfileState::from(&profile()?).to_json();
+        json["preferences"]["notifications"] =
+            serde_json::json!({ "email": true, "push": false, "frequency": "daily" });
+        let notifications = VersionedProfile::from(serde_json::from_value::<ProfileState>(json)?)
+            .details
+            .preferences
+            .notifications;
+        assert_eq!(
+            (notifications.time_zone, notifications.quiet_hours),
+            (TimeZone::default(), None)
+        );
+        Ok(())
+    }
+
+    #[test]
     fn decoding_refuses_what_the_edge_would() -> Result<(), Box<dyn std::error::Error>> {
         let mut json = ProfileState::from(&profile()?).to_json();
         json["profilePicture"] = "javascript:alert(1)".into();
+        assert!(serde_json::from_value::<ProfileState>(json.clone()).is_err());
+        json["profilePicture"] = serde_json::Value::Null;
+        json["preferences"]["notifications"]["timeZone"] = "Mars/Olympus".into();
         assert!(serde_json::from_value::<ProfileState>(json).is_err());
         Ok(())
     }

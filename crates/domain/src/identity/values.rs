@@ -1,6 +1,8 @@
 //! Validated value types of identity: each can only be built valid.
 
 use crate::validation::{plain, validated_serde, FieldError};
+use chrono::NaiveTime;
+use chrono_tz::Tz;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -139,6 +141,113 @@ impl PictureUrl {
     }
 }
 
+/// An IANA time zone (`Europe/Paris`), by the name the tz database gives it: the zone a user's
+/// digest periods and quiet hours are reckoned in. UTC by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TimeZone(Tz);
+
+impl TimeZone {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        raw.parse::<Tz>().map(Self).map_err(|_| {
+            FieldError::new(field, "must be an IANA time zone name, e.g. Europe/Paris")
+        })
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0.name()
+    }
+
+    pub fn tz(&self) -> Tz {
+        self.0
+    }
+}
+
+impl TryFrom<String> for TimeZone {
+    type Error = FieldError;
+
+    fn try_from(raw: String) -> Result<Self, FieldError> {
+        Self::parse("timeZone", &raw)
+    }
+}
+
+impl From<TimeZone> for String {
+    fn from(zone: TimeZone) -> Self {
+        zone.as_str().to_owned()
+    }
+}
+
+/// When a user wants no email: from `start` (included) to `end` (excluded) on their own clock,
+/// across midnight when `end` comes first. Written `HH:MM` (24 h); `start` and `end` differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "QuietHoursText", into = "QuietHoursText")]
+pub struct QuietHours {
+    start: NaiveTime,
+    end: NaiveTime,
+}
+
+#[derive(Serialize, Deserialize)]
+struct QuietHoursText {
+    start: String,
+    end: String,
+}
+
+impl QuietHours {
+    pub fn parse(field: &str, start: &str, end: &str) -> Result<Self, FieldError> {
+        let time = |raw: &str| {
+            let well_formed = raw.len() == 5
+                && raw.as_bytes()[2] == b':'
+                && raw
+                    .bytes()
+                    .enumerate()
+                    .all(|(i, b)| i == 2 || b.is_ascii_digit());
+            well_formed
+                .then(|| NaiveTime::parse_from_str(raw, "%H:%M").ok())
+                .flatten()
+                .ok_or_else(|| {
+                    FieldError::new(field, "start and end must be HH:MM, 00:00 to 23:59")
+                })
+        };
+        Self::new(field, time(start)?, time(end)?)
+    }
+
+    pub fn new(field: &str, start: NaiveTime, end: NaiveTime) -> Result<Self, FieldError> {
+        if start == end {
+            return Err(FieldError::new(field, "start and end must differ"));
+        }
+        Ok(Self { start, end })
+    }
+
+    pub fn start(&self) -> NaiveTime {
+        self.start
+    }
+
+    pub fn end(&self) -> NaiveTime {
+        self.end
+    }
+
+    /// Start and end as written: `HH:MM`.
+    pub fn written(&self) -> (String, String) {
+        let hh_mm = |t: NaiveTime| t.format("%H:%M").to_string();
+        (hh_mm(self.start), hh_mm(self.end))
+    }
+}
+
+impl TryFrom<QuietHoursText> for QuietHours {
+    type Error = FieldError;
+
+    fn try_from(raw: QuietHoursText) -> Result<Self, FieldError> {
+        Self::parse("quietHours", &raw.start, &raw.end)
+    }
+}
+
+impl From<QuietHours> for QuietHoursText {
+    fn from(q: QuietHours) -> Self {
+        let (start, end) = q.written();
+        Self { start, end }
+    }
+}
+
 /// A session's bearer token: 256 random bits, hex-encoded. Only its hash is ever stored.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SessionToken(String);
@@ -229,6 +338,40 @@ mod tests {
             Some(a.hash())
         );
         assert!(SessionToken::from_client("short").is_none());
+    }
+
+    #[test]
+    fn time_zones_are_iana_names() {
+        assert_eq!(TimeZone::default().as_str(), "UTC");
+        assert_eq!(
+            TimeZone::parse("z", "America/New_York").map(|z| z.as_str()),
+            Ok("America/New_York")
+        );
+        for bad in ["", "Mars/Olympus", "europe/paris", "+02:00"] {
+            assert!(TimeZone::parse("z", bad).is_err(), "{bad} accepted");
+        }
+        assert!(serde_json::from_str::<TimeZone>("\"Nowhere\"").is_err());
+    }
+
+    #[test]
+    fn quiet_hours_are_two_different_24_hour_times() -> Result<(), FieldError> {
+        let q = QuietHours::parse("q", "22:00", "07:30")?;
+        assert_eq!(
+            serde_json::to_value(q).ok(),
+            Some(serde_json::json!({ "start": "22:00", "end": "07:30" }))
+        );
+        for (start, end) in [
+            ("22:00", "22:00"),
+            ("7:00", "08:00"),
+            ("24:00", "08:00"),
+            ("22:60", "08:00"),
+            ("22:00:00", "08:00"),
+            ("2200", "08:00"),
+            (" 1:00", "08:00"),
+        ] {
+            assert!(QuietHours::parse("q", start, end).is_err(), "{start}-{end}");
+        }
+        Ok(())
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod audit;
 mod comments;
 mod idempotency;
+mod mail;
 mod outbox;
 mod reminders;
 mod tasks;
@@ -11,7 +12,9 @@ mod teams;
 mod users;
 
 use crate::fakes::lock;
+
 use chrono::{DateTime, Utc};
+pub use mail::InMemoryMailQueue;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;

@@ -5,7 +5,9 @@ use crate::json_fields::{not_null, nullable};
 use crate::state::AppState;
 use actix_web::{patch, web, HttpResponse};
 use serde::Deserialize;
-use taskforge_domain::identity::{Bio, Frequency, PersonName, PictureUrl, ProfilePatch, Theme};
+use taskforge_domain::identity::{
+    Bio, Frequency, PersonName, PictureUrl, ProfilePatch, QuietHours, Theme, TimeZone,
+};
 use taskforge_domain::validation::{rejected, FieldError};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -34,7 +36,7 @@ struct PreferencesBody {
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct NotificationsBody {
     #[serde(default, deserialize_with = "not_null")]
     email: Option<bool>,
@@ -43,6 +45,24 @@ struct NotificationsBody {
     #[serde(default, deserialize_with = "not_null")]
     #[schema(value_type = Option<String>, example = "daily")]
     frequency: Option<Frequency>,
+    /// An IANA time zone name.
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(example = "Europe/Paris")]
+    time_zone: Option<String>,
+    /// `null` clears them.
+    #[serde(default, deserialize_with = "nullable")]
+    quiet_hours: Option<Option<QuietHoursBody>>,
+}
+
+/// When email waits, on the user's clock (`HH:MM`, 24 h; across midnight when `end` is
+/// earlier).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct QuietHoursBody {
+    #[schema(example = "22:00")]
+    start: String,
+    #[schema(example = "07:00")]
+    end: String,
 }
 
 impl Body {
@@ -76,11 +96,26 @@ impl Body {
             Some(None) => Some(None),
             None => None,
         };
+        let prefs = self.preferences;
+        let notifications = prefs.as_ref().and_then(|p| p.notifications.as_ref());
+        let time_zone = check(
+            notifications
+                .and_then(|n| n.time_zone.as_deref())
+                .map(|z| TimeZone::parse("timeZone", z)),
+            &mut errors,
+        );
+        let quiet_hours = match notifications.and_then(|n| n.quiet_hours.as_ref()) {
+            Some(Some(q)) => check(
+                Some(QuietHours::parse("quietHours", &q.start, &q.end)),
+                &mut errors,
+            )
+            .map(Some),
+            Some(None) => Some(None),
+            None => None,
+        };
         if !errors.is_empty() {
             return Err(rejected(errors).into());
         }
-        let prefs = self.preferences;
-        let notifications = prefs.as_ref().and_then(|p| p.notifications.as_ref());
         Ok(ProfilePatch {
             first_name,
             last_name,
@@ -90,6 +125,8 @@ impl Body {
             notify_email: notifications.and_then(|n| n.email),
             notify_push: notifications.and_then(|n| n.push),
             notify_frequency: notifications.and_then(|n| n.frequency),
+            notify_time_zone: time_zone,
+            notify_quiet_hours: quiet_hours,
         })
     }
 }

@@ -7,7 +7,7 @@ mod password;
 mod public_get;
 
 use serde::Serialize;
-use taskforge_domain::identity::Profile;
+use taskforge_domain::identity::{Profile, QuietHours};
 
 // `public_get` after every /users/me route, which it would otherwise shadow.
 super::routes!(me_get, me_patch, password, me_delete, public_get);
@@ -40,10 +40,26 @@ struct PreferencesResponse {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct NotificationsResponse {
     email: bool,
     push: bool,
     frequency: &'static str,
+    time_zone: &'static str,
+    quiet_hours: Option<QuietHoursResponse>,
+}
+
+#[derive(Serialize)]
+struct QuietHoursResponse {
+    start: String,
+    end: String,
+}
+
+impl From<QuietHours> for QuietHoursResponse {
+    fn from(q: QuietHours) -> Self {
+        let (start, end) = q.written();
+        Self { start, end }
+    }
 }
 
 impl From<&Profile> for ProfileResponse {
@@ -66,6 +82,8 @@ impl From<&Profile> for ProfileResponse {
                     email: notifications.email,
                     push: notifications.push,
                     frequency: notifications.frequency.as_str(),
+                    time_zone: notifications.time_zone.as_str(),
+                    quiet_hours: notifications.quiet_hours.map(QuietHoursResponse::from),
                 },
             },
             metadata: Metadata {
