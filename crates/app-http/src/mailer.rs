@@ -128,9 +128,19 @@ impl Header for ListUnsubscribePost {
 
 /// The key that signs and checks unsubscribe links.
 pub fn unsubscribe_key(settings: &MailSettings) -> anyhow::Result<UnsubscribeKey> {
-    UnsubscribeKey::new(settings.unsubscribe_secret.expose_secret().as_bytes())
+    let secret = settings.unsubscribe_secret.expose_secret();
+    if secret.starts_with(DEVELOPMENT_SECRET) {
+        tracing::warn!(
+            "mail.unsubscribe_secret is the development default: anyone can unsubscribe your \
+             users; set TASKFORGE__MAIL__UNSUBSCRIBE_SECRET"
+        );
+    }
+    UnsubscribeKey::new(secret.as_bytes())
         .map_err(|e| anyhow::anyhow!("mail.unsubscribe_secret: {e}"))
 }
+
+/// How the default secret of `config/default.toml` begins.
+const DEVELOPMENT_SECRET: &str = "development-only";
 
 /// The mailer's use case over SMTP, working through `jobs` on `clock`'s time.
 pub fn service(

@@ -86,9 +86,9 @@ impl CommentFacts {
 }
 
 /// Adds the activity event of `change` (its entity, action and actor are those of its audit
-/// row) after the change's own effects, in the lane of its task: the events of a task are
-/// applied in the order of its changes, and a task's deletion, which erases its
-/// notifications, comes after every event of the task.
+/// row) at the head of the change's own row, in the lane of its task: the events of a task are
+/// applied in the order of its changes, a task's deletion, which erases its notifications,
+/// comes after every event of the task, and the event waits for no document write.
 pub(crate) fn announce(
     change: Change,
     task_id: TaskId,
@@ -113,7 +113,7 @@ pub(crate) fn announce(
         task,
         comment,
     };
-    change.then(vec![StoredEffect::of(&activity)])
+    change.lead(vec![StoredEffect::of(&activity)])
 }
 
 impl TeamActivity {

@@ -93,7 +93,22 @@ impl Change {
     }
 
     /// Appends `effects` to the change's own row, after its own effects.
-    pub fn then(mut self, effects: Vec<StoredEffect>) -> Self {
+    pub fn then(self, effects: Vec<StoredEffect>) -> Self {
+        self.into_own_row(effects, |row, effects| row.extend(effects))
+    }
+
+    /// Puts `effects` at the head of the change's own row, before its own effects.
+    pub fn lead(self, effects: Vec<StoredEffect>) -> Self {
+        self.into_own_row(effects, |row, effects| {
+            row.splice(0..0, effects);
+        })
+    }
+
+    fn into_own_row(
+        mut self,
+        effects: Vec<StoredEffect>,
+        place: impl FnOnce(&mut Vec<StoredEffect>, Vec<StoredEffect>),
+    ) -> Self {
         if effects.is_empty() {
             return self;
         }
@@ -102,7 +117,7 @@ impl Change {
             .iter_mut()
             .find(|e| e.aggregate == self.aggregate && !e.urgent);
         match own {
-            Some(row) => row.effects.extend(effects),
+            Some(row) => place(&mut row.effects, effects),
             None => self.entries.push(OutboxEntry {
                 aggregate: self.aggregate,
                 effects,
