@@ -117,6 +117,8 @@ diesel::table! {
         description -> Text,
         custom_fields -> Jsonb,
         attachments -> Jsonb,
+        started_at -> Nullable<Timestamptz>,
+        completed_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -34,8 +34,14 @@ impl PgTaskRepository {
 
 const ASSIGNEE: &str = "assignee";
 
-/// The search document of a task: its title, description and tags.
-const SEARCH: &str = "to_tsvector('simple', $3 || ' ' || $10 || ' ' || array_to_string($9, ' '))";
+/// The search document of a task: its title, description, tags and the names of its files.
+const SEARCH: &str = "to_tsvector('simple', $3 || ' ' || $10 || ' ' || array_to_string($9, ' ') \
+     || ' ' || COALESCE((SELECT string_agg(a ->> 'name', ' ') FROM jsonb_array_elements($15) a), ''))";
+
+/// When the task first moved to in_progress, and when it was done (`$4` its status, `$13` the
+/// time of the write); the dashboards' per-day series and cycle times read them.
+const STARTED: &str = "CASE WHEN $4 = 'in_progress' THEN $13 END";
+const COMPLETED: &str = "CASE WHEN $4 = 'done' THEN $13 END";
 
 /// Refuses an assignee who is not a member of the team (holding their membership until commit),
 /// unless the task already has them: a change that keeps a departed assignee is not refused.
@@ -402,7 +408,11 @@ impl PgTaskRepository {
                         "UPDATE tasks SET title = $3, status = $4, priority = $5, \
                          assignee_id = $6, due_date = $8, tags = $9, search = {SEARCH}, \
                          description = $10, version = $11, updated_at = $13, \
-                         custom_fields = $14, attachments = $15 WHERE id = $1"
+                         custom_fields = $14, attachments = $15, \
+                         started_at = COALESCE(started_at, {STARTED}), \
+                         completed_at = CASE WHEN $4 = 'done' \
+                             THEN COALESCE(completed_at, $13) END \
+                         WHERE id = $1"
                     );
                     write_query(sql, &next).execute(tx).await?;
                     edited.push(next);
@@ -424,8 +434,9 @@ impl TaskRepository for PgTaskRepository {
                 let sql = format!(
                     "INSERT INTO tasks (id, team_id, title, status, priority, assignee_id, creator_id, \
                      due_date, tags, search, description, version, created_at, updated_at, \
-                     custom_fields, attachments) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {SEARCH}, $10, $11, $12, $13, $14, $15)"
+                     custom_fields, attachments, started_at, completed_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {SEARCH}, $10, $11, $12, $13, $14, \
+                     $15, {STARTED}, {COMPLETED})"
                 );
                 write_query(sql, &task).execute(tx).await?;
                 Ok(())

@@ -10,6 +10,7 @@ use taskforge_adapter_sql::PgStore;
 use taskforge_domain::attachments::AttachmentService;
 use taskforge_domain::audit::AuditService;
 use taskforge_domain::comments::CommentService;
+use taskforge_domain::dashboards::DashboardService;
 use taskforge_domain::identity::{AuthService, ProfileService};
 use taskforge_domain::mail::UnsubscribeKey;
 use taskforge_domain::notifications::{LiveTeams, NotificationService};
@@ -24,6 +25,7 @@ pub struct AppState {
     pub comments: CommentService,
     pub attachments: Arc<AttachmentService>,
     pub audit: AuditService,
+    pub dashboards: DashboardService,
     /// Checks the token of unsubscribe links.
     pub unsubscribe: UnsubscribeKey,
     pub notifications: NotificationService,

@@ -18,8 +18,8 @@ use taskforge_adapter_redis::{
     RedisStore, RedisTaskCache, RedisTaskLists, RedisUnreadCounter,
 };
 use taskforge_adapter_sql::{
-    AuditChain, PgAuditLog, PgCommentRepository, PgIdempotency, PgMailQueue, PgOutbox, PgReminders,
-    PgStore, PgTaskRepository, PgTeamRepository, PgUserRepository,
+    AuditChain, PgAuditLog, PgCommentRepository, PgDashboards, PgIdempotency, PgMailQueue,
+    PgOutbox, PgReminders, PgStore, PgTaskRepository, PgTeamRepository, PgUserRepository,
 };
 use taskforge_domain::attachments::{
     AttachmentProjection, AttachmentService, TaskAttachments, TeamAttachments,
@@ -29,6 +29,7 @@ use taskforge_domain::clock::SystemClock;
 use taskforge_domain::comments::{
     CommentProjection, CommentReconciler, CommentService, TaskComments, TeamComments,
 };
+use taskforge_domain::dashboards::DashboardService;
 use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
 use taskforge_domain::identity::{AuthService, ProfileProjection, ProfileService};
 use taskforge_domain::notifications::{
@@ -150,7 +151,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
     let profiles = ProfileService::new(users.clone(), write_path.clone());
     let teams = Arc::new(TeamService::new(
         team_rows.clone(),
-        users,
+        users.clone(),
         Arc::new(SystemClock),
         write_path.clone(),
         vec![
@@ -226,6 +227,12 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         comments,
         attachments,
         audit: AuditService::new(Arc::new(PgAuditLog::new(stores.sql.clone()))),
+        dashboards: DashboardService::new(
+            Arc::new(PgDashboards::new(stores.sql.clone())),
+            teams.clone(),
+            users.clone(),
+            Arc::new(SystemClock),
+        ),
         unsubscribe: mailer::unsubscribe_key(&settings.mail)?,
         notifications: NotificationService::new(notification_store, unread, feed.clone()),
         live: LiveTeams::new(

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod cache;
 pub mod clock;
 pub mod comments;
+pub mod dashboards;
 pub mod error;
 pub mod identity;
 pub mod ids;

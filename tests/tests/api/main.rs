@@ -5,6 +5,7 @@ mod attachments;
 mod audit;
 mod auth;
 mod comments;
+mod dashboards;
 mod hardening;
 mod http;
 mod mail;

@@ -8,8 +8,8 @@ use taskforge_adapter_redis::{
 };
 use taskforge_adapter_sql::PgStore;
 use taskforge_adapter_sql::{
-    migrations, provisioning, PgAuditLog, PgCommentRepository, PgIdempotency, PgMailQueue,
-    PgOutbox, PgReminders, PgTaskRepository, PgTeamRepository, PgUserRepository,
+    migrations, provisioning, PgAuditLog, PgCommentRepository, PgDashboards, PgIdempotency,
+    PgMailQueue, PgOutbox, PgReminders, PgTaskRepository, PgTeamRepository, PgUserRepository,
 };
 use taskforge_domain::cache::Lookup;
 use taskforge_domain::ids::TaskId;
@@ -258,6 +258,19 @@ async fn postgres_reminders_meet_the_contract() {
         &PgTeamRepository::new(sql.clone()),
         &PgTaskRepository::new(sql.clone()),
         &PgReminders::new(sql),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_dashboards_meet_the_contract() {
+    let app = stores().await;
+    let sql = app.sql();
+    contract::dashboard_reader(
+        &PgUserRepository::new(sql.clone()),
+        &PgTeamRepository::new(sql.clone()),
+        &PgTaskRepository::new(sql.clone()),
+        &PgDashboards::new(sql),
     )
     .await;
 }

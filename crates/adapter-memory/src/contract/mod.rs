@@ -7,6 +7,7 @@ mod access;
 mod attachments;
 mod audit;
 mod comments;
+mod dashboards;
 mod idempotency;
 mod mail;
 mod notifications;
@@ -23,6 +24,7 @@ pub use access::access_cache;
 pub use attachments::attachment_bytes;
 pub use audit::audit_log;
 pub use comments::{comment_documents, comment_repository};
+pub use dashboards::dashboard_reader;
 pub use idempotency::idempotency;
 pub use mail::{mail_clock, mail_jobs};
 pub use notifications::{

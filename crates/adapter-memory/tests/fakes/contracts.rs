@@ -137,3 +137,9 @@ async fn fake_reminders_meet_the_contract() {
     let db = InMemoryRelational::default();
     contract::reminders(&db, &db, &db, &db).await;
 }
+
+#[tokio::test]
+async fn fake_dashboards_meet_the_contract() {
+    let db = InMemoryRelational::default();
+    contract::dashboard_reader(&db, &db, &db, &db).await;
+}

@@ -4,6 +4,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod comments;
+pub mod dashboards;
 pub mod mail;
 pub mod notifications;
 pub mod openapi;
@@ -47,7 +48,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(comments::configure)
                 .configure(attachments::configure)
                 .configure(audit::configure)
-                .configure(notifications::configure),
+                .configure(notifications::configure)
+                .configure(dashboards::configure),
         );
 }
 

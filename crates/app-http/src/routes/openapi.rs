@@ -1,7 +1,9 @@
 //! The OpenAPI 3.1 document of every route, generated from the handlers' annotations, and the
 //! browsable docs (Swagger UI, its files built into the binary: no CDN).
 
-use super::{attachments, audit, auth, comments, mail, notifications, ops, tasks, teams, users};
+use super::{
+    attachments, audit, auth, comments, dashboards, mail, notifications, ops, tasks, teams, users,
+};
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse, Resource};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -28,6 +30,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
         (path = "/api", api = audit::Paths),
         (path = "/api", api = mail::Paths),
         (path = "/api", api = notifications::Paths),
+        (path = "/api", api = dashboards::Paths),
     ),
     modifiers(&Sessions)
 )]

@@ -3,6 +3,7 @@
 
 mod audit;
 mod comments;
+mod dashboards;
 mod idempotency;
 mod mail;
 mod outbox;
@@ -80,6 +81,8 @@ struct Relational {
     permissions: HashMap<(TeamId, Role), BTreeSet<Permission>>,
     audit: Vec<(AuditId, DateTime<Utc>, Change)>,
     tasks: BTreeMap<TaskId, Task>,
+    /// When each task first moved to in_progress, and when it was done.
+    progress: BTreeMap<TaskId, (Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
     comments: BTreeMap<CommentId, Comment>,
     /// Armed reminders by key, with whether each was delivered.
     reminders: BTreeMap<(TaskId, &'static str, DateTime<Utc>), (Reminder, bool)>,

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use taskforge_domain::audit::AuditRecord;
 use taskforge_domain::ids::{AttachmentId, AuditId, TaskId, TeamId, UserId};
 use taskforge_domain::tasks::query::{Cursor, SortKey};
-use taskforge_domain::tasks::{SortField, Task, TaskEdit, TaskQuery, TaskRepository};
+use taskforge_domain::tasks::{SortField, Status, Task, TaskEdit, TaskQuery, TaskRepository};
 use taskforge_domain::teams::Permission;
 use taskforge_domain::write_path::*;
 use taskforge_domain::StoreError;
@@ -43,7 +43,7 @@ fn ascending(key: SortKey, descending: bool) -> (i8, Option<DateTime<Utc>>, i16)
 }
 
 impl super::Relational {
-    fn may_read_tasks(&self, user: UserId, team: TeamId) -> bool {
+    pub(super) fn may_read_tasks(&self, user: UserId, team: TeamId) -> bool {
         self.role_of(team, user).is_some_and(|role| {
             self.permissions
                 .get(&(team, role))
@@ -66,6 +66,21 @@ impl super::Relational {
         }
     }
 
+    /// Stores `task` as PostgreSQL's writes do, with when it first moved to in_progress and
+    /// when it was done.
+    fn store_task(&mut self, task: &Task) {
+        let (started, completed) = self
+            .progress
+            .get(&task.task_id)
+            .copied()
+            .unwrap_or_default();
+        let at = task.metadata.updated;
+        let started = started.or((task.status == Status::InProgress).then_some(at));
+        let completed = (task.status == Status::Done).then(|| completed.unwrap_or(at));
+        self.progress.insert(task.task_id, (started, completed));
+        self.tasks.insert(task.task_id, task.clone());
+    }
+
     /// Applies `edit` to the tasks `ids` and commits them with their changes, all or none.
     fn edit(
         &mut self,
@@ -83,7 +98,7 @@ impl super::Relational {
         let tasks = edited
             .into_iter()
             .map(|(next, change)| {
-                self.tasks.insert(next.task_id, next.clone());
+                self.store_task(&next);
                 receipt.append(self.commit(change));
                 next
             })
@@ -100,7 +115,7 @@ impl TaskRepository for InMemoryRelational {
             return Err(StoreError::NotFound);
         }
         db.assignee_ok(task)?;
-        db.tasks.insert(task.task_id, task.clone());
+        db.store_task(task);
         Ok(db.commit(change))
     }
 
