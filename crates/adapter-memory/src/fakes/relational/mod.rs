@@ -71,6 +71,9 @@ fn audit_record(id: AuditId, at: DateTime<Utc>, change: &Change) -> AuditRecord 
     }
 }
 
+/// When a task first moved to in_progress, and when it was done.
+type Progress = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 #[derive(Default)]
 struct Relational {
     users: HashMap<UserId, (Profile, PasswordHash)>,
@@ -81,8 +84,7 @@ struct Relational {
     permissions: HashMap<(TeamId, Role), BTreeSet<Permission>>,
     audit: Vec<(AuditId, DateTime<Utc>, Change)>,
     tasks: BTreeMap<TaskId, Task>,
-    /// When each task first moved to in_progress, and when it was done.
-    progress: BTreeMap<TaskId, (Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
+    progress: BTreeMap<TaskId, Progress>,
     comments: BTreeMap<CommentId, Comment>,
     /// Armed reminders by key, with whether each was delivered.
     reminders: BTreeMap<(TaskId, &'static str, DateTime<Utc>), (Reminder, bool)>,
