@@ -16,7 +16,17 @@ UPDATE tasks t SET
 
 CREATE INDEX tasks_team_completed ON tasks (team_id, completed_at) WHERE completed_at IS NOT NULL;
 
--- The search document also holds the names of the task's files.
-UPDATE tasks SET search = to_tsvector('simple', title || ' ' || description || ' '
+-- A search document: the parser's tokens (`quarterly-blueprint.pdf` is one) and every run of
+-- letters and digits on its own (`quarterly`, `blueprint`, `pdf`), which is how /api/search
+-- splits what is typed.
+CREATE FUNCTION search_document(body text) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT to_tsvector('simple', body)
+        || to_tsvector('simple', regexp_replace(body, '[^[:alnum:]]+', ' ', 'g'))
+$$;
+
+-- A task's also holds the names of its files.
+UPDATE tasks SET search = search_document(title || ' ' || description || ' '
     || array_to_string(tags, ' ') || ' '
     || COALESCE((SELECT string_agg(a ->> 'name', ' ') FROM jsonb_array_elements(attachments) a), ''));
+UPDATE comments SET search = search_document(content);

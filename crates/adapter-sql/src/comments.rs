@@ -67,7 +67,7 @@ impl CommentRepository for PgCommentRepository {
             diesel::sql_query(
                 "INSERT INTO comments (id, task_id, team_id, author_id, content, mentioned_users, \
                  created_at, last_edited_at, version, search) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, to_tsvector('simple', $5))",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, search_document($5))",
             )
             .bind::<SqlUuid, _>(c.comment_id.as_uuid())
             .bind::<SqlUuid, _>(c.task_id.as_uuid())
@@ -110,7 +110,7 @@ impl CommentRepository for PgCommentRepository {
         let c = next.clone();
         in_change(&self.store, change, async move |tx| {
             let updated = diesel::sql_query(
-                "UPDATE comments SET content = $2, search = to_tsvector('simple', $2), \
+                "UPDATE comments SET content = $2, search = search_document($2), \
                  last_edited_at = $3, version = $4 WHERE id = $1 AND version = $4 - 1",
             )
             .bind::<SqlUuid, _>(c.comment_id.as_uuid())

@@ -35,7 +35,7 @@ impl PgTaskRepository {
 const ASSIGNEE: &str = "assignee";
 
 /// The search document of a task: its title, description, tags and the names of its files.
-const SEARCH: &str = "to_tsvector('simple', $3 || ' ' || $10 || ' ' || array_to_string($9, ' ') \
+const SEARCH: &str = "search_document($3 || ' ' || $10 || ' ' || array_to_string($9, ' ') \
      || ' ' || COALESCE((SELECT string_agg(a ->> 'name', ' ') FROM jsonb_array_elements($15) a), ''))";
 
 /// When the task first moved to in_progress, and when it was done (`$4` its status, `$13` the

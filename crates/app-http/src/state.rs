@@ -14,6 +14,7 @@ use taskforge_domain::dashboards::DashboardService;
 use taskforge_domain::identity::{AuthService, ProfileService};
 use taskforge_domain::mail::UnsubscribeKey;
 use taskforge_domain::notifications::{LiveTeams, NotificationService};
+use taskforge_domain::search::SearchService;
 use taskforge_domain::tasks::TaskService;
 use taskforge_domain::teams::TeamService;
 
@@ -26,6 +27,7 @@ pub struct AppState {
     pub attachments: Arc<AttachmentService>,
     pub audit: AuditService,
     pub dashboards: DashboardService,
+    pub search: SearchService,
     /// Checks the token of unsubscribe links.
     pub unsubscribe: UnsubscribeKey,
     pub notifications: NotificationService,

@@ -19,7 +19,7 @@ use taskforge_adapter_redis::{
 };
 use taskforge_adapter_sql::{
     AuditChain, PgAuditLog, PgCommentRepository, PgDashboards, PgIdempotency, PgMailQueue,
-    PgOutbox, PgReminders, PgStore, PgTaskRepository, PgTeamRepository, PgUserRepository,
+    PgOutbox, PgReminders, PgSearch, PgStore, PgTaskRepository, PgTeamRepository, PgUserRepository,
 };
 use taskforge_domain::attachments::{
     AttachmentProjection, AttachmentService, TaskAttachments, TeamAttachments,
@@ -36,6 +36,7 @@ use taskforge_domain::notifications::{
     Delivery, Eraser, Fanout, LiveTeams, NotificationService, Reminders, TaskNotifications,
     TeamNotifications,
 };
+use taskforge_domain::search::SearchService;
 use taskforge_domain::tasks::{Reconciler, TaskCaches, TaskErasure, TaskProjection, TaskService};
 use taskforge_domain::teams::{AccessProjection, TeamService};
 use taskforge_domain::write_path::{Outbox, Projector, WritePath};
@@ -227,6 +228,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         comments,
         attachments,
         audit: AuditService::new(Arc::new(PgAuditLog::new(stores.sql.clone()))),
+        search: SearchService::new(Arc::new(PgSearch::new(stores.sql.clone())), teams.clone()),
         dashboards: DashboardService::new(
             Arc::new(PgDashboards::new(stores.sql.clone())),
             teams.clone(),

@@ -16,6 +16,7 @@ pub mod ids;
 pub mod mail;
 pub mod notifications;
 pub mod paging;
+pub mod search;
 pub mod tasks;
 pub mod teams;
 pub mod validation;

@@ -390,3 +390,15 @@ async fn deleting_a_task_or_team_takes_its_files_and_the_sweeper_takes_orphans()
     });
     assert!(gone.await, "a deleted team's files leave GridFS");
 }
+
+#[tokio::test]
+async fn a_files_name_finds_its_task() {
+    let app = TestApp::spawn().await;
+    let t = app.crew().await;
+    let (status, _) = upload(&app, &t.member, &t.task, "quarterly-blueprint.pdf", b"%PDF").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let found = app.get("/api/search?q=blueprint", &t.admin.token).await;
+    assert_eq!(found.status, StatusCode::OK, "{:?}", found.body);
+    assert_eq!(found.body["items"][0]["taskId"], t.task.as_str());
+    assert_eq!(found.body["items"][0]["type"], "task");
+}

@@ -14,5 +14,6 @@ mod openapi;
 mod profile;
 mod rate_limits;
 mod reconcile;
+mod search;
 mod tasks;
 mod teams;

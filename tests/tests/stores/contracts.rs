@@ -9,7 +9,8 @@ use taskforge_adapter_redis::{
 use taskforge_adapter_sql::PgStore;
 use taskforge_adapter_sql::{
     migrations, provisioning, PgAuditLog, PgCommentRepository, PgDashboards, PgIdempotency,
-    PgMailQueue, PgOutbox, PgReminders, PgTaskRepository, PgTeamRepository, PgUserRepository,
+    PgMailQueue, PgOutbox, PgReminders, PgSearch, PgTaskRepository, PgTeamRepository,
+    PgUserRepository,
 };
 use taskforge_domain::cache::Lookup;
 use taskforge_domain::ids::TaskId;
@@ -271,6 +272,20 @@ async fn postgres_dashboards_meet_the_contract() {
         &PgTeamRepository::new(sql.clone()),
         &PgTaskRepository::new(sql.clone()),
         &PgDashboards::new(sql),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_search_meets_the_contract() {
+    let app = stores().await;
+    let sql = app.sql();
+    contract::search_index(
+        &PgUserRepository::new(sql.clone()),
+        &PgTeamRepository::new(sql.clone()),
+        &PgTaskRepository::new(sql.clone()),
+        &PgCommentRepository::new(sql.clone()),
+        &PgSearch::new(sql),
     )
     .await;
 }

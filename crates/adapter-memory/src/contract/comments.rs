@@ -9,7 +9,7 @@ use taskforge_domain::ids::{CommentId, TaskId};
 use taskforge_domain::tasks::{Task, TaskTitle};
 use taskforge_domain::teams::{default_permissions, Team, TeamDescription, TeamName};
 
-fn comment(task: &Task, author: UserId, text: &str, created: DateTime<Utc>) -> Comment {
+pub(super) fn comment(task: &Task, author: UserId, text: &str, created: DateTime<Utc>) -> Comment {
     Comment {
         comment_id: CommentId::new(),
         task_id: task.task_id,
@@ -23,7 +23,7 @@ fn comment(task: &Task, author: UserId, text: &str, created: DateTime<Utc>) -> C
     }
 }
 
-fn comment_change(c: &Comment, action: AuditAction) -> Change {
+pub(super) fn comment_change(c: &Comment, action: AuditAction) -> Change {
     let aggregate = Aggregate::entity(Scope::Team(c.team_id), "comment", c.comment_id.as_uuid());
     let draft = audit(
         AuditEntityType::Comment,

@@ -14,6 +14,7 @@ mod notifications;
 mod outbox;
 mod profile_documents;
 mod rate_limiter;
+mod search;
 mod sessions;
 mod task_stores;
 mod tasks;
@@ -33,6 +34,7 @@ pub use notifications::{
 pub use outbox::outbox;
 pub use profile_documents::profile_documents;
 pub use rate_limiter::rate_limiter;
+pub use search::search_index;
 pub use sessions::sessions;
 pub use task_stores::{task_cache, task_documents, task_lists};
 pub use tasks::task_repository;

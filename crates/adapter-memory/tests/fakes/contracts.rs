@@ -143,3 +143,9 @@ async fn fake_dashboards_meet_the_contract() {
     let db = InMemoryRelational::default();
     contract::dashboard_reader(&db, &db, &db, &db).await;
 }
+
+#[tokio::test]
+async fn fake_search_meets_the_contract() {
+    let db = InMemoryRelational::default();
+    contract::search_index(&db, &db, &db, &db, &db).await;
+}

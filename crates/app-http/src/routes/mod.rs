@@ -9,6 +9,7 @@ pub mod mail;
 pub mod notifications;
 pub mod openapi;
 pub mod ops;
+pub mod search;
 pub mod tasks;
 pub mod teams;
 pub mod users;
@@ -49,7 +50,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(attachments::configure)
                 .configure(audit::configure)
                 .configure(notifications::configure)
-                .configure(dashboards::configure),
+                .configure(dashboards::configure)
+                .configure(search::configure),
         );
 }
 

@@ -2,7 +2,8 @@
 //! browsable docs (Swagger UI, its files built into the binary: no CDN).
 
 use super::{
-    attachments, audit, auth, comments, dashboards, mail, notifications, ops, tasks, teams, users,
+    attachments, audit, auth, comments, dashboards, mail, notifications, ops, search, tasks, teams,
+    users,
 };
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse, Resource};
@@ -31,6 +32,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
         (path = "/api", api = mail::Paths),
         (path = "/api", api = notifications::Paths),
         (path = "/api", api = dashboards::Paths),
+        (path = "/api", api = search::Paths),
     ),
     modifiers(&Sessions)
 )]

@@ -8,6 +8,7 @@ mod idempotency;
 mod mail;
 mod outbox;
 mod reminders;
+mod search;
 mod tasks;
 mod teams;
 mod users;
