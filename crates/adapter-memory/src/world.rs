@@ -2,9 +2,10 @@
 //! the domain's use-case tests and demo mode.
 
 use crate::{
-    FakeHasher, InMemoryAccessCache, InMemoryCommentDocuments, InMemoryProfileDocuments,
-    InMemoryRateLimiter, InMemoryRelational, InMemorySessions, InMemoryTaskCache,
-    InMemoryTaskDocuments, InMemoryTaskLists, InlineRuntime, ManualClock,
+    FakeHasher, InMemoryAccessCache, InMemoryCommentDocuments, InMemoryLiveFeed, InMemoryMailQueue,
+    InMemoryNotifications, InMemoryProfileDocuments, InMemoryRateLimiter, InMemoryRelational,
+    InMemorySessions, InMemoryTaskCache, InMemoryTaskDocuments, InMemoryTaskLists,
+    InMemoryUnreadCounter, InlineRuntime, ManualClock,
 };
 use chrono::Utc;
 use std::sync::Arc;
@@ -14,6 +15,9 @@ use taskforge_domain::identity::effects::{RevokeSessions, SessionEffects};
 use taskforge_domain::identity::ports::RateRule;
 use taskforge_domain::identity::{
     AuthPolicy, AuthService, ProfileProjection, ProfileService, RateRules,
+};
+use taskforge_domain::notifications::{
+    Delivery, Eraser, Fanout, TaskNotifications, TeamNotifications,
 };
 use taskforge_domain::tasks::{Reconciler, TaskCaches, TaskErasure, TaskProjection, TaskService};
 use taskforge_domain::teams::{AccessProjection, TeamService};
@@ -41,6 +45,7 @@ pub struct FakeWorld {
     pub tasks: TaskService,
     pub comment_docs: Arc<InMemoryCommentDocuments>,
     pub comments: CommentService,
+    pub notifications: Arc<InMemoryNotifications>,
     pub reconciler: Reconciler,
 }
 
@@ -65,6 +70,25 @@ impl FakeWorld {
         );
         let projector = AccessProjection::register(projector, access_cache.clone());
         let projector = CommentProjection::register(projector, comment_docs.clone());
+        let notifications = Arc::new(InMemoryNotifications::default());
+        let unread = Arc::new(InMemoryUnreadCounter::default());
+        let delivery = Delivery {
+            store: notifications.clone(),
+            counter: unread.clone(),
+            feed: Arc::new(InMemoryLiveFeed::default()),
+            mail: Arc::new(InMemoryMailQueue::new(db.clone(), clock.clone())),
+            clock: clock.clone(),
+        };
+        let projector = Fanout {
+            delivery,
+            audience: Arc::new(db.clone()),
+        }
+        .register(projector);
+        let projector = Eraser {
+            store: notifications.clone(),
+            counter: unread,
+        }
+        .register(projector);
         let write_path = WritePath::new(
             Arc::new(db.clone()),
             Arc::new(projector),
@@ -102,7 +126,11 @@ impl FakeWorld {
             Arc::new(db.clone()),
             clock.clone(),
             write_path.clone(),
-            vec![Arc::new(TaskErasure), Arc::new(TeamComments)],
+            vec![
+                Arc::new(TaskErasure),
+                Arc::new(TeamComments),
+                Arc::new(TeamNotifications),
+            ],
             access_cache.clone(),
         ));
         let tasks = TaskService::new(
@@ -113,7 +141,7 @@ impl FakeWorld {
                 tasks: task_cache.clone(),
                 lists: task_lists.clone(),
             },
-            vec![Arc::new(TaskComments)],
+            vec![Arc::new(TaskComments), Arc::new(TaskNotifications)],
             write_path.clone(),
             clock.clone(),
         );
@@ -142,6 +170,7 @@ impl FakeWorld {
             tasks,
             comment_docs,
             comments,
+            notifications,
             reconciler,
         })
     }

@@ -233,3 +233,48 @@ async fn team_checks_follow_every_change_at_once_with_or_without_the_cache() -> 
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn an_assignment_notifies_the_assignee_once_and_a_deletion_takes_it_back() -> Result<(), Error>
+{
+    use taskforge_domain::notifications::{NotificationKind, NotificationStore};
+    let w = world().await;
+    let (admin, ada) = (
+        user(&w, "boss@example.com").await?,
+        user(&w, "ada@example.com").await?,
+    );
+    let team = team(&w, &admin).await?;
+    let access = w
+        .teams
+        .authorize(admin.id, team, Requirement::Member)
+        .await?;
+    w.teams
+        .add_member(&access, &ada.email, Role::Member, &Actor::default())
+        .await?;
+    let actor = Actor {
+        user_id: Some(admin.id),
+        ..Actor::default()
+    };
+    let mut new = new_task(team, "assigned")?;
+    new.assignee = Some(ada.id);
+    let task = w.tasks.create(admin.id, new, &actor, None).await?;
+    let page = w.notifications.page(ada.id, false, None, 10).await?;
+    assert_eq!(
+        page.iter()
+            .map(|n| (n.kind, n.data.task_id))
+            .collect::<Vec<_>>(),
+        vec![(NotificationKind::TaskAssigned, task.task_id)]
+    );
+    assert!(w
+        .notifications
+        .page(admin.id, false, None, 10)
+        .await?
+        .is_empty());
+    w.tasks.delete(admin.id, task.task_id, &actor).await?;
+    assert!(w
+        .notifications
+        .page(ada.id, false, None, 10)
+        .await?
+        .is_empty());
+    Ok(())
+}
