@@ -34,8 +34,10 @@ impl PgTaskRepository {
 
 const ASSIGNEE: &str = "assignee";
 
-/// The search document of a task: its title, description and tags.
-const SEARCH: &str = "to_tsvector('simple', $3 || ' ' || $10 || ' ' || array_to_string($9, ' '))";
+/// The search document of a task: its title, description and tags (SQL expressions).
+pub(crate) fn search_document(title: &str, description: &str, tags: &str) -> String {
+    format!("to_tsvector('simple', {title} || ' ' || {description} || ' ' || array_to_string({tags}, ' '))")
+}
 
 /// Refuses an assignee who is not a member of the team (holding their membership until commit),
 /// unless the task already has them: a change that keeps a departed assignee is not refused.
@@ -398,9 +400,10 @@ impl PgTaskRepository {
                     check_assignee(tx, &next).await?;
                     // One binding order serves both writes; $2, $7 and $12 (team, creator,
                     // creation time) never change and are left unused here.
+                    let search = search_document("$3", "$10", "$9");
                     let sql = format!(
                         "UPDATE tasks SET title = $3, status = $4, priority = $5, \
-                         assignee_id = $6, due_date = $8, tags = $9, search = {SEARCH}, \
+                         assignee_id = $6, due_date = $8, tags = $9, search = {search}, \
                          description = $10, version = $11, updated_at = $13, \
                          custom_fields = $14, attachments = $15 WHERE id = $1"
                     );
@@ -421,11 +424,12 @@ impl TaskRepository for PgTaskRepository {
         let task = task.clone();
         in_change(&self.store, change, async move |tx| {
                 check_assignee(tx, &task).await?;
+                let search = search_document("$3", "$10", "$9");
                 let sql = format!(
                     "INSERT INTO tasks (id, team_id, title, status, priority, assignee_id, creator_id, \
                      due_date, tags, search, description, version, created_at, updated_at, \
                      custom_fields, attachments) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {SEARCH}, $10, $11, $12, $13, $14, $15)"
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {search}, $10, $11, $12, $13, $14, $15)"
                 );
                 write_query(sql, &task).execute(tx).await?;
                 Ok(())

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod mail;
 pub mod notifications;
 pub mod paging;
+pub mod seed;
 pub mod tasks;
 pub mod teams;
 pub mod validation;
