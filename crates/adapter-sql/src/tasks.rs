@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{
-    Array, BigInt, Int8, Jsonb, Nullable, SmallInt, Text, Timestamptz, Uuid as SqlUuid,
+    Array, BigInt, Int8, Json, Jsonb, Nullable, SmallInt, Text, Timestamptz, Uuid as SqlUuid,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use taskforge_domain::audit::AuditRecord;
@@ -191,6 +191,12 @@ impl ListedRow {
 }
 
 #[derive(QueryableByName)]
+struct PlanRow {
+    #[diesel(sql_type = Json, column_name = "QUERY PLAN")]
+    plan: serde_json::Value,
+}
+
+#[derive(QueryableByName)]
 struct HistoryRow {
     #[diesel(sql_type = SqlUuid)]
     id: Uuid,
@@ -250,8 +256,9 @@ fn sort_sql(field: SortField, descending: bool) -> SortSql {
     }
 }
 
-/// One page of the tasks `user` may read, as `q` asks, with each task's sort key.
-fn list_query(user: UserId, q: &TaskQuery) -> Query {
+/// One page of the tasks `user` may read, as `q` asks, with each task's sort key; `head`
+/// precedes the statement (an `EXPLAIN`, or nothing).
+fn list_query(head: &str, user: UserId, q: &TaskQuery) -> Query {
     let SortSql {
         expr,
         time,
@@ -259,7 +266,7 @@ fn list_query(user: UserId, q: &TaskQuery) -> Query {
         cursor,
     } = sort_sql(q.sort.field, q.sort.descending);
     let mut sql = format!(
-        "SELECT {TASK_COLUMNS}, {time} AS sort_time, {rank} AS sort_rank \
+        "{head}SELECT {TASK_COLUMNS}, {time} AS sort_time, {rank} AS sort_rank \
          FROM tasks t \
          WHERE t.team_id IN (SELECT m.team_id FROM team_memberships m JOIN role_permissions p \
          ON p.team_id = m.team_id AND p.role = m.role \
@@ -381,6 +388,26 @@ impl Edited {
 }
 
 impl PgTaskRepository {
+    /// The plan PostgreSQL chooses for `list(user, q)`'s statement, as `EXPLAIN (FORMAT JSON)`
+    /// shows it (tests hold the list shapes to their indexes with it).
+    pub async fn explain_list(
+        &self,
+        user: UserId,
+        q: &TaskQuery,
+    ) -> Result<serde_json::Value, StoreError> {
+        let q = q.clone();
+        let row: PlanRow = self
+            .store
+            .run(async move |conn| {
+                list_query("EXPLAIN (FORMAT JSON) ", user, &q)
+                    .get_result(conn)
+                    .await
+                    .map_err(map_err)
+            })
+            .await?;
+        Ok(row.plan)
+    }
+
     /// Applies `edit` to the tasks `which` selects, holding them locked, and commits them with
     /// their changes in one transaction.
     async fn edit(
@@ -502,7 +529,7 @@ impl TaskRepository for PgTaskRepository {
         let q = q.clone();
         let rows: Vec<ListedRow> = self
             .store
-            .run(async move |conn| list_query(user, &q).load(conn).await.map_err(map_err))
+            .run(async move |conn| list_query("", user, &q).load(conn).await.map_err(map_err))
             .await?;
         rows.into_iter()
             .map(|r| {
