@@ -20,7 +20,7 @@ use taskforge_app_http::{chains, seeding, telemetry, wiring};
 use taskforge_domain::identity::values::Email;
 use taskforge_domain::identity::RegisterInput;
 use taskforge_domain::ids::{TeamId, UserId};
-use taskforge_domain::seed::{Plan, Progress};
+use taskforge_domain::seed::{Plan, Progress, COMMON_WORD, RARE_WORD};
 use taskforge_domain::tasks::{
     CustomFields, Description, NewTask, Priority, Status, Tags, TaskTitle,
 };
@@ -250,6 +250,7 @@ async fn seed(settings: &Settings, plan: Plan) -> anyhow::Result<()> {
         seeding::SEED_PASSWORD,
         report.big_team
     );
+    println!("seed: search words: common {COMMON_WORD}, rare {RARE_WORD}");
     Ok(())
 }
 
