@@ -22,6 +22,8 @@ port=${BENCH_PORT:-18180}
 out=$root/target/bench-scale
 mkdir -p "$out"
 say() { printf '[bench-scale] %s\n' "$*"; }
+server=
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null || true' EXIT
 
 bash deploy/local/services.sh up >/dev/null
 eval "$(bash deploy/local/services.sh env)"
@@ -74,12 +76,13 @@ measure() {
   # shellcheck disable=SC1090
   source "$out/$db.env"
   env "${env_args[@]}" TASKFORGE__HTTP__BIND=127.0.0.1:$port "$bin/taskforge-server" >"$out/$db.server.log" 2>&1 &
-  local server=$!
+  server=$!
   for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
   say "measuring $db ($samples requests per shape)"
   python3 deploy/local/bench/scale_client.py "http://127.0.0.1:$port" "$email" "$password" "$team" \
     "$samples" "$common" "$rare" | tee "$out/$db.jsonl"
   kill "$server"; wait "$server" 2>/dev/null || true
+  server=
 }
 
 for size in "$small" "$big"; do seed "$size"; done
