@@ -41,3 +41,7 @@ migrate: services
 # TaskForge's reads and writes beside ceilings measured in the same run, on a release build (optimized for speed: slow to build); results in target/bench/results.md. `just bench 30` runs 30 s per load; BENCH_PROFILE=1 adds a perf profile.
 bench seconds="10": services
     bash deploy/local/bench.sh {{seconds}}
+
+# List, search and dashboard latency at 10k and 1M seeded tasks, the 1M/10k ratio and issue 13's targets; writes docs/scale-results.md and docs/scale-plans.md. BENCH_SCALE_RESEED=1 seeds 1M again (it is kept otherwise).
+bench-scale: services
+    bash deploy/local/bench-scale.sh

@@ -11,11 +11,11 @@ use taskforge_domain::comments::{Comment, CommentContent, CommentDocuments};
 use taskforge_domain::ids::{CommentId, TaskId, TeamId, UserId};
 use taskforge_domain::StoreError;
 
-const COLLECTION: &str = "comments";
+pub(crate) const COLLECTION: &str = "comments";
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct CommentDocument {
+pub(crate) struct CommentDocument {
     #[serde(rename = "_id")]
     id: String,
     task_id: String,

@@ -6,6 +6,7 @@
 
 pub mod attachments;
 pub mod breaker;
+pub mod bulk;
 pub mod comments;
 pub mod config;
 mod fields;
@@ -15,6 +16,7 @@ pub mod store;
 pub mod tasks;
 
 pub use attachments::GridFsAttachments;
+pub use bulk::MongoBulkDocuments;
 pub use comments::MongoCommentDocuments;
 pub use config::MongoConfig;
 pub use notifications::MongoNotifications;

@@ -13,11 +13,11 @@ use taskforge_domain::identity::{
 use taskforge_domain::ids::UserId;
 use taskforge_domain::StoreError;
 
-const COLLECTION: &str = "profiles";
+pub(crate) const COLLECTION: &str = "profiles";
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct ProfileDocument {
+pub(crate) struct ProfileDocument {
     #[serde(rename = "_id")]
     id: String,
     version: i64,

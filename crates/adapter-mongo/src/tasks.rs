@@ -15,11 +15,11 @@ use taskforge_domain::tasks::{
 };
 use taskforge_domain::StoreError;
 
-const COLLECTION: &str = "tasks";
+pub(crate) const COLLECTION: &str = "tasks";
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct TaskDocument {
+pub(crate) struct TaskDocument {
     #[serde(rename = "_id")]
     id: String,
     team_id: String,

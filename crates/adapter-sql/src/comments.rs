@@ -59,16 +59,23 @@ impl From<CommentRow> for Comment {
     }
 }
 
+/// The search vector of a comment (`content` an SQL expression), as `search_document()`
+/// (migration 14) makes it.
+pub(crate) fn search_vector(content: &str) -> String {
+    format!("search_document({content})")
+}
+
 #[async_trait]
 impl CommentRepository for PgCommentRepository {
     async fn create(&self, comment: &Comment, change: Change) -> Result<Receipt, StoreError> {
         let c = comment.clone();
         in_change(&self.store, change, async move |tx| {
-            diesel::sql_query(
+            diesel::sql_query(format!(
                 "INSERT INTO comments (id, task_id, team_id, author_id, content, mentioned_users, \
                  created_at, last_edited_at, version, search) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, search_document($5))",
-            )
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {})",
+                search_vector("$5")
+            ))
             .bind::<SqlUuid, _>(c.comment_id.as_uuid())
             .bind::<SqlUuid, _>(c.task_id.as_uuid())
             .bind::<SqlUuid, _>(c.team_id.as_uuid())
@@ -109,10 +116,11 @@ impl CommentRepository for PgCommentRepository {
     async fn update(&self, next: &Comment, change: Change) -> Result<Receipt, StoreError> {
         let c = next.clone();
         in_change(&self.store, change, async move |tx| {
-            let updated = diesel::sql_query(
-                "UPDATE comments SET content = $2, search = search_document($2), \
+            let updated = diesel::sql_query(format!(
+                "UPDATE comments SET content = $2, search = {}, \
                  last_edited_at = $3, version = $4 WHERE id = $1 AND version = $4 - 1",
-            )
+                search_vector("$2")
+            ))
             .bind::<SqlUuid, _>(c.comment_id.as_uuid())
             .bind::<Text, _>(c.content.as_str())
             .bind::<Nullable<Timestamptz>, _>(c.last_edited_at)

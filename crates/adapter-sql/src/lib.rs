@@ -7,6 +7,7 @@
 
 pub mod audit_chain;
 pub mod audit_log;
+pub mod bulk;
 pub mod changes;
 pub mod comments;
 pub mod config;
@@ -26,6 +27,7 @@ pub mod users;
 
 pub use audit_chain::AuditChain;
 pub use audit_log::PgAuditLog;
+pub use bulk::PgBulkRows;
 pub use comments::PgCommentRepository;
 pub use config::SqlConfig;
 pub use dashboards::PgDashboards;

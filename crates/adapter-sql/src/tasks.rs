@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{
-    Array, BigInt, Int8, Jsonb, Nullable, SmallInt, Text, Timestamptz, Uuid as SqlUuid,
+    Array, BigInt, Int8, Json, Jsonb, Nullable, SmallInt, Text, Timestamptz, Uuid as SqlUuid,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use taskforge_domain::audit::AuditRecord;
@@ -34,9 +34,15 @@ impl PgTaskRepository {
 
 const ASSIGNEE: &str = "assignee";
 
-/// The search document of a task: its title, description, tags and the names of its files.
-const SEARCH: &str = "search_document($3 || ' ' || $10 || ' ' || array_to_string($9, ' ') \
-     || ' ' || COALESCE((SELECT string_agg(a ->> 'name', ' ') FROM jsonb_array_elements($15) a), ''))";
+/// The search vector of a task: its title, description, tags and the names of its files, as
+/// `search_document()` (migration 14) makes it (each argument an SQL expression).
+pub(crate) fn search_vector(title: &str, description: &str, tags: &str, files: &str) -> String {
+    format!(
+        "search_document({title} || ' ' || {description} || ' ' || array_to_string({tags}, ' ') \
+         || ' ' || COALESCE((SELECT string_agg(a ->> 'name', ' ') \
+         FROM jsonb_array_elements({files}) a), ''))"
+    )
+}
 
 /// When the task first moved to in_progress, and when it was done (`$4` its status, `$13` the
 /// time of the write); the dashboards' per-day series and cycle times read them.
@@ -195,6 +201,12 @@ impl ListedRow {
 }
 
 #[derive(QueryableByName)]
+struct PlanRow {
+    #[diesel(sql_type = Json, column_name = "QUERY PLAN")]
+    plan: serde_json::Value,
+}
+
+#[derive(QueryableByName)]
 struct HistoryRow {
     #[diesel(sql_type = SqlUuid)]
     id: Uuid,
@@ -254,8 +266,9 @@ fn sort_sql(field: SortField, descending: bool) -> SortSql {
     }
 }
 
-/// One page of the tasks `user` may read, as `q` asks, with each task's sort key.
-fn list_query(user: UserId, q: &TaskQuery) -> Query {
+/// One page of the tasks `user` may read, as `q` asks, with each task's sort key; `head`
+/// precedes the statement (an `EXPLAIN`, or nothing).
+fn list_query(head: &str, user: UserId, q: &TaskQuery) -> Query {
     let SortSql {
         expr,
         time,
@@ -263,7 +276,7 @@ fn list_query(user: UserId, q: &TaskQuery) -> Query {
         cursor,
     } = sort_sql(q.sort.field, q.sort.descending);
     let mut sql = format!(
-        "SELECT {TASK_COLUMNS}, {time} AS sort_time, {rank} AS sort_rank \
+        "{head}SELECT {TASK_COLUMNS}, {time} AS sort_time, {rank} AS sort_rank \
          FROM tasks t \
          WHERE t.team_id IN (SELECT m.team_id FROM team_memberships m JOIN role_permissions p \
          ON p.team_id = m.team_id AND p.role = m.role \
@@ -385,6 +398,26 @@ impl Edited {
 }
 
 impl PgTaskRepository {
+    /// The plan PostgreSQL chooses for `list(user, q)`'s statement, as `EXPLAIN (FORMAT JSON)`
+    /// shows it (tests hold the list shapes to their indexes with it).
+    pub async fn explain_list(
+        &self,
+        user: UserId,
+        q: &TaskQuery,
+    ) -> Result<serde_json::Value, StoreError> {
+        let q = q.clone();
+        let row: PlanRow = self
+            .store
+            .run(async move |conn| {
+                list_query("EXPLAIN (FORMAT JSON) ", user, &q)
+                    .get_result(conn)
+                    .await
+                    .map_err(map_err)
+            })
+            .await?;
+        Ok(row.plan)
+    }
+
     /// Applies `edit` to the tasks `which` selects, holding them locked, and commits them with
     /// their changes in one transaction.
     async fn edit(
@@ -404,9 +437,10 @@ impl PgTaskRepository {
                     check_assignee(tx, &next).await?;
                     // One binding order serves both writes; $2, $7 and $12 (team, creator,
                     // creation time) never change and are left unused here.
+                    let search = search_vector("$3", "$10", "$9", "$15");
                     let sql = format!(
                         "UPDATE tasks SET title = $3, status = $4, priority = $5, \
-                         assignee_id = $6, due_date = $8, tags = $9, search = {SEARCH}, \
+                         assignee_id = $6, due_date = $8, tags = $9, search = {search}, \
                          description = $10, version = $11, updated_at = $13, \
                          custom_fields = $14, attachments = $15, \
                          started_at = COALESCE(started_at, {STARTED}), \
@@ -431,11 +465,12 @@ impl TaskRepository for PgTaskRepository {
         let task = task.clone();
         in_change(&self.store, change, async move |tx| {
                 check_assignee(tx, &task).await?;
+                let search = search_vector("$3", "$10", "$9", "$15");
                 let sql = format!(
                     "INSERT INTO tasks (id, team_id, title, status, priority, assignee_id, creator_id, \
                      due_date, tags, search, description, version, created_at, updated_at, \
                      custom_fields, attachments, started_at, completed_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {SEARCH}, $10, $11, $12, $13, $14, \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {search}, $10, $11, $12, $13, $14, \
                      $15, {STARTED}, {COMPLETED})"
                 );
                 write_query(sql, &task).execute(tx).await?;
@@ -509,7 +544,7 @@ impl TaskRepository for PgTaskRepository {
         let q = q.clone();
         let rows: Vec<ListedRow> = self
             .store
-            .run(async move |conn| list_query(user, &q).load(conn).await.map_err(map_err))
+            .run(async move |conn| list_query("", user, &q).load(conn).await.map_err(map_err))
             .await?;
         rows.into_iter()
             .map(|r| {

@@ -49,7 +49,7 @@ fn permission_set(raw: &[String]) -> Result<BTreeSet<Permission>, StoreError> {
         .collect()
 }
 
-fn permission_names(set: &BTreeSet<Permission>) -> Vec<String> {
+pub(crate) fn permission_names(set: &BTreeSet<Permission>) -> Vec<String> {
     set.iter().map(|p| p.as_str().to_owned()).collect()
 }
 

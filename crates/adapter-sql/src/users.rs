@@ -59,16 +59,16 @@ impl UserRow {
 
 /// The profile details columns of `users` but the notification preferences, as read and as
 /// written.
-#[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Clone, Queryable, Selectable, Insertable, AsChangeset, serde::Serialize)]
 #[diesel(table_name = users, treat_none_as_null = true)]
-struct DetailsRow {
+pub(crate) struct DetailsRow {
     bio: String,
     profile_picture: Option<String>,
     theme: String,
 }
 
 /// The notification preference columns of `users`, as read and as written.
-#[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Clone, Queryable, Selectable, Insertable, AsChangeset, serde::Serialize)]
 #[diesel(table_name = users, treat_none_as_null = true)]
 pub(crate) struct NotifyRow {
     notify_email: bool,

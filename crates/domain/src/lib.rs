@@ -17,6 +17,7 @@ pub mod mail;
 pub mod notifications;
 pub mod paging;
 pub mod search;
+pub mod seed;
 pub mod tasks;
 pub mod teams;
 pub mod validation;

@@ -3,6 +3,8 @@
 //! - `migrate`: apply pending migrations.
 //! - `seed-demo`: create the demo accounts and, the first time, a team of the three with a few
 //!   tasks (idempotent); print how to log in.
+//! - `seed [--users N] [--teams N] [--tasks N] [--comments N]`: bulk-load generated data beside
+//!   what the stores hold (ADR 26), with progress on stderr; print how to log in.
 //! - `reconcile`: compare PostgreSQL, MongoDB (documents, GridFS) and Redis, repair drift, print
 //!   what was found.
 //! - `outbox dead`: list the outbox rows that became dead letters, with their causes.
@@ -14,10 +16,11 @@ use secrecy::ExposeSecret;
 use std::process::ExitCode;
 use taskforge_app_http::settings::Settings;
 use taskforge_app_http::state::AppState;
-use taskforge_app_http::{chains, telemetry, wiring};
+use taskforge_app_http::{chains, seeding, telemetry, wiring};
 use taskforge_domain::identity::values::Email;
 use taskforge_domain::identity::RegisterInput;
 use taskforge_domain::ids::{TeamId, UserId};
+use taskforge_domain::seed::{Plan, Progress, COMMON_WORD, RARE_WORD};
 use taskforge_domain::tasks::{
     CustomFields, Description, NewTask, Priority, Status, Tags, TaskTitle,
 };
@@ -27,7 +30,8 @@ use taskforge_domain::write_path::Actor;
 use taskforge_domain::Error;
 
 const USAGE: &str = "usage: taskforge-admin \
-    <migrate | seed-demo | reconcile | outbox dead | outbox retry ID | audit-verify [--team ID]>";
+    <migrate | seed-demo | reconcile | outbox dead | outbox retry ID | audit-verify [--team ID]\n\
+    | seed [--users N] [--teams N] [--tasks N] [--comments N] (defaults 5000, 200, 100000, 200000)>";
 
 /// The demo accounts: (email, password, first name, last name).
 const DEMO_USERS: [(&str, &str, &str, &str); 3] = [
@@ -52,6 +56,13 @@ async fn main() -> ExitCode {
     let outcome = match words.as_slice() {
         ["migrate"] => migrate(&settings).await,
         ["seed-demo"] => seed_demo(&settings).await,
+        ["seed", flags @ ..] => match seeding::parse_plan(flags) {
+            Ok(plan) => seed(&settings, plan).await,
+            Err(e) => {
+                eprintln!("{e:#}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
         ["reconcile"] => reconcile(&settings).await,
         ["outbox", "dead"] => dead_letters(&settings).await,
         ["outbox", "retry", id] => match id.parse() {
@@ -206,6 +217,40 @@ async fn seed_team(state: &AppState, users: &[UserId]) -> anyhow::Result<()> {
         team.name.as_str(),
         DEMO_TASKS.len()
     );
+    Ok(())
+}
+
+async fn seed(settings: &Settings, plan: Plan) -> anyhow::Result<()> {
+    let mut progress = |p: &Progress| {
+        eprint!(
+            "\rseed: {:<8} {:>9}/{:<9} {:>8.0}/s",
+            p.entity,
+            p.done,
+            p.total,
+            p.rate()
+        );
+        if p.done == p.total {
+            eprintln!();
+        }
+    };
+    let report = seeding::seed(settings, plan, &mut progress).await?;
+    for p in &report.entities {
+        println!(
+            "seed: {} {} in {:.1} s ({:.0}/s)",
+            p.done,
+            p.entity,
+            p.elapsed.as_secs_f64(),
+            p.rate()
+        );
+    }
+    println!(
+        "seed: run {}; log in as {} (password {}), an admin of the biggest team {}",
+        report.run,
+        report.big_team_admin_email,
+        seeding::SEED_PASSWORD,
+        report.big_team
+    );
+    println!("seed: search words: common {COMMON_WORD}, rare {RARE_WORD}");
     Ok(())
 }
 
