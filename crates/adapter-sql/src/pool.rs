@@ -97,7 +97,8 @@ impl PgStore {
     ///
     /// A connection PostgreSQL closed while it sat in the pool fails the first statement sent on
     /// it, which the server never ran. So when the connection is lost before any statement of
-    /// `work` was answered, `work` runs once more on another connection. Lost later, it is
+    /// `work` was answered, the pool's idle connections are dropped and `work` runs once more on
+    /// a new one. Lost later, it is
     /// reported and never replayed: a statement that was answered (a COMMIT among them) may
     /// have taken effect.
     ///
@@ -109,7 +110,13 @@ impl PgStore {
     {
         let attempts = async {
             match self.attempt(&work).await {
-                Err(Failure::Unanswered(_)) => self.attempt(&work).await,
+                Err(Failure::Unanswered(_)) => {
+                    // What closed that idle connection (a restart, a failover, terminated
+                    // backends) most likely closed its idle siblings too: the retry opens a
+                    // fresh one rather than take the next dead one.
+                    self.pool.retain(|_, _| false);
+                    self.attempt(&work).await
+                }
                 first => first,
             }
             .map_err(Failure::into_error)
