@@ -97,6 +97,15 @@ impl ApiError {
         )
     }
 
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The fields a 400 refuses, with why.
+    pub fn details(&self) -> &[FieldError] {
+        self.details.as_deref().unwrap_or_default()
+    }
+
     /// The JSON body of an error with this status, for responses built outside `ResponseError`.
     pub fn body(&self) -> serde_json::Value {
         json!(Body {

@@ -29,7 +29,7 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
 pub struct Client(pub Actor);
 
 impl Client {
-    fn of(req: &HttpRequest) -> Result<Actor, ApiError> {
+    pub fn of(req: &HttpRequest) -> Result<Actor, ApiError> {
         let user_agent = match req.headers().get(header::USER_AGENT).map(|v| v.to_str()) {
             Some(Ok(ua)) => {
                 plain("User-Agent", ua).map_err(|e| ApiError::validation(vec![e]))?;
@@ -80,15 +80,18 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// A cookie-authenticated unsafe request must come from our own pages: a matching
-/// double-submit token, or an Origin (else Referer) of this server or an allowed origin.
-fn csrf_ok(req: &HttpRequest, allowed: &[String]) -> bool {
-    let header_token = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-    if let (Some(sent), Some(cookie)) = (header_token, req.cookie(CSRF_COOKIE)) {
+/// A cookie-authenticated unsafe request must come from our own pages: a double-submit token
+/// (`sent`, from the `X-CSRF-Token` header or a form's hidden field) matching the `tf_csrf`
+/// cookie, or an Origin (else Referer) of this server or an allowed origin.
+pub fn csrf_ok(req: &HttpRequest, sent: Option<&str>) -> bool {
+    if let (Some(sent), Some(cookie)) = (sent, req.cookie(CSRF_COOKIE)) {
         if !sent.is_empty() && sent == cookie.value() {
             return true;
         }
     }
+    let allowed = state(req)
+        .map(|s| s.http.allowed_origins.clone())
+        .unwrap_or_default();
     let from = origin_of(req);
     let scheme = if from.https { "https" } else { "http" };
     let own = format!("{scheme}://{}", from.host.unwrap_or_default());
@@ -108,6 +111,32 @@ fn csrf_ok(req: &HttpRequest, allowed: &[String]) -> bool {
     origin.is_some_and(|o| o == own || allowed.iter().any(|a| a == &o))
 }
 
+impl Caller {
+    /// The session the request carries (bearer token, alias header or cookie), checked against
+    /// the session store; `csrf` says what the CSRF check of a cookie-carried unsafe request
+    /// compares with the `tf_csrf` cookie (the header for the API, a hidden field for forms).
+    pub async fn of(req: &HttpRequest, csrf: Option<&str>) -> Result<Caller, ApiError> {
+        let state = state(req)?;
+        let (raw, via_cookie) = match bearer(req) {
+            Some(token) => (token.to_owned(), false),
+            None => match req.cookie(SESSION_COOKIE) {
+                Some(c) => (c.value().to_owned(), true),
+                None => return Err(ApiError::unauthenticated()),
+            },
+        };
+        if via_cookie && !is_safe(req.method()) && !csrf_ok(req, csrf) {
+            return Err(ApiError::forbidden(
+                "cross-site request refused (CSRF check)",
+            ));
+        }
+        let token = SessionToken::from_client(&raw).ok_or_else(ApiError::unauthenticated)?;
+        let auth = state.auth.authenticate(&token).await?;
+        let mut actor = Client::of(req)?;
+        actor.user_id = Some(auth.user_id);
+        Ok(Caller { auth, actor, token })
+    }
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
@@ -115,24 +144,8 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let state = state(&req)?;
-            let (raw, via_cookie) = match bearer(&req) {
-                Some(token) => (token.to_owned(), false),
-                None => match req.cookie(SESSION_COOKIE) {
-                    Some(c) => (c.value().to_owned(), true),
-                    None => return Err(ApiError::unauthenticated()),
-                },
-            };
-            if via_cookie && !is_safe(req.method()) && !csrf_ok(&req, &state.http.allowed_origins) {
-                return Err(ApiError::forbidden(
-                    "cross-site request refused (CSRF check)",
-                ));
-            }
-            let token = SessionToken::from_client(&raw).ok_or_else(ApiError::unauthenticated)?;
-            let auth = state.auth.authenticate(&token).await?;
-            let mut actor = Client::of(&req)?;
-            actor.user_id = Some(auth.user_id);
-            Ok(Caller { auth, actor, token })
+            let header = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+            Caller::of(&req, header).await
         })
     }
 }

@@ -22,4 +22,5 @@ pub mod state;
 pub mod telemetry;
 #[cfg(feature = "test-support")]
 pub mod testing;
+pub mod web;
 pub mod wiring;

@@ -10,7 +10,6 @@ use taskforge_domain::identity::SessionToken;
 pub fn issue(state: &AppState, token: &SessionToken) -> [Cookie<'static>; 2] {
     let secure = state.http.cookie_secure;
     let max_age = time::Duration::seconds(state.session_max_age.as_secs() as i64);
-    let csrf = SessionToken::generate();
     [
         Cookie::build(SESSION_COOKIE, token.expose().to_owned())
             .path("/")
@@ -19,13 +18,19 @@ pub fn issue(state: &AppState, token: &SessionToken) -> [Cookie<'static>; 2] {
             .secure(secure)
             .max_age(max_age)
             .finish(),
-        Cookie::build(CSRF_COOKIE, csrf.expose().to_owned())
-            .path("/")
-            .same_site(SameSite::Strict)
-            .secure(secure)
-            .max_age(max_age)
-            .finish(),
+        csrf(state, &SessionToken::generate()),
     ]
+}
+
+/// A fresh `tf_csrf` cookie (the sign-in and sign-up pages set one before there is a session).
+pub fn csrf(state: &AppState, token: &SessionToken) -> Cookie<'static> {
+    let max_age = time::Duration::seconds(state.session_max_age.as_secs() as i64);
+    Cookie::build(CSRF_COOKIE, token.expose().to_owned())
+        .path("/")
+        .same_site(SameSite::Strict)
+        .secure(state.http.cookie_secure)
+        .max_age(max_age)
+        .finish()
 }
 
 /// Expired copies of both cookies, which make the browser drop them.

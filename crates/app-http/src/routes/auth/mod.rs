@@ -1,6 +1,6 @@
 //! Auth and sessions.
 
-mod cookies;
+pub(crate) mod cookies;
 mod login;
 mod logout;
 mod logout_all;

@@ -16,7 +16,7 @@ fn uuid(field: &str, raw: &str) -> Result<uuid::Uuid, FieldError> {
 }
 
 /// Reads the query string (`status`, `priority` and `tag` may repeat), collecting every error.
-fn parse(caller: UserId, pairs: &[(String, String)]) -> Result<TaskQuery, ApiError> {
+pub(crate) fn parse(caller: UserId, pairs: &[(String, String)]) -> Result<TaskQuery, ApiError> {
     let mut q = TaskQuery::default();
     let mut errors = Vec::new();
     let mut limit = None;

@@ -4,7 +4,7 @@ mod activity;
 mod create;
 mod delete;
 mod get;
-mod list;
+pub(crate) mod list;
 mod response;
 mod update;
 

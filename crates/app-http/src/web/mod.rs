@@ -1,0 +1,38 @@
+//! The server-rendered web UI (ADR 28): pages for people, on the same services, session cookie
+//! and CSRF token as the API. Pages read through the domain services; their forms change
+//! things through the JSON API (`assets/app.js`), sign-in, sign-up and sign-out excepted.
+
+mod assets;
+mod audit;
+mod auth;
+mod board;
+mod dashboards;
+mod list;
+mod notifications;
+mod page;
+mod profile;
+mod svg;
+mod tasks;
+mod teams;
+
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(assets::handle)
+        .service(auth::home)
+        .service(auth::login_page)
+        .service(auth::login)
+        .service(auth::signup_page)
+        .service(auth::signup)
+        .service(auth::logout)
+        .service(teams::list)
+        .service(board::show)
+        .service(teams::show)
+        .service(tasks::show)
+        .service(dashboards::team)
+        .service(audit::show)
+        .service(list::show)
+        .service(dashboards::personal)
+        .service(profile::show)
+        .service(notifications::list);
+}
