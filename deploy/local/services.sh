@@ -5,6 +5,8 @@
 #
 #   deploy/local/services.sh [up|down|status|env]
 #
+# `up` also installs what the browser tests use: Chromium, chromedriver and axe-core.
+#
 # State (the FerretDB binary, logs, pid files) lives in $TASKFORGE_STATE_DIR (default .local/).
 # `up` records there what it started itself (run/*.pid, run/postgres.started); `down` stops only
 # that, never a PostgreSQL or Redis that was already running.
@@ -19,6 +21,8 @@ ferret_debug_port=${FERRET_DEBUG_PORT:-8088}
 smtp_port=${SMTP_PORT:-2525}
 mail_dir=$state/mail
 ferret_version=v1.24.2
+axe_version=4.10.3
+axe_js=$state/axe-core-$axe_version/axe.min.js
 ferret_bin=$state/bin/ferretdb
 pg_user=taskforge
 pg_password=taskforge
@@ -169,6 +173,26 @@ smtp_up() {
   wait_for "SMTP sink" 30 smtp_ready || die "the SMTP sink did not start (see $state/log/smtp.log)"
 }
 
+# The browser tests drive Debian's Chromium through chromedriver, and check pages with axe-core
+# (from the npm registry, kept in $state; the browser injects it, no CDN).
+browser_up() {
+  if ! { command -v chromium >/dev/null && command -v chromedriver >/dev/null; }; then
+    step "installing Chromium and chromedriver from Debian's packages (usually 30-90 s, once)"
+    apt_install chromium chromium-driver
+    took "Chromium installed"
+  fi
+  if [ ! -f "$axe_js" ]; then
+    command -v npm >/dev/null || apt_install npm
+    step "fetching axe-core $axe_version from the npm registry (a few seconds, once)"
+    local scratch; scratch=$(mktemp -d)
+    (cd "$scratch" && npm pack --silent "axe-core@$axe_version" >/dev/null && tar xzf axe-core-*.tgz)
+    mkdir -p "$(dirname "$axe_js")"
+    cp "$scratch/package/axe.min.js" "$axe_js"
+    rm -rf "$scratch"
+    took "axe-core fetched"
+  fi
+}
+
 # Defaults only: whatever the caller's environment already sets wins when this is eval'd.
 print_env() {
   printf 'export DATABASE_URL="${DATABASE_URL:-%s}"\n' "$(pg_url taskforge)"
@@ -178,6 +202,7 @@ print_env() {
   printf 'export TASKFORGE__MAIL__SMTP_HOST="${TASKFORGE__MAIL__SMTP_HOST:-127.0.0.1}"\n'
   printf 'export TASKFORGE__MAIL__SMTP_PORT="${TASKFORGE__MAIL__SMTP_PORT:-%s}"\n' "$smtp_port"
   printf 'export TASKFORGE_MAIL_DIR="${TASKFORGE_MAIL_DIR:-%s}"\n' "$mail_dir"
+  printf 'export TASKFORGE_AXE_JS="${TASKFORGE_AXE_JS:-%s}"\n' "$axe_js"
 }
 
 # The pid in run/$1.pid, if that process is still alive and still the program named $2 (a
@@ -233,6 +258,7 @@ case $cmd in
     redis_up
     ferret_up
     smtp_up
+    browser_up
     say "PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port, FerretDB on 127.0.0.1:$ferret_port, SMTP on 127.0.0.1:$smtp_port (mail in $mail_dir)"
     print_env | sed 's/^/[services]   /'
     ;;

@@ -151,10 +151,6 @@ impl Browser {
             .must(css)
     }
 
-    pub async fn exists(&self, css: &str) -> bool {
-        self.client.find(Locator::Css(css)).await.is_ok()
-    }
-
     pub async fn fill(&self, css: &str, text: &str) {
         let field = self.find(css).await;
         field.clear().await.must(css);
@@ -176,7 +172,8 @@ impl Browser {
 
     /// The visible text of the first element matching `css`, or "" when there is none.
     pub async fn text(&self, css: &str) -> String {
-        let script = "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';";
+        let script =
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';";
         self.eval(script, vec![json!(css)])
             .await
             .as_str()
@@ -208,7 +205,10 @@ impl Browser {
             if check(&path) {
                 return;
             }
-            assert!(tokio::time::Instant::now() < deadline, "{what}: still at {path}");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{what}: still at {path}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -217,8 +217,10 @@ impl Browser {
         self.open("/login").await;
         self.fill("#email", &user.email).await;
         self.fill("#password", &user.password).await;
-        self.click("form[action='/login'] button[type=submit]").await;
-        self.until_path("signed in", |p| p.starts_with("/teams")).await;
+        self.click("form[action='/login'] button[type=submit]")
+            .await;
+        self.until_path("signed in", |p| p.starts_with("/teams"))
+            .await;
     }
 
     /// Saves a screenshot as target/ui-screenshots/{name}.png.

@@ -1,0 +1,74 @@
+//! The board: a card dragged to another column, and moved again from the keyboard.
+
+use crate::driver::{Driver, Must};
+use crate::people::{pair, task_field};
+use fantoccini::key::Key;
+use fantoccini::Locator;
+use serde_json::json;
+use taskforge_tests::{eventually, TestApp};
+
+/// Drags the card onto the column as a browser does: dragstart, dragover, drop, dragend.
+const DRAG: &str = r#"
+const [id, status] = arguments;
+const card = document.querySelector(`li.task[data-id="${id}"]`);
+const target = document.querySelector(`.column[data-status="${status}"] .cards`);
+const data = new DataTransfer();
+const fire = (el, type) => el.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: data}));
+fire(card, 'dragstart');
+fire(target, 'dragover');
+fire(target, 'drop');
+fire(card, 'dragend');
+"#;
+
+#[tokio::test]
+async fn a_card_moves_across_the_board_by_drag_and_by_keyboard() {
+    let app = TestApp::spawn().await;
+    let p = pair(&app).await;
+    let driver = Driver::start().await;
+    let b = driver.browser(&app).await;
+    b.sign_in(&p.ada).await;
+    b.open(&format!("/teams/{}/board", p.team)).await;
+    let card = format!("li.task[data-id='{}']", p.task);
+    b.find(&format!(".column[data-status='todo'] {card}")).await;
+
+    b.eval(DRAG, vec![json!(p.task), json!("in_progress")])
+        .await;
+    let moved = eventually(crate::driver::WAIT, || async {
+        task_field(&app, &p.ada, &p.task, "status").await == "in_progress"
+    })
+    .await;
+    assert!(moved, "the dragged card's task is in progress");
+    b.find(&format!(".column[data-status='in_progress'] {card}"))
+        .await;
+    b.until_text("#announce", "the move is announced", |t| {
+        t.contains("In progress")
+    })
+    .await;
+    b.screenshot("board").await;
+
+    let link = b
+        .client
+        .find(Locator::Css(&format!("{card} a")))
+        .await
+        .must("card link");
+    link.send_keys(&format!("{}{}{}", Key::Alt, Key::Right, Key::Null))
+        .await
+        .must("Alt + Right");
+    let moved = eventually(crate::driver::WAIT, || async {
+        task_field(&app, &p.ada, &p.task, "status").await == "in_review"
+    })
+    .await;
+    assert!(moved, "Alt + Right moves the card one column on");
+    let focused = b
+        .eval(
+            "return document.activeElement.closest('li.task')?.dataset.id || ''",
+            vec![],
+        )
+        .await;
+    assert_eq!(focused, json!(p.task), "focus stays on the moved card");
+
+    b.open(&format!("/teams/{}/board", p.team)).await;
+    b.find(&format!(".column[data-status='in_review'] {card}"))
+        .await;
+    b.close().await;
+}

@@ -1,0 +1,82 @@
+//! Signing up, creating a team and inviting a member, in the browser.
+
+use crate::driver::Driver;
+use crate::people::person;
+use taskforge_tests::TestApp;
+
+#[tokio::test]
+async fn signing_up_creating_a_team_and_inviting_a_member() {
+    let app = TestApp::spawn().await;
+    let grace = person(&app, "Grace", "Hopper").await;
+    let driver = Driver::start().await;
+    let b = driver.browser(&app).await;
+
+    b.open("/teams").await;
+    b.until_path("a page without a session asks to sign in", |p| {
+        p.starts_with("/login?next=")
+    })
+    .await;
+    b.screenshot("sign-in").await;
+
+    b.open("/signup").await;
+    b.fill("#first_name", "Ada").await;
+    b.fill("#last_name", "Lovelace").await;
+    let email = format!("ada-{}@example.com", uuid::Uuid::new_v4().simple());
+    b.fill("#email", &email).await;
+    b.fill("#password", "short").await;
+    b.eval(
+        "document.querySelector('#password').removeAttribute('minlength')",
+        vec![],
+    )
+    .await;
+    b.click("form[action='/signup'] button[type=submit]").await;
+    b.until_text(".notice.error", "a refused password is explained", |t| {
+        t.contains("not valid") && t.contains("password")
+    })
+    .await;
+    b.fill("#password", "correct horse battery").await;
+    b.click("form[action='/signup'] button[type=submit]").await;
+    b.until_path("signed up and in", |p| p == "/teams").await;
+
+    b.fill("#team-name", "Analytical Engine").await;
+    b.click("form[data-api='POST /api/teams'] button[type=submit]")
+        .await;
+    b.until_path("the new team's board", |p| p.ends_with("/board"))
+        .await;
+    let board = b.path().await;
+    let team = board
+        .trim_start_matches("/teams/")
+        .trim_end_matches("/board")
+        .to_owned();
+    b.until_text("h1", "the board is the team's", |t| {
+        t == "Analytical Engine"
+    })
+    .await;
+
+    b.open(&format!("/teams/{team}")).await;
+    b.fill("#invite-email", "nobody-here@example.com").await;
+    b.click("form[data-api$='/members'] button[type=submit]")
+        .await;
+    b.until_text(
+        "form[data-api$='/members'] .notice.error",
+        "an unknown email is explained in words",
+        |t| t.contains("does not exist") || t.contains("no longer exists"),
+    )
+    .await;
+    b.fill("#invite-email", &grace.email).await;
+    b.click("form[data-api$='/members'] button[type=submit]")
+        .await;
+    b.until_text("table", "the invited member is listed", |t| {
+        t.contains(&grace.email) && t.contains("Grace Hopper")
+    })
+    .await;
+    b.screenshot("team").await;
+
+    b.click("form[action='/logout'] button").await;
+    b.until_path("signed out", |p| p.starts_with("/login"))
+        .await;
+    b.open("/teams").await;
+    b.until_path("the session is gone", |p| p.starts_with("/login"))
+        .await;
+    b.close().await;
+}
