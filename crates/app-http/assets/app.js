@@ -168,15 +168,13 @@
       if (!res.ok) return;
       const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
       const focusedCard = document.activeElement && document.activeElement.closest('[data-id]');
+      const keep = focusedCard ? focusedCard.dataset.id : movingFocus;
       ids.forEach((id) => {
         const fresh = doc.getElementById(id);
         const old = document.getElementById(id);
         if (fresh && old) old.replaceWith(document.importNode(fresh, true));
       });
-      if (focusedCard) {
-        const again = $('[data-id="' + focusedCard.dataset.id + '"] a');
-        if (again) again.focus();
-      }
+      if (keep) focusCard(keep);
       body.dispatchEvent(new CustomEvent('refreshed'));
     }, 80);
   }
@@ -250,6 +248,13 @@
   // --- The board: drag and drop, and Alt + arrows ------------------------------------------
   const board = $('#board');
   let dragged = null;
+  // The card moved from the keyboard keeps the focus, even through a refresh of the board.
+  let movingFocus = null;
+
+  function focusCard(id) {
+    const link = $('li.task[data-id="' + id + '"] a');
+    if (link) link.focus();
+  }
 
   async function move(card, column) {
     const from = card.closest('.column');
@@ -312,7 +317,9 @@
       const columns = $$('.column');
       const at = columns.indexOf(card.closest('.column'));
       const next = columns[at + (ev.key === 'ArrowRight' ? 1 : -1)];
-      move(card, next).then(() => { const link = $('a', card); if (link) link.focus(); });
+      movingFocus = card.dataset.id;
+      focusCard(movingFocus);
+      move(card, next).then(() => { focusCard(card.dataset.id); movingFocus = null; });
     });
   }
 

@@ -14,8 +14,12 @@ use std::time::Duration;
 /// Extra routes mounted beside the API (tests use it; the server passes `|_| {}`).
 pub type ExtraRoutes = fn(&mut web::ServiceConfig);
 
-async fn not_found() -> ApiResult<HttpResponse> {
-    Err(ApiError::not_found())
+/// An unknown address: a page in words for a browser, the contract's error body otherwise.
+async fn not_found(req: actix_web::HttpRequest) -> ApiResult<HttpResponse> {
+    match crate::web::not_found_page(&req) {
+        Some(page) => Ok(page),
+        None => Err(ApiError::not_found()),
+    }
 }
 
 /// A bound server, not yet awaited.

@@ -59,16 +59,33 @@ async fn a_card_moves_across_the_board_by_drag_and_by_keyboard() {
     })
     .await;
     assert!(moved, "Alt + Right moves the card one column on");
-    let focused = b
-        .eval(
-            "return document.activeElement.closest('li.task')?.dataset.id || ''",
-            vec![],
-        )
-        .await;
-    assert_eq!(focused, json!(p.task), "focus stays on the moved card");
+    let focus = format!(
+        "return document.activeElement.closest('.column[data-status=\"in_review\"] li.task')?.dataset.id === '{}'",
+        p.task
+    );
+    b.until_js(&focus, "focus stays on the moved card").await;
 
     b.open(&format!("/teams/{}/board", p.team)).await;
     b.find(&format!(".column[data-status='in_review'] {card}"))
         .await;
+
+    b.find("#board-search")
+        .await
+        .send_keys("analy")
+        .await
+        .must("search");
+    b.until_text("#search-results", "search as you type finds the task", |t| {
+        t.contains("Analyse the engine")
+    })
+    .await;
+    b.open(&format!("/teams/{}/board?priority=urgent", p.team))
+        .await;
+    b.until_text("#board", "the priority filter leaves the card out", |t| {
+        !t.contains("Analyse the engine")
+    })
+    .await;
+    b.open(&format!("/teams/{}/board?priority=medium&q=engine", p.team))
+        .await;
+    b.find(card.as_str()).await;
     b.close().await;
 }

@@ -197,6 +197,15 @@ impl Browser {
         }
     }
 
+    /// Waits until `script` answers `true` in the page.
+    pub async fn until_js(&self, script: &str, what: &str) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while self.eval(script, vec![]).await != Value::Bool(true) {
+            assert!(tokio::time::Instant::now() < deadline, "{what}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Waits until a navigation lands on `path` (its path part).
     pub async fn until_path(&self, what: &str, check: impl Fn(&str) -> bool) {
         let deadline = tokio::time::Instant::now() + WAIT;
@@ -225,6 +234,7 @@ impl Browser {
 
     /// Saves a screenshot as target/ui-screenshots/{name}.png.
     pub async fn screenshot(&self, name: &str) {
+        self.eval("window.scrollTo(0, 0)", vec![]).await;
         let png = self.client.screenshot().await.must("screenshot");
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/ui-screenshots");
         std::fs::create_dir_all(&dir).must("screenshot folder");

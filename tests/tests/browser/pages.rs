@@ -26,7 +26,7 @@ async fn page(app: &TestApp, user: Option<&TestUser>, path: &str) -> Response {
         .unwrap_or_else(|e| panic!("GET {path}: {e}"))
 }
 
-fn header<'a>(r: &'a Response, name: reqwest::header::HeaderName) -> &'a str {
+fn header(r: &Response, name: reqwest::header::HeaderName) -> &str {
     r.headers()
         .get(name)
         .and_then(|v| v.to_str().ok())
@@ -100,6 +100,14 @@ async fn bad_input_gets_a_page_in_words_never_json() {
     .await;
     let guest_audit = page(&app, Some(&p.grace), &format!("/teams/{}/audit", p.team)).await;
     says(guest_audit, StatusCode::FORBIDDEN, "do not have permission").await;
+
+    let r = client()
+        .get(app.url("/no/such/page"))
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("unknown page: {e}"));
+    says(r, StatusCode::NOT_FOUND, "could not find").await;
 
     // A sign-in form posted without its token (from another site) is refused.
     let r = client()

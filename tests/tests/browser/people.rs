@@ -47,7 +47,15 @@ pub struct Pair {
 pub async fn pair(app: &TestApp) -> Pair {
     let ada = person(app, "Ada", "Lovelace").await;
     let grace = person(app, "Grace", "Hopper").await;
-    let team = app.team(&ada).await;
+    let r = app
+        .post(
+            "/api/teams",
+            &ada.token,
+            Some(json!({ "name": "Analytical Engine", "description": "Note G and friends" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "team: {:?}", r.body);
+    let team = r.body["teamId"].as_str().unwrap_or_default().to_owned();
     app.add_member(&ada, &team, &grace, "member").await;
     let task = app
         .task(&ada, &team, json!({ "title": "Analyse the engine" }))

@@ -15,7 +15,8 @@ mod svg;
 mod tasks;
 mod teams;
 
-use actix_web::web;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(assets::handle)
@@ -35,4 +36,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(dashboards::personal)
         .service(profile::show)
         .service(notifications::list);
+}
+
+/// The page answering an unknown address outside `/api` asked for by a browser (which accepts
+/// HTML); `None` for API clients.
+pub fn not_found_page(req: &HttpRequest) -> Option<HttpResponse> {
+    let accepts_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let api = req.path() == "/api" || req.path().starts_with("/api/");
+    (accepts_html && !api).then(|| page::UiError::not_found().error_response())
 }
