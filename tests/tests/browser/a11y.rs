@@ -1,6 +1,6 @@
 //! Accessibility: axe-core (from the npm registry, fetched by deploy/local/services.sh and
 //! injected by WebDriver, no CDN) finds no serious or critical violation on the main pages,
-//! in the light and the dark theme.
+//! in the light and the dark theme; and the main pages fit a phone's width.
 
 use crate::driver::{Browser, Driver, Must};
 use crate::people::pair;
@@ -103,7 +103,26 @@ async fn main_pages_have_no_serious_accessibility_violation() {
             );
         }
     }
-    b.screenshot("board-dark").await;
+    b.screenshot("board-dark", None).await;
+
+    b.client.set_window_size(390, 844).await.must("phone width");
+    for path in [
+        "/tasks".to_owned(),
+        format!("/tasks/{}", p.task),
+        format!("/teams/{}", p.team),
+        format!("/teams/{}/dashboard", p.team),
+        format!("/teams/{}/board", p.team),
+    ] {
+        b.open(&path).await;
+        let fits = b
+            .eval(
+                "return document.documentElement.scrollWidth <= window.innerWidth",
+                vec![],
+            )
+            .await;
+        assert_eq!(fits, json!(true), "{path} fits a phone's width");
+    }
+    b.screenshot("board-phone", None).await;
     b.close().await;
     assert!(problems.is_empty(), "axe-core:\n{}", problems.join("\n"));
 }

@@ -24,6 +24,16 @@ fire(card, 'dragend');
 async fn a_card_moves_across_the_board_by_drag_and_by_keyboard() {
     let app = TestApp::spawn().await;
     let p = pair(&app).await;
+    for (title, status, priority, who) in [
+        ("Punch the Bernoulli cards", "backlog", "low", &p.ada),
+        ("Draw the mill", "todo", "high", &p.grace),
+        ("Oil the store", "in_progress", "urgent", &p.grace),
+        ("Write note G", "done", "medium", &p.ada),
+    ] {
+        let body = json!({ "title": title, "status": status, "priority": priority,
+                           "assigneeId": who.id, "tags": ["engine"] });
+        app.task(&p.ada, &p.team, body).await;
+    }
     let driver = Driver::start().await;
     let b = driver.browser(&app).await;
     b.sign_in(&p.ada).await;
@@ -44,7 +54,7 @@ async fn a_card_moves_across_the_board_by_drag_and_by_keyboard() {
         t.contains("In progress")
     })
     .await;
-    b.screenshot("board").await;
+    b.screenshot("board", None).await;
 
     let link = b
         .client
@@ -74,9 +84,11 @@ async fn a_card_moves_across_the_board_by_drag_and_by_keyboard() {
         .send_keys("analy")
         .await
         .must("search");
-    b.until_text("#search-results", "search as you type finds the task", |t| {
-        t.contains("Analyse the engine")
-    })
+    b.until_text(
+        "#search-results",
+        "search as you type finds the task",
+        |t| t.contains("Analyse the engine"),
+    )
     .await;
     b.open(&format!("/teams/{}/board?priority=urgent", p.team))
         .await;

@@ -53,7 +53,7 @@ async fn dashboards_show_their_charts_as_server_drawn_svg() {
         )
         .await;
     assert_eq!(charts, json!(4));
-    b.screenshot("dashboard").await;
+    b.screenshot("dashboard", None).await;
     b.open("/dashboard").await;
     b.until_text("h1", "the personal dashboard", |t| t == "My dashboard")
         .await;

@@ -206,6 +206,21 @@ impl Browser {
         }
     }
 
+    /// Marks the current document, so that [`Browser::until_reloaded`] can tell a new one.
+    pub async fn mark(&self) {
+        self.eval("document.documentElement.dataset.stale = '1'", vec![])
+            .await;
+    }
+
+    /// Waits until the page marked by [`Browser::mark`] has been replaced and has loaded.
+    pub async fn until_reloaded(&self, what: &str) {
+        self.until_js(
+            "return !document.documentElement.dataset.stale && document.readyState === 'complete'",
+            what,
+        )
+        .await;
+    }
+
     /// Waits until a navigation lands on `path` (its path part).
     pub async fn until_path(&self, what: &str, check: impl Fn(&str) -> bool) {
         let deadline = tokio::time::Instant::now() + WAIT;
@@ -232,9 +247,12 @@ impl Browser {
             .await;
     }
 
-    /// Saves a screenshot as target/ui-screenshots/{name}.png.
-    pub async fn screenshot(&self, name: &str) {
-        self.eval("window.scrollTo(0, 0)", vec![]).await;
+    /// Saves a screenshot as target/ui-screenshots/{name}.png, of the top of the page or, with
+    /// `at`, around that element.
+    pub async fn screenshot(&self, name: &str, at: Option<&str>) {
+        let script = "const e = arguments[0] && document.querySelector(arguments[0]);
+                      if (e) e.scrollIntoView({block: 'center'}); else window.scrollTo(0, 0);";
+        self.eval(script, vec![json!(at)]).await;
         let png = self.client.screenshot().await.must("screenshot");
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/ui-screenshots");
         std::fs::create_dir_all(&dir).must("screenshot folder");

@@ -78,7 +78,7 @@ async fn a_mention_rings_the_bell_and_changes_show_on_the_other_board_live() {
         "live board update seen {} ms after the save was clicked",
         saved.elapsed().as_millis()
     );
-    ada.screenshot("task").await;
+    ada.screenshot("task", None).await;
 
     grace.open("/notifications").await;
     grace
@@ -88,7 +88,7 @@ async fn a_mention_rings_the_bell_and_changes_show_on_the_other_board_live() {
             |t| t.contains("You were mentioned on"),
         )
         .await;
-    grace.screenshot("notifications").await;
+    grace.screenshot("notifications", None).await;
     grace
         .click("#notification-list form[data-api$='/read'] button")
         .await;

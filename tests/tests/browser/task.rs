@@ -86,7 +86,7 @@ async fn a_conflicting_edit_shows_the_other_persons_change() {
         "Title by Ada",
         "the stale edit did not overwrite"
     );
-    grace.screenshot("conflict").await;
+    grace.screenshot("conflict", Some("#conflict")).await;
 
     grace.click("#conflict-mine").await;
     grace

@@ -1,6 +1,6 @@
 //! Signing up, creating a team and inviting a member, in the browser.
 
-use crate::driver::Driver;
+use crate::driver::{Driver, Must};
 use crate::people::person;
 use taskforge_tests::TestApp;
 
@@ -16,7 +16,7 @@ async fn signing_up_creating_a_team_and_inviting_a_member() {
         p.starts_with("/login?next=")
     })
     .await;
-    b.screenshot("sign-in").await;
+    b.screenshot("sign-in", None).await;
 
     b.open("/signup").await;
     b.fill("#first_name", "Ada").await;
@@ -70,7 +70,57 @@ async fn signing_up_creating_a_team_and_inviting_a_member() {
         t.contains(&grace.email) && t.contains("Grace Hopper")
     })
     .await;
-    b.screenshot("team").await;
+    b.screenshot("team", None).await;
+
+    let delete_for_members = "form[data-api$='/permissions/member'] input[value='task.delete']";
+    b.click(delete_for_members).await;
+    b.mark().await;
+    b.click("form[data-api$='/permissions/member'] button[type=submit]")
+        .await;
+    b.until_reloaded("the permissions are saved").await;
+    b.until_js(
+        &format!("return document.querySelector(\"{delete_for_members}\").checked"),
+        "the member role keeps task.delete after the reload",
+    )
+    .await;
+
+    b.open(&format!("/teams/{team}/audit")).await;
+    b.until_text("#chain", "the audit chain is verified", |t| {
+        t.contains("Chain verified")
+    })
+    .await;
+    b.until_text("table", "the audit log lists the invitation", |t| {
+        t.contains("membership") && t.contains("Ada Lovelace")
+    })
+    .await;
+
+    b.open("/profile").await;
+    b.find("#p-theme option[value='dark']")
+        .await
+        .click()
+        .await
+        .must("dark");
+    b.fill("#p-tz", "Europe/Paris").await;
+    b.eval(
+        "document.querySelector('#p-quiet-start').value = '22:00';
+         document.querySelector('#p-quiet-end').value = '07:00';",
+        vec![],
+    )
+    .await;
+    b.mark().await;
+    b.click("form[data-api='PATCH /api/users/me'] button[type=submit]")
+        .await;
+    b.until_reloaded("the profile is saved").await;
+    b.until_js(
+        "return document.documentElement.dataset.theme === 'dark'",
+        "the chosen theme applies",
+    )
+    .await;
+    b.until_js(
+        "return document.querySelector('#p-tz').value === 'Europe/Paris' && document.querySelector('#p-quiet-start').value === '22:00'",
+        "time zone and quiet hours are kept",
+    )
+    .await;
 
     b.click("form[action='/logout'] button").await;
     b.until_path("signed out", |p| p.starts_with("/login"))
