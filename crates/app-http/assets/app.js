@@ -270,8 +270,9 @@
     } else {
       $('.cards', from).insertBefore(card, $('.cards', from).firstChild);
       recount();
-      announce(explain(res.status, res.json).join(' '));
-      window.alert(explain(res.status, res.json).join('\n'));
+      const box = $('#board-error');
+      box.textContent = 'Could not move “' + title + '”: ' + explain(res.status, res.json).join(' ');
+      box.hidden = false;
     }
   }
 

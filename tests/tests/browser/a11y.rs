@@ -103,6 +103,7 @@ async fn main_pages_have_no_serious_accessibility_violation() {
             );
         }
     }
+    b.open(&format!("/teams/{}/board", p.team)).await;
     b.screenshot("board-dark", None).await;
 
     b.client.set_window_size(390, 844).await.must("phone width");

@@ -3,7 +3,6 @@
 use crate::driver::{Driver, Must};
 use crate::people::{pair, task_field};
 use fantoccini::key::Key;
-use fantoccini::Locator;
 use serde_json::json;
 use taskforge_tests::{eventually, TestApp};
 
@@ -56,14 +55,11 @@ async fn a_card_moves_across_the_board_by_drag_and_by_keyboard() {
     .await;
     b.screenshot("board", None).await;
 
-    let link = b
-        .client
-        .find(Locator::Css(&format!("{card} a")))
-        .await
-        .must("card link");
-    link.send_keys(&format!("{}{}{}", Key::Alt, Key::Right, Key::Null))
-        .await
-        .must("Alt + Right");
+    b.press(
+        &format!("{card} a"),
+        &format!("{}{}{}", Key::Alt, Key::Right, Key::Null),
+    )
+    .await;
     let moved = eventually(crate::driver::WAIT, || async {
         task_field(&app, &p.ada, &p.task, "status").await == "in_review"
     })

@@ -161,6 +161,18 @@ impl Browser {
         self.find(css).await.click().await.must(css);
     }
 
+    /// Types `keys` into the element, finding it again when a live refresh of the page
+    /// replaced it in between.
+    pub async fn press(&self, css: &str, keys: &str) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            match self.find(css).await.send_keys(keys).await {
+                Ok(()) => return,
+                Err(e) => assert!(tokio::time::Instant::now() < deadline, "{css}: {e}"),
+            }
+        }
+    }
+
     /// Runs a script in the page and answers its value.
     pub async fn eval(&self, script: &str, args: Vec<Value>) -> Value {
         self.client.execute(script, args).await.must(script)

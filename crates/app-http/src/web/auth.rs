@@ -1,6 +1,6 @@
 //! Sign up, sign in and sign out: plain forms, working without JavaScript.
 
-use super::page::{app_state, html, local_path, ok, redirect, Layout, UiError, UiResult};
+use super::page::{app_state, local_path, ok, redirect, Layout, UiError, UiResult};
 use crate::error::ApiError;
 use crate::extract::{csrf_ok, Caller, Client, CSRF_COOKIE};
 use crate::routes::auth::cookies;
@@ -62,7 +62,8 @@ fn pre_session_csrf(req: &HttpRequest) -> (String, Option<SessionToken>) {
     }
 }
 
-/// Renders a form page, setting the `tf_csrf` cookie it relies on when the browser lacks it.
+/// Renders a form page with `status`, setting the `tf_csrf` cookie it relies on when the
+/// browser lacks it.
 fn form_page(
     req: &HttpRequest,
     status: StatusCode,
@@ -153,15 +154,12 @@ pub async fn login(
                 &req,
                 status,
                 |l| {
-                    html(
-                        status,
-                        &LoginPage {
-                            l,
-                            next,
-                            email: &form.email,
-                            error: Some(error),
-                        },
-                    )
+                    ok(&LoginPage {
+                        l,
+                        next,
+                        email: &form.email,
+                        error: Some(error),
+                    })
                 },
                 "Sign in",
             )
@@ -210,14 +208,11 @@ pub async fn signup(
             &req,
             status,
             |l| {
-                html(
-                    status,
-                    &SignupPage {
-                        l,
-                        form: &form,
-                        error: Some(error),
-                    },
-                )
+                ok(&SignupPage {
+                    l,
+                    form: &form,
+                    error: Some(error),
+                })
             },
             "Create an account",
         )

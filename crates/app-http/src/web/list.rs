@@ -3,11 +3,12 @@
 
 use super::board::status_label;
 use super::page::{app_state, encode, ok, when, Layout, UiResult, Viewer};
+use super::teams::Person;
 use crate::routes::tasks::list::parse;
 use actix_web::{get, web, HttpRequest};
 use askama::Template;
 use taskforge_domain::tasks::{Priority, Status};
-use taskforge_domain::teams::TeamView;
+use taskforge_domain::teams::{Requirement, TeamView};
 
 pub struct Row {
     id: String,
@@ -24,6 +25,8 @@ pub struct Row {
 struct ListPage<'a> {
     l: &'a Layout,
     teams: Vec<TeamView>,
+    /// The chosen team's members, to filter by assignee.
+    people: Vec<Person>,
     rows: Vec<Row>,
     next: Option<String>,
     value: Vec<(String, String)>,
@@ -74,6 +77,24 @@ pub async fn show(
         .collect();
     let q = parse(viewer.user(), &api)?;
     let sort = q.sort;
+    let people = match q.team {
+        Some(team) => match state
+            .teams
+            .authorize(viewer.user(), team, Requirement::Member)
+            .await
+        {
+            Ok(access) => state
+                .teams
+                .members(&access)
+                .await?
+                .iter()
+                .map(Person::from)
+                .collect(),
+            // An outsider's list is empty; it has no one to pick.
+            Err(_) => Vec::new(),
+        },
+        None => Vec::new(),
+    };
     let (teams, (tasks, next)) = futures::try_join!(
         state.teams.list(viewer.user()),
         state.tasks.list(viewer.user(), q)
@@ -89,6 +110,7 @@ pub async fn show(
     });
     let page = ListPage {
         teams,
+        people,
         rows: tasks
             .iter()
             .map(|t| Row {
