@@ -121,6 +121,11 @@ async fn signing_up_creating_a_team_and_inviting_a_member() {
         "time zone and quiet hours are kept",
     )
     .await;
+    b.open(&format!("/teams/{team}/audit")).await;
+    b.until_text("table", "times are shown in the chosen zone", |t| {
+        t.contains(" CET") || t.contains(" CEST")
+    })
+    .await;
 
     b.click("form[action='/logout'] button").await;
     b.until_path("signed out", |p| p.starts_with("/login"))

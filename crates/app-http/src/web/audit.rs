@@ -1,6 +1,6 @@
 //! A team's audit log, for members with `audit.read`, with the hash chain's check.
 
-use super::page::{app_state, ok, when, Layout, UiError, UiResult, Viewer};
+use super::page::{app_state, ok, Layout, UiError, UiResult, Viewer};
 use super::tasks::Names;
 use super::teams::{team_of, Person, TeamNav};
 use actix_web::{get, web, HttpRequest};
@@ -85,7 +85,7 @@ pub async fn show(
         rows: records
             .iter()
             .map(|r| Row {
-                at: when(r.at),
+                at: viewer.layout.when(r.at),
                 actor: names.name(r.actor_id),
                 entity: r.entity_type.as_str(),
                 action: r.action.as_str(),

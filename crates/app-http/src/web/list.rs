@@ -2,7 +2,7 @@
 //! viewer's teams or within one.
 
 use super::board::status_label;
-use super::page::{app_state, encode, ok, when, Layout, UiResult, Viewer};
+use super::page::{app_state, encode, ok, Layout, UiResult, Viewer};
 use super::teams::Person;
 use crate::routes::tasks::list::parse;
 use actix_web::{get, web, HttpRequest};
@@ -118,8 +118,11 @@ pub async fn show(
                 title: t.title.as_str().to_owned(),
                 status: status_label(t.status),
                 priority: t.priority.as_str(),
-                due: t.due_date.map(when).unwrap_or_default(),
-                updated: when(t.metadata.updated),
+                due: t
+                    .due_date
+                    .map(|d| viewer.layout.when(d))
+                    .unwrap_or_default(),
+                updated: viewer.layout.when(t.metadata.updated),
                 tags: t.tags.as_slice().join(", "),
             })
             .collect(),

@@ -1,7 +1,7 @@
 //! The notifications page: newest first, in words, each marked read with one click. The bell
 //! in every page's header counts the unread ones live.
 
-use super::page::{app_state, ok, when, Layout, UiError, UiResult, Viewer};
+use super::page::{app_state, ok, Layout, UiError, UiResult, Viewer};
 use actix_web::{get, web, HttpRequest};
 use askama::Template;
 use serde::Deserialize;
@@ -73,7 +73,7 @@ pub async fn list(req: HttpRequest, mut viewer: Viewer, page: web::Query<Page>) 
                 text: sentence(n),
                 excerpt: n.data.excerpt.clone(),
                 task: n.data.task_id.to_string(),
-                at: when(n.created_at),
+                at: viewer.layout.when(n.created_at),
                 read: n.read,
             })
             .collect(),

@@ -10,7 +10,7 @@ use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
 use futures::future::LocalBoxFuture;
 use std::fmt;
-use taskforge_domain::identity::Profile;
+use taskforge_domain::identity::{Profile, TimeZone};
 use taskforge_domain::Error as DomainError;
 
 use super::assets;
@@ -30,6 +30,8 @@ pub struct Layout {
     pub user_name: String,
     pub user_id: String,
     pub unread: u64,
+    /// The viewer's time zone, which pages show times in.
+    pub zone: TimeZone,
     pub css: &'static str,
     pub js: &'static str,
 }
@@ -44,6 +46,7 @@ impl Layout {
             user_name: String::new(),
             user_id: String::new(),
             unread: 0,
+            zone: TimeZone::default(),
             css: assets::css_url(),
             js: assets::js_url(),
         }
@@ -51,6 +54,13 @@ impl Layout {
 
     pub fn signed_in(&self) -> bool {
         !self.user_id.is_empty()
+    }
+
+    /// A time as pages show it, in the viewer's time zone.
+    pub fn when(&self, t: chrono::DateTime<chrono::Utc>) -> String {
+        t.with_timezone(&self.zone.tz())
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
     }
 }
 
@@ -103,6 +113,7 @@ impl FromRequest for Viewer {
                 ),
                 user_id: user.to_string(),
                 unread,
+                zone: profile.details.preferences.notifications.time_zone,
                 css: assets::css_url(),
                 js: assets::js_url(),
             };
@@ -296,11 +307,6 @@ pub fn encode(raw: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// A time as pages show it.
-pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// A path segment that must be a UUID: anything else is a page that does not exist.

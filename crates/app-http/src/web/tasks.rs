@@ -2,7 +2,7 @@
 //! attachments and activity, following the team's live changes.
 
 use super::board::status_label;
-use super::page::{app_state, ok, uuid, when, Layout, UiError, UiResult, Viewer};
+use super::page::{app_state, ok, uuid, Layout, UiError, UiResult, Viewer};
 use super::teams::{Person, TeamNav};
 use actix_web::{get, web, HttpRequest};
 use askama::Template;
@@ -138,7 +138,7 @@ pub async fn show(req: HttpRequest, mut viewer: Viewer, path: web::Path<String>)
             .iter()
             .map(|c| CommentView {
                 author: names.name(Some(c.author_id)),
-                at: when(c.created),
+                at: viewer.layout.when(c.created),
                 content: c.content.as_str().to_owned(),
                 edited: c.edited(),
             })
@@ -149,7 +149,7 @@ pub async fn show(req: HttpRequest, mut viewer: Viewer, path: web::Path<String>)
             .map(|e| EventView {
                 actor: names.name(e.actor_id),
                 action: e.action.as_str(),
-                at: when(e.at),
+                at: viewer.layout.when(e.at),
             })
             .collect(),
         can_edit: access.allows(Permission::TaskUpdate),
