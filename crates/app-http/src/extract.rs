@@ -89,8 +89,10 @@ pub fn csrf_ok(req: &HttpRequest, sent: Option<&str>) -> bool {
             return true;
         }
     }
-    let allowed = state(req)
-        .map(|s| s.http.allowed_origins.clone())
+    let state = state(req).ok();
+    let allowed = state
+        .as_ref()
+        .map(|s| s.http.allowed_origins.as_slice())
         .unwrap_or_default();
     let from = origin_of(req);
     let scheme = if from.https { "https" } else { "http" };

@@ -1,4 +1,4 @@
-//! The task page: an attachment uploaded with progress and downloaded, and a conflicting edit
+//! The task page: tags, custom fields and the assignee saved, an attachment uploaded with progress and downloaded, and a conflicting edit
 //! from two browsers that shows the other person's change instead of overwriting it.
 
 use crate::driver::{Driver, Must};
@@ -7,13 +7,41 @@ use serde_json::json;
 use taskforge_tests::TestApp;
 
 #[tokio::test]
-async fn an_attachment_uploads_with_progress_and_downloads() {
+async fn fields_save_and_an_attachment_uploads_with_progress_and_downloads() {
     let app = TestApp::spawn().await;
     let p = pair(&app).await;
     let driver = Driver::start().await;
     let b = driver.browser(&app).await;
     b.sign_in(&p.ada).await;
     b.open(&format!("/tasks/{}", p.task)).await;
+
+    b.fill("#f-custom", "{\"estimate\": 3").await;
+    b.click("#task-form button[type=submit]").await;
+    b.until_text("#task-form > .notice.error", "bad JSON is explained", |t| {
+        t.contains("Custom fields must be valid JSON")
+    })
+    .await;
+    b.fill("#f-custom", "{\"estimate\": 3}").await;
+    b.fill("#f-tags", "analysis, note g").await;
+    b.find("#f-assignee option:nth-child(3)")
+        .await
+        .click()
+        .await
+        .must("assignee");
+    b.mark().await;
+    b.click("#task-form button[type=submit]").await;
+    b.until_reloaded("the fields are saved").await;
+    let task = app
+        .get(&format!("/api/tasks/{}", p.task), &p.ada.token)
+        .await;
+    assert_eq!(task.body["customFields"], json!({ "estimate": 3 }));
+    assert_eq!(task.body["tags"], json!(["analysis", "note g"]));
+    assert!(
+        [p.ada.id.as_str(), p.grace.id.as_str()]
+            .contains(&task.body["assigneeId"].as_str().unwrap_or_default()),
+        "assigned to a member picked from the list: {:?}",
+        task.body
+    );
 
     let name = format!("notes-{}.txt", uuid::Uuid::new_v4().simple());
     let path = std::env::temp_dir().join(&name);
