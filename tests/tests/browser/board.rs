@@ -1,4 +1,5 @@
-//! The board: a card dragged to another column, and moved again from the keyboard.
+//! The board: a task added, its card dragged to another column and moved again from the
+//! keyboard; search as you type and the quick filters.
 
 use crate::driver::{Driver, Must};
 use crate::people::{pair, task_field};
@@ -20,7 +21,7 @@ fire(card, 'dragend');
 "#;
 
 #[tokio::test]
-async fn a_card_moves_across_the_board_by_drag_and_by_keyboard() {
+async fn a_new_card_moves_across_the_board_by_drag_and_by_keyboard() {
     let app = TestApp::spawn().await;
     let p = pair(&app).await;
     for (title, status, priority, who) in [
@@ -37,13 +38,32 @@ async fn a_card_moves_across_the_board_by_drag_and_by_keyboard() {
     let b = driver.browser(&app).await;
     b.sign_in(&p.ada).await;
     b.open(&format!("/teams/{}/board", p.team)).await;
-    let card = format!("li.task[data-id='{}']", p.task);
-    b.find(&format!(".column[data-status='todo'] {card}")).await;
-
-    b.eval(DRAG, vec![json!(p.task), json!("in_progress")])
+    b.fill("#new-title", "Build the mill").await;
+    b.find("#new-priority option[value='urgent']")
+        .await
+        .click()
+        .await
+        .must("priority");
+    b.click("form.newtask button[type=submit]").await;
+    b.until_text(
+        ".column[data-status='todo']",
+        "the new task is on the board",
+        |t| t.contains("Build the mill"),
+    )
+    .await;
+    let task = b
+        .eval(
+            "return [...document.querySelectorAll('li.task')].find(li => li.textContent.includes('Build the mill')).dataset.id",
+            vec![],
+        )
         .await;
+    let task = task.as_str().must("new task id").to_owned();
+    assert_eq!(task_field(&app, &p.ada, &task, "priority").await, "urgent");
+    let card = format!("li.task[data-id='{task}']");
+
+    b.eval(DRAG, vec![json!(task), json!("in_progress")]).await;
     let moved = eventually(crate::driver::WAIT, || async {
-        task_field(&app, &p.ada, &p.task, "status").await == "in_progress"
+        task_field(&app, &p.ada, &task, "status").await == "in_progress"
     })
     .await;
     assert!(moved, "the dragged card's task is in progress");
@@ -61,13 +81,13 @@ async fn a_card_moves_across_the_board_by_drag_and_by_keyboard() {
     )
     .await;
     let moved = eventually(crate::driver::WAIT, || async {
-        task_field(&app, &p.ada, &p.task, "status").await == "in_review"
+        task_field(&app, &p.ada, &task, "status").await == "in_review"
     })
     .await;
     assert!(moved, "Alt + Right moves the card one column on");
     let focus = format!(
         "return document.activeElement.closest('.column[data-status=\"in_review\"] li.task')?.dataset.id === '{}'",
-        p.task
+        task
     );
     b.until_js(&focus, "focus stays on the moved card").await;
 
@@ -94,6 +114,6 @@ async fn a_card_moves_across_the_board_by_drag_and_by_keyboard() {
     .await;
     b.open(&format!("/teams/{}/board?priority=medium&q=engine", p.team))
         .await;
-    b.find(card.as_str()).await;
+    b.find(&format!("li.task[data-id='{}']", p.task)).await;
     b.close().await;
 }
