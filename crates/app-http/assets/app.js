@@ -149,7 +149,9 @@
     } else if (res.status === 412 && form.id === 'task-form') {
       showConflict(form);
     } else {
-      showError(form, explain(res.status, res.json));
+      // A form may say in its own words what a status means for it (data-status404=...).
+      const own = form.dataset['status' + res.status];
+      showError(form, own ? [own] : explain(res.status, res.json));
     }
   }
 

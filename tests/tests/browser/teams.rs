@@ -60,7 +60,7 @@ async fn signing_up_creating_a_team_and_inviting_a_member() {
     b.until_text(
         "form[data-api$='/members'] .notice.error",
         "an unknown email is explained in words",
-        |t| t.contains("does not exist") || t.contains("no longer exists"),
+        |t| t.contains("No TaskForge account uses this email address"),
     )
     .await;
     b.fill("#invite-email", &grace.email).await;
