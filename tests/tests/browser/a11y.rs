@@ -62,6 +62,8 @@ async fn main_pages_have_no_serious_accessibility_violation() {
     let mut problems = Vec::new();
     for path in ["/login", "/signup"] {
         b.open(path).await;
+        b.screenshot(&format!("page{}", path.replace('/', "-")), None)
+            .await;
         problems.extend(
             violations(&b, &axe)
                 .await
@@ -79,18 +81,20 @@ async fn main_pages_have_no_serious_accessibility_violation() {
             )
             .await;
         assert_eq!(r.status, reqwest::StatusCode::OK, "{:?}", r.body);
-        for path in [
-            "/teams".to_owned(),
-            format!("/teams/{}", p.team),
-            format!("/teams/{}/board", p.team),
-            format!("/tasks/{}", p.task),
-            format!("/teams/{}/dashboard", p.team),
-            format!("/teams/{}/audit", p.team),
-            "/tasks".to_owned(),
-            "/notifications".to_owned(),
-            "/profile".to_owned(),
+        for (name, path) in [
+            ("teams", "/teams".to_owned()),
+            ("members", format!("/teams/{}", p.team)),
+            ("board", format!("/teams/{}/board", p.team)),
+            ("task", format!("/tasks/{}", p.task)),
+            ("dashboard", format!("/teams/{}/dashboard", p.team)),
+            ("my-dashboard", "/dashboard".to_owned()),
+            ("audit", format!("/teams/{}/audit", p.team)),
+            ("list", "/tasks".to_owned()),
+            ("notifications", "/notifications".to_owned()),
+            ("profile", "/profile".to_owned()),
         ] {
             b.open(&path).await;
+            b.screenshot(&format!("page-{theme}-{name}"), None).await;
             let html_theme = b
                 .eval("return document.documentElement.dataset.theme", vec![])
                 .await;

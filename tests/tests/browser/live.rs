@@ -78,7 +78,7 @@ async fn a_mention_rings_the_bell_and_changes_show_on_the_other_board_live() {
         "live board update seen {} ms after the save was clicked",
         saved.elapsed().as_millis()
     );
-    ada.screenshot("task", None).await;
+    ada.screenshot("task", Some("#comments")).await;
 
     grace.open("/notifications").await;
     grace
