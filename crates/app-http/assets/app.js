@@ -157,7 +157,11 @@
 
   document.addEventListener('submit', (ev) => {
     const form = ev.target;
-    if (form.dataset.api) { ev.preventDefault(); submitApi(form); }
+    if (form.dataset.api) {
+      ev.preventDefault();
+      if (form.dataset.api.startsWith('DELETE ') && !window.confirm('Are you sure? This cannot be undone.')) return;
+      submitApi(form);
+    }
     if (form.dataset.upload) { ev.preventDefault(); upload(form); }
   });
 

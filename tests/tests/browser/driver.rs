@@ -173,6 +173,18 @@ impl Browser {
         }
     }
 
+    /// Accepts the confirmation the page asks for, once it is open.
+    pub async fn confirm(&self) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while let Err(e) = self.client.accept_alert().await {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no confirmation: {e}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Runs a script in the page and answers its value.
     pub async fn eval(&self, script: &str, args: Vec<Value>) -> Value {
         self.client.execute(script, args).await.must(script)

@@ -1,5 +1,6 @@
-//! The task page: tags, custom fields and the assignee saved, an attachment uploaded with progress and downloaded, and a conflicting edit
-//! from two browsers that shows the other person's change instead of overwriting it.
+//! The task page: tags, custom fields and the assignee saved, an attachment uploaded with
+//! progress and downloaded, the task deleted; and a conflicting edit from two browsers that shows
+//! the other person's change instead of overwriting it.
 
 use crate::driver::{Driver, Must};
 use crate::people::{pair, task_field};
@@ -7,7 +8,7 @@ use serde_json::json;
 use taskforge_tests::TestApp;
 
 #[tokio::test]
-async fn fields_save_and_an_attachment_uploads_with_progress_and_downloads() {
+async fn fields_save_an_attachment_goes_up_and_down_and_the_task_is_deleted() {
     let app = TestApp::spawn().await;
     let p = pair(&app).await;
     let driver = Driver::start().await;
@@ -76,6 +77,15 @@ async fn fields_save_and_an_attachment_uploads_with_progress_and_downloads() {
         json!(content),
         "the download gives the bytes back"
     );
+
+    b.click("#delete-task button").await;
+    b.confirm().await;
+    b.until_path("back to the board", |path| path.ends_with("/board"))
+        .await;
+    let gone = app
+        .get(&format!("/api/tasks/{}", p.task), &p.ada.token)
+        .await;
+    assert_eq!(gone.status, reqwest::StatusCode::NOT_FOUND);
     b.close().await;
 }
 

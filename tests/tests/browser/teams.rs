@@ -84,6 +84,17 @@ async fn signing_up_creating_a_team_and_inviting_a_member() {
     )
     .await;
 
+    b.click(&format!(
+        "form[data-api^='DELETE'][data-api$='/members/{}'] button[type=submit]",
+        grace.id
+    ))
+    .await;
+    b.confirm().await;
+    b.until_text("table", "a removed member leaves the list", |t| {
+        !t.contains(&grace.email) && t.contains("Leave team")
+    })
+    .await;
+
     b.open(&format!("/teams/{team}/audit")).await;
     b.until_text("#chain", "the audit chain is verified", |t| {
         t.contains("Chain verified")

@@ -84,6 +84,7 @@ struct TaskPage<'a> {
     can_assign: bool,
     can_comment: bool,
     can_upload: bool,
+    can_delete: bool,
 }
 
 #[get("/tasks/{taskId}")]
@@ -156,6 +157,7 @@ pub async fn show(req: HttpRequest, mut viewer: Viewer, path: web::Path<String>)
         can_assign: access.allows(Permission::TaskAssign),
         can_comment: access.allows(Permission::CommentCreate),
         can_upload: access.allows(Permission::AttachmentUpload),
+        can_delete: access.allows(Permission::TaskDelete),
         people,
         l: viewer.titled(task.title.as_str().to_owned()),
         task,
