@@ -125,7 +125,8 @@ async fn main_pages_have_no_serious_accessibility_violation() {
                 vec![],
             )
             .await;
-        assert_eq!(fits, json!(true), "{path} fits a phone's width");
+        let wide = b.eval("return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.tagName + '.' + e.className + '#' + e.id).slice(0, 10)", vec![]).await;
+        assert_eq!(fits, json!(true), "{path} fits a phone's width: {wide}");
     }
     b.screenshot("board-phone", None).await;
     b.close().await;
