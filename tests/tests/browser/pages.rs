@@ -98,6 +98,23 @@ async fn bad_input_gets_a_page_in_words_never_json() {
         "not valid any more",
     )
     .await;
+    says(
+        page(&app, None, "/login?next=/a&next=/b").await,
+        StatusCode::BAD_REQUEST,
+        "does not understand",
+    )
+    .await;
+    says(
+        page(
+            &app,
+            ada,
+            &format!("/teams/{}/audit?action=x&action=y", p.team),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "does not understand",
+    )
+    .await;
     let guest_audit = page(&app, Some(&p.grace), &format!("/teams/{}/audit", p.team)).await;
     says(guest_audit, StatusCode::FORBIDDEN, "do not have permission").await;
 

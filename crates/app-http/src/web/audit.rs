@@ -1,6 +1,6 @@
 //! A team's audit log, for members with `audit.read`, with the hash chain's check.
 
-use super::page::{app_state, ok, Layout, UiError, UiResult, Viewer};
+use super::page::{app_state, ok, Layout, Params, UiError, UiResult, Viewer};
 use super::tasks::Names;
 use super::teams::{team_of, Person, TeamNav};
 use actix_web::{get, web, HttpRequest};
@@ -46,7 +46,7 @@ pub async fn show(
     req: HttpRequest,
     mut viewer: Viewer,
     path: web::Path<String>,
-    query: web::Query<Query>,
+    Params(query): Params<Query>,
 ) -> UiResult {
     let state = app_state(&req)?;
     let (access, view) = team_of(&state, &viewer, &path).await?;

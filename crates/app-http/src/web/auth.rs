@@ -1,6 +1,6 @@
 //! Sign up, sign in and sign out: plain forms, working without JavaScript.
 
-use super::page::{app_state, local_path, ok, redirect, Layout, UiError, UiResult};
+use super::page::{app_state, local_path, ok, redirect, Layout, Params, UiError, UiResult};
 use crate::error::ApiError;
 use crate::extract::{csrf_ok, Caller, Client, CSRF_COOKIE};
 use crate::routes::auth::cookies;
@@ -82,7 +82,8 @@ fn form_page(
     Ok(response)
 }
 
-/// Answers a form post whose token does not match with the form again, and a message.
+/// Refuses a form post whose token does not match the `tf_csrf` cookie (and that does not come
+/// from our own origin either).
 fn check_csrf(req: &HttpRequest, sent: &str) -> Result<(), UiError> {
     if csrf_ok(req, Some(sent)) {
         Ok(())
@@ -120,7 +121,7 @@ pub async fn home(req: HttpRequest) -> HttpResponse {
 }
 
 #[get("/login")]
-pub async fn login_page(req: HttpRequest, q: web::Query<Next>) -> UiResult {
+pub async fn login_page(req: HttpRequest, Params(q): Params<Next>) -> UiResult {
     let next = local_path(q.next.as_deref());
     form_page(
         &req,

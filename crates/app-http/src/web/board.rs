@@ -1,7 +1,7 @@
 //! The board: a team's tasks in columns by status, with quick filters and search. Cards move
 //! by drag and drop or from the keyboard, and the page follows the team's live changes.
 
-use super::page::{app_state, ok, Layout, UiError, UiResult, Viewer};
+use super::page::{app_state, ok, Layout, Params, UiError, UiResult, Viewer};
 use super::teams::{team_of, Person, TeamNav};
 use crate::routes::tasks::list::parse;
 use crate::state::AppState;
@@ -125,7 +125,7 @@ pub async fn show(
     req: HttpRequest,
     mut viewer: Viewer,
     path: web::Path<String>,
-    query: web::Query<Vec<(String, String)>>,
+    Params(query): Params<Vec<(String, String)>>,
 ) -> UiResult {
     let state = app_state(&req)?;
     let (access, view) = team_of(&state, &viewer, &path).await?;

@@ -2,10 +2,10 @@
 //! viewer's teams or within one.
 
 use super::board::status_label;
-use super::page::{app_state, encode, ok, Layout, UiResult, Viewer};
+use super::page::{app_state, encode, ok, Layout, Params, UiResult, Viewer};
 use super::teams::Person;
 use crate::routes::tasks::list::parse;
-use actix_web::{get, web, HttpRequest};
+use actix_web::{get, HttpRequest};
 use askama::Template;
 use taskforge_domain::tasks::{Priority, Status};
 use taskforge_domain::teams::{Requirement, TeamView};
@@ -63,7 +63,7 @@ fn as_date_time(key: &str, value: &str) -> String {
 pub async fn show(
     req: HttpRequest,
     mut viewer: Viewer,
-    query: web::Query<Vec<(String, String)>>,
+    Params(query): Params<Vec<(String, String)>>,
 ) -> UiResult {
     let state = app_state(&req)?;
     let value: Vec<(String, String)> = query

@@ -1,8 +1,8 @@
 //! The notifications page: newest first, in words, each marked read with one click. The bell
 //! in every page's header counts the unread ones live.
 
-use super::page::{app_state, ok, Layout, UiError, UiResult, Viewer};
-use actix_web::{get, web, HttpRequest};
+use super::page::{app_state, ok, Layout, Params, UiError, UiResult, Viewer};
+use actix_web::{get, HttpRequest};
 use askama::Template;
 use serde::Deserialize;
 use taskforge_domain::notifications::{Notification, NotificationCursor, NotificationKind};
@@ -52,7 +52,7 @@ struct Page {
 }
 
 #[get("/notifications")]
-pub async fn list(req: HttpRequest, mut viewer: Viewer, page: web::Query<Page>) -> UiResult {
+pub async fn list(req: HttpRequest, mut viewer: Viewer, Params(page): Params<Page>) -> UiResult {
     let state = app_state(&req)?;
     let cursor = page
         .cursor

@@ -126,6 +126,27 @@ impl FromRequest for Viewer {
     }
 }
 
+/// The query string read into `T`; one that does not read is a 400 page (the API's query
+/// extractor would answer JSON).
+pub struct Params<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned> FromRequest for Params<T> {
+    type Error = UiError;
+    type Future = std::future::Ready<Result<Self, UiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(
+            web::Query::<T>::from_query(req.query_string())
+                .map(|q| Params(q.into_inner()))
+                .map_err(|_| {
+                    UiError::bad_request(
+                        "This address has parameters TaskForge does not understand.",
+                    )
+                }),
+        )
+    }
+}
+
 /// A rendered page, with the status it answers.
 pub fn html(status: StatusCode, page: &impl Template) -> Result<HttpResponse, UiError> {
     let body = page.render().map_err(|e| {
