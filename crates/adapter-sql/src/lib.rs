@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod mail_queue;
 pub mod migrations;
 pub mod outbox;
+mod plans;
 pub mod pool;
 pub mod provisioning;
 pub mod reminders;

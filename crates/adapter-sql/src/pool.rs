@@ -21,6 +21,10 @@ use taskforge_domain::StoreError;
 
 pub type Conn = Object<AsyncPgConnection>;
 
+/// A statement built at run time, with its binds.
+pub(crate) type Query =
+    diesel::query_builder::BoxedSqlQuery<'static, diesel::pg::Pg, diesel::query_builder::SqlQuery>;
+
 /// A bounded pool of PostgreSQL connections. Taking one costs no round trip: the pool only
 /// drops connections it already knows are closed, and [`PgStore::run`] replaces one that
 /// PostgreSQL closed unnoticed (a restart, `pg_terminate_backend`).

@@ -1,12 +1,11 @@
 //! `PgSearch`: full-text search over tasks' and comments' search vectors (GIN indexes
-//! `tasks_search` and `comments_search`), ranked by `ts_rank`, snippets by `ts_headline`, which
-//! runs only for the rows of the page.
+//! `tasks_team_search` and `comments_team_search`), ranked by `ts_rank` among the newest matches of each
+//! kind, snippets by `ts_headline`, which runs only for the rows of the page.
 
-use crate::pool::{map_err, PgStore};
+use crate::plans;
+use crate::pool::{map_err, PgStore, Query};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use diesel::pg::Pg;
-use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{BigInt, Float4, Text, Timestamptz, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
@@ -25,8 +24,6 @@ const READABLE: &str = "SELECT m.team_id FROM team_memberships m JOIN role_permi
 /// What a task's snippet is cut from: the text its search vector holds.
 const TASK_TEXT: &str = "t.title || ' ' || t.description || ' ' || array_to_string(t.tags, ' ') \
     || ' ' || COALESCE((SELECT string_agg(a ->> 'name', ' ') FROM jsonb_array_elements(t.attachments) a), '')";
-
-type Query = BoxedSqlQuery<'static, Pg, diesel::query_builder::SqlQuery>;
 
 pub struct PgSearch {
     store: PgStore,
@@ -58,37 +55,50 @@ struct HitRow {
     created_at: DateTime<Utc>,
 }
 
-/// The statement of `query` (`tsquery` its text as a `tsquery`) and its binds, in order.
-fn statement(user: UserId, tsquery: String, query: &SearchQuery) -> Query {
+/// How many matches of each kind are ranked at most: the newest ones. Ranking reads each
+/// candidate's vector, so a common word costs this many rows however many tasks there are.
+const CANDIDATES: u32 = 1000;
+
+/// The newest `CANDIDATES` rows of `table` (aliased `alias`, selecting `columns`) whose vector
+/// matches, read team by team along its `(team_id, created_at DESC, id DESC)` index, or its
+/// full-text index when the planner expects few matches.
+fn newest_matches(table: &str, alias: &str, columns: &str) -> String {
+    format!(
+        "(SELECT n.* FROM readable r CROSS JOIN LATERAL (\
+           SELECT {columns}, {alias}.search, {alias}.created_at FROM {table} {alias}, q \
+           WHERE {alias}.team_id = r.team_id AND {alias}.search @@ q.query \
+           ORDER BY {alias}.created_at DESC, {alias}.id DESC LIMIT {CANDIDATES}) n \
+         ORDER BY n.created_at DESC, n.id DESC LIMIT {CANDIDATES})"
+    )
+}
+
+/// The statement of `query` (`tsquery` its text as a `tsquery`) and its binds, in order; `head`
+/// precedes it (an `EXPLAIN`, or nothing).
+fn statement(head: &str, user: UserId, tsquery: String, query: &SearchQuery) -> Query {
     // $1 user, $2 tsquery, $3 headline options, $4 limit, then the optional ones.
     let mut n = 4;
     let mut next = || {
         n += 1;
         format!("${n}")
     };
-    let team = query.team.map(|_| next());
+    let team = query
+        .team
+        .map(|_| format!(" AND m.team_id = {}", next()))
+        .unwrap_or_default();
     let cursor = query.after.map(|_| (next(), next(), next()));
-    let in_team = |alias: &str| {
-        team.as_ref()
-            .map(|p| format!(" AND {alias}.team_id = {p}"))
-            .unwrap_or_default()
-    };
     let mut branches = Vec::new();
     if query.kinds.contains(&SearchKind::Task) {
         branches.push(format!(
             "SELECT 'task' AS kind, t.id, t.id AS task_id, t.team_id, \
-             ts_rank(t.search, q.query) AS score, t.created_at \
-             FROM tasks t, q WHERE t.search @@ q.query AND t.team_id IN ({READABLE}){}",
-            in_team("t")
+             ts_rank(t.search, q.query) AS score, t.created_at FROM {} t, q",
+            newest_matches("tasks", "t", "t.id, t.team_id")
         ));
     }
     if query.kinds.contains(&SearchKind::Comment) {
         branches.push(format!(
             "SELECT 'comment' AS kind, c.id, c.task_id, c.team_id, \
-             ts_rank(c.search, q.query) AS score, c.created_at \
-             FROM comments c, q WHERE c.search @@ q.query \
-             AND c.team_id IN ({READABLE}){}",
-            in_team("c")
+             ts_rank(c.search, q.query) AS score, c.created_at FROM {} c, q",
+            newest_matches("comments", "c", "c.id, c.task_id, c.team_id")
         ));
     }
     let after = cursor
@@ -96,7 +106,8 @@ fn statement(user: UserId, tsquery: String, query: &SearchQuery) -> Query {
         .map(|(s, c, i)| format!(" WHERE (score, created_at, id) < ({s}, {c}, {i})"))
         .unwrap_or_default();
     let sql = format!(
-        "WITH q AS (SELECT to_tsquery('simple', $2) AS query), \
+        "{head}WITH q AS (SELECT to_tsquery('simple', $2) AS query), \
+         readable AS ({READABLE}{team}), \
          hits AS ({}), \
          page AS (SELECT * FROM hits{after} \
                   ORDER BY score DESC, created_at DESC, id DESC LIMIT $4) \
@@ -131,6 +142,22 @@ fn statement(user: UserId, tsquery: String, query: &SearchQuery) -> Query {
     q
 }
 
+impl PgSearch {
+    /// The plan PostgreSQL chooses for `search(user, query)`'s statement (`None` for a query
+    /// that reads nothing).
+    pub async fn explain_search(
+        &self,
+        user: UserId,
+        query: &SearchQuery,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        let Some(tsquery) = query.text.to_tsquery() else {
+            return Ok(None);
+        };
+        let explained = || statement(plans::EXPLAIN, user, tsquery.clone(), query);
+        plans::plan(&self.store, explained).await.map(Some)
+    }
+}
+
 #[async_trait]
 impl SearchIndex for PgSearch {
     async fn search(
@@ -148,7 +175,7 @@ impl SearchIndex for PgSearch {
         let rows: Vec<HitRow> = self
             .store
             .run(async move |conn| {
-                statement(user, tsquery.clone(), &query)
+                statement("", user, tsquery.clone(), &query)
                     .load(conn)
                     .await
                     .map_err(map_err)
