@@ -214,7 +214,7 @@ impl PgDashboards {
         for sql in statements {
             written += self
                 .store
-                .run(async |conn| {
+                .run(async move |conn| {
                     diesel::sql_query(sql.clone())
                         .bind::<BigInt, _>(FOLD_TEAMS)
                         .bind::<Timestamptz, _>(oldest)
