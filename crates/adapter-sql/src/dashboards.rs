@@ -1,7 +1,8 @@
 //! `PgDashboards`: a dashboard's counts in one statement (ADR 25): a team's from the tallies its
 //! task writes keep, a person's over the tasks assigned to them.
 
-use crate::pool::{map_err, PgStore};
+use crate::plans::{self, Explain};
+use crate::pool::{map_err, PgStore, Query};
 use async_trait::async_trait;
 use chrono::{NaiveDate, Utc};
 use diesel::sql_types::{BigInt, Jsonb, Text, Timestamptz, Uuid as SqlUuid};
@@ -227,6 +228,17 @@ impl PgDashboards {
         Ok(written)
     }
 
+    /// The plan of the statement of `scope`'s dashboard.
+    pub async fn explain(
+        &self,
+        scope: DashboardScope,
+        window: &DayWindow,
+        how: Explain,
+    ) -> Result<String, StoreError> {
+        let (sql, id) = statement(scope);
+        plans::explain(&self.store, how, |head| bound(head, &sql, id, window)).await
+    }
+
     async fn read(
         &self,
         sql: String,
@@ -237,11 +249,7 @@ impl PgDashboards {
         let row: Row = self
             .store
             .run(async move |conn| {
-                diesel::sql_query(sql.clone())
-                    .bind::<SqlUuid, _>(id)
-                    .bind::<Text, _>(window.zone.clone())
-                    .bind::<Timestamptz, _>(window.since)
-                    .bind::<Timestamptz, _>(window.now)
+                bound("", &sql, id, &window)
                     .get_result(conn)
                     .await
                     .map_err(map_err)
@@ -251,6 +259,24 @@ impl PgDashboards {
     }
 }
 
+/// The statement of `scope`'s dashboard and the id it binds first.
+fn statement(scope: DashboardScope) -> (String, Uuid) {
+    match scope {
+        DashboardScope::Team(team) => (TEAM.to_owned(), team.as_uuid()),
+        DashboardScope::Assignee(user) => (recount(ASSIGNEE), user.as_uuid()),
+    }
+}
+
+/// `sql` after `head`, with its binds: the scope's id, then the window.
+fn bound(head: &str, sql: &str, id: Uuid, window: &DayWindow) -> Query {
+    diesel::sql_query(format!("{head}{sql}"))
+        .into_boxed()
+        .bind::<SqlUuid, _>(id)
+        .bind::<Text, _>(window.zone.clone())
+        .bind::<Timestamptz, _>(window.since)
+        .bind::<Timestamptz, _>(window.now)
+}
+
 #[async_trait]
 impl DashboardReader for PgDashboards {
     async fn counts(
@@ -258,11 +284,7 @@ impl DashboardReader for PgDashboards {
         scope: DashboardScope,
         window: &DayWindow,
     ) -> Result<DashboardCounts, StoreError> {
-        match scope {
-            DashboardScope::Team(team) => self.read(TEAM.to_owned(), team.as_uuid(), window).await,
-            DashboardScope::Assignee(user) => {
-                self.read(recount(ASSIGNEE), user.as_uuid(), window).await
-            }
-        }
+        let (sql, id) = statement(scope);
+        self.read(sql, id, window).await
     }
 }

@@ -2,7 +2,7 @@
 //! `tasks_team_search` and `comments_team_search`), ranked by `ts_rank` among the newest matches of each
 //! kind, snippets by `ts_headline`, which runs only for the rows of the page.
 
-use crate::plans;
+use crate::plans::{self, Explain};
 use crate::pool::{map_err, PgStore, Query};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -143,18 +143,18 @@ fn statement(head: &str, user: UserId, tsquery: String, query: &SearchQuery) -> 
 }
 
 impl PgSearch {
-    /// The plan PostgreSQL chooses for `search(user, query)`'s statement (`None` for a query
-    /// that reads nothing).
+    /// The plan of `search(user, query)`'s statement (`None` for a query that reads nothing).
     pub async fn explain_search(
         &self,
         user: UserId,
         query: &SearchQuery,
-    ) -> Result<Option<serde_json::Value>, StoreError> {
+        how: Explain,
+    ) -> Result<Option<String>, StoreError> {
         let Some(tsquery) = query.text.to_tsquery() else {
             return Ok(None);
         };
-        let explained = || statement(plans::EXPLAIN, user, tsquery.clone(), query);
-        plans::plan(&self.store, explained).await.map(Some)
+        let explained = |head: &str| statement(head, user, tsquery.clone(), query);
+        plans::explain(&self.store, how, explained).await.map(Some)
     }
 }
 

@@ -1,7 +1,7 @@
 //! `PgTaskRepository`: the relational core of tasks, their search index and their audit trail.
 
 use crate::changes::{commit_all, in_change, one_row};
-use crate::plans;
+use crate::plans::{self, Explain};
 use crate::pool::{map_err, PgStore, Query, TxError};
 use crate::schema::{tasks, team_memberships};
 use async_trait::async_trait;
@@ -410,13 +410,14 @@ impl Edited {
 }
 
 impl PgTaskRepository {
-    /// The plan PostgreSQL chooses for `list(user, q)`'s statement.
+    /// The plan of `list(user, q)`'s statement.
     pub async fn explain_list(
         &self,
         user: UserId,
         q: &TaskQuery,
-    ) -> Result<serde_json::Value, StoreError> {
-        plans::plan(&self.store, || list_query(plans::EXPLAIN, user, q)).await
+        how: Explain,
+    ) -> Result<String, StoreError> {
+        plans::explain(&self.store, how, |head| list_query(head, user, q)).await
     }
 
     /// Applies `edit` to the tasks `which` selects, holding them locked, and commits them with
