@@ -3,6 +3,7 @@
 
 use crate::plans::{self, Explain};
 use crate::pool::{map_err, PgStore, Query};
+use crate::readable::READABLE_TEAMS;
 use async_trait::async_trait;
 use chrono::{NaiveDate, Utc};
 use diesel::sql_types::{BigInt, Jsonb, Text, Timestamptz, Uuid as SqlUuid};
@@ -47,9 +48,9 @@ const TEAM: &str = "WITH s AS MATERIALIZED (\
      AS counts";
 
 /// The tasks assigned to `$1` in the teams where `$1` may read tasks (`tasks_assignee`).
-const ASSIGNEE: &str = "t.assignee_id = $1 AND t.team_id IN (SELECT m.team_id \
-    FROM team_memberships m JOIN role_permissions p ON p.team_id = m.team_id AND p.role = m.role \
-    WHERE m.user_id = $1 AND 'task.read' = ANY (p.permissions))";
+fn assignee() -> String {
+    format!("t.assignee_id = $1 AND t.team_id IN ({READABLE_TEAMS})")
+}
 
 /// The tasks of a team (`$1`).
 const TEAM_TASKS: &str = "t.team_id = $1";
@@ -263,7 +264,7 @@ impl PgDashboards {
 fn statement(scope: DashboardScope) -> (String, Uuid) {
     match scope {
         DashboardScope::Team(team) => (TEAM.to_owned(), team.as_uuid()),
-        DashboardScope::Assignee(user) => (recount(ASSIGNEE), user.as_uuid()),
+        DashboardScope::Assignee(user) => (recount(&assignee()), user.as_uuid()),
     }
 }
 

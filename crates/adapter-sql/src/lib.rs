@@ -17,6 +17,7 @@ pub mod mail_queue;
 pub mod migrations;
 pub mod outbox;
 pub mod plans;
+mod readable;
 pub mod pool;
 pub mod provisioning;
 pub mod reminders;

@@ -3,6 +3,7 @@
 use crate::changes::{commit_all, in_change, one_row};
 use crate::plans::{self, Explain};
 use crate::pool::{map_err, PgStore, Query, TxError};
+use crate::readable::readable_teams;
 use crate::schema::{tasks, team_memberships};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -262,14 +263,15 @@ fn sort_sql(field: SortField, descending: bool) -> SortSql {
     }
 }
 
-/// One page of the tasks `user` may read, as `q` asks, with each task's sort key; `head`
-/// precedes the statement (an `EXPLAIN`, or nothing).
+/// One page of the tasks of `teams` (those the caller may read), as `q` asks, with each task's
+/// sort key; `head` precedes the statement (an `EXPLAIN`, or nothing).
 ///
-/// Each readable team's page is read on its own, walking that team's index in the page's order
-/// and stopping at `limit` rows, so the work follows the page size rather than the team's size;
-/// the pages are then merged. A text filter reads two such pages per team, one matched by the
-/// task's own words and one by its comments', so each can use its own full-text index.
-fn list_query(head: &str, user: UserId, q: &TaskQuery) -> Query {
+/// Each team's page is read on its own, its id bound so that it is planned with that team's
+/// statistics: walking the team's index in the page's order and stopping at `limit` rows, or
+/// reading a filter's index when few of its rows match. The pages are then merged. A text filter
+/// reads two pages per team, one matched by the task's own words and one by its comments', so
+/// each can use its own full-text index.
+fn list_query(head: &str, teams: &[Uuid], q: &TaskQuery) -> Query {
     let SortSql {
         expr,
         time,
@@ -277,13 +279,13 @@ fn list_query(head: &str, user: UserId, q: &TaskQuery) -> Query {
         cursor,
         merged,
     } = sort_sql(q.sort.field, q.sort.descending);
-    let mut n = 1;
+    let mut n = 0;
     let mut next = || {
         n += 1;
         format!("${n}")
     };
-    // Each placeholder's bind is added below in the same order.
-    let team = q.team.map(|_| format!(" AND m.team_id = {}", next()));
+    // Each placeholder's bind is added below in the same order: the teams first.
+    let team_params: Vec<String> = teams.iter().map(|_| next()).collect();
     let mut filters = String::new();
     if !q.statuses.is_empty() {
         filters += &format!(" AND t.status = ANY ({})", next());
@@ -314,40 +316,47 @@ fn list_query(head: &str, user: UserId, q: &TaskQuery) -> Query {
         filters += &format!(" AND (({expr}), t.id) {cmp} ({key}, {})", next());
     }
     let limit = next();
-    let page = |matched: &str| {
+    let page = |team: &str, matched: &str| {
         format!(
             "(SELECT {TASK_COLUMNS}, {time} AS sort_time, {rank} AS sort_rank FROM tasks t \
-             WHERE t.team_id = r.team_id{filters}{matched} \
+             WHERE t.team_id = {team}{filters}{matched} \
              ORDER BY {expr} {order}, t.id {order} LIMIT {limit})"
         )
     };
     let pages = match &text {
-        None => page(""),
-        Some(p) => format!(
-            "{} UNION {}",
-            page(&format!(
-                " AND t.search @@ websearch_to_tsquery('simple', {p})"
-            )),
-            page(&format!(
-                " AND EXISTS (SELECT 1 FROM comments c WHERE c.task_id = t.id \
-                 AND c.team_id = r.team_id AND c.search @@ websearch_to_tsquery('simple', {p}))"
-            )),
-        ),
+        None => team_params
+            .iter()
+            .map(|team| page(team, ""))
+            .collect::<Vec<_>>()
+            .join(" UNION ALL "),
+        Some(p) => team_params
+            .iter()
+            .flat_map(|team| {
+                [
+                    page(
+                        team,
+                        &format!(" AND t.search @@ websearch_to_tsquery('simple', {p})"),
+                    ),
+                    page(
+                        team,
+                        &format!(
+                            " AND EXISTS (SELECT 1 FROM comments c WHERE c.task_id = t.id \
+                             AND c.team_id = {team} \
+                             AND c.search @@ websearch_to_tsquery('simple', {p}))"
+                        ),
+                    ),
+                ]
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION "),
     };
-    let team = team.unwrap_or_default();
     let sql = format!(
-        "{head}SELECT x.* FROM (SELECT m.team_id FROM team_memberships m JOIN role_permissions p \
-         ON p.team_id = m.team_id AND p.role = m.role \
-         WHERE m.user_id = $1 AND 'task.read' = ANY (p.permissions){team}) r \
-         CROSS JOIN LATERAL ({pages}) x \
-         ORDER BY {merged} {order}, x.id {order} LIMIT {limit}"
+        "{head}SELECT x.* FROM ({pages}) x ORDER BY {merged} {order}, x.id {order} LIMIT {limit}"
     );
 
-    let mut query = diesel::sql_query(sql)
-        .into_boxed()
-        .bind::<SqlUuid, _>(user.as_uuid());
-    if let Some(team) = q.team {
-        query = query.bind::<SqlUuid, _>(team.as_uuid());
+    let mut query = diesel::sql_query(sql).into_boxed();
+    for team in teams {
+        query = query.bind::<SqlUuid, _>(*team);
     }
     if !q.statuses.is_empty() {
         query =
@@ -410,14 +419,22 @@ impl Edited {
 }
 
 impl PgTaskRepository {
-    /// The plan of `list(user, q)`'s statement.
+    /// The plan of `list(user, q)`'s statement (`None` when `user` may read no team's tasks).
     pub async fn explain_list(
         &self,
         user: UserId,
         q: &TaskQuery,
         how: Explain,
-    ) -> Result<String, StoreError> {
-        plans::explain(&self.store, how, |head| list_query(head, user, q)).await
+    ) -> Result<Option<String>, StoreError> {
+        let teams = self
+            .store
+            .run(async |conn| readable_teams(conn, user, q.team).await)
+            .await?;
+        if teams.is_empty() {
+            return Ok(None);
+        }
+        let explained = |head: &str| list_query(head, &teams, q);
+        plans::explain(&self.store, how, explained).await.map(Some)
     }
 
     /// Applies `edit` to the tasks `which` selects, holding them locked, and commits them with
@@ -546,7 +563,13 @@ impl TaskRepository for PgTaskRepository {
         let q = q.clone();
         let rows: Vec<ListedRow> = self
             .store
-            .run(async move |conn| list_query("", user, &q).load(conn).await.map_err(map_err))
+            .run(async move |conn| {
+                let teams = readable_teams(conn, user, q.team).await?;
+                if teams.is_empty() {
+                    return Ok(vec![]);
+                }
+                list_query("", &teams, &q).load(conn).await.map_err(map_err)
+            })
             .await?;
         rows.into_iter()
             .map(|r| {

@@ -32,10 +32,9 @@ pub async fn explain(settings: &Settings, email: &str, team: TeamId) -> anyhow::
     };
     let tasks = PgTaskRepository::new(store.clone());
     for (name, query) in list_shapes(user, team, now) {
-        section(
-            &format!("list: {name}"),
-            &tasks.explain_list(user, &query, Explain::Analyze).await?,
-        );
+        if let Some(plan) = tasks.explain_list(user, &query, Explain::Analyze).await? {
+            section(&format!("list: {name}"), &plan);
+        }
     }
     let search = PgSearch::new(store.clone());
     for (name, query) in search_shapes() {
