@@ -1,8 +1,8 @@
 -- A team dashboard's counts, kept by the task writes themselves (ADR 25). Triggers on `tasks`
 -- append what each statement changed as rows of signed deltas, in the write's transaction, so
 -- writers never wait on one another's counter rows; readers sum a team's rows; the relay folds
--- each team's rows into one per key from time to time (PgDashboards::fold). Only the figures
--- that depend on the time of the read (overdue, due soon) are counted from `tasks` itself.
+-- each team's rows into one per key from time to time (PgDashboards::fold). The indexes carry
+-- the counted columns, so a read touches only index pages.
 
 -- Tasks by status and priority, and the cycle times of those that have one (started, then done).
 CREATE TABLE team_status_tallies (
@@ -30,14 +30,25 @@ CREATE TABLE team_slot_tallies (
     completed bigint      NOT NULL,
     folded    boolean     NOT NULL DEFAULT false
 );
-CREATE INDEX team_status_tallies_team ON team_status_tallies (team_id);
-CREATE INDEX team_assignee_tallies_team ON team_assignee_tallies (team_id);
-CREATE INDEX team_slot_tallies_team ON team_slot_tallies (team_id, slot);
+-- Open tasks per day they are due (UTC): overdue and due soon sum whole days, and count only
+-- the two days cut by the time of the read over `tasks_team_open_due`.
+CREATE TABLE team_due_tallies (
+    team_id uuid    NOT NULL,
+    day     date    NOT NULL,
+    open    bigint  NOT NULL,
+    folded  boolean NOT NULL DEFAULT false
+);
+CREATE INDEX team_status_tallies_team ON team_status_tallies (team_id)
+    INCLUDE (status, priority, tasks, cycled, cycle_seconds);
+CREATE INDEX team_assignee_tallies_team ON team_assignee_tallies (team_id)
+    INCLUDE (assignee_id, open, done);
+CREATE INDEX team_slot_tallies_team ON team_slot_tallies (team_id, slot) INCLUDE (created, completed);
+CREATE INDEX team_due_tallies_team ON team_due_tallies (team_id, day) INCLUDE (open);
 CREATE INDEX team_status_tallies_unfolded ON team_status_tallies (team_id) WHERE NOT folded;
 CREATE INDEX team_assignee_tallies_unfolded ON team_assignee_tallies (team_id) WHERE NOT folded;
 CREATE INDEX team_slot_tallies_unfolded ON team_slot_tallies (team_id) WHERE NOT folded;
+CREATE INDEX team_due_tallies_unfolded ON team_due_tallies (team_id) WHERE NOT folded;
 
--- Overdue and due soon: open tasks by due date.
 CREATE INDEX tasks_team_open_due ON tasks (team_id, due_date) WHERE status <> 'done';
 DROP INDEX tasks_team_completed;
 
@@ -71,7 +82,12 @@ BEGIN
                    COALESCE(sum(sign) FILTER (WHERE status = 'done'), 0)
             FROM changed WHERE assignee_id IS NOT NULL GROUP BY 1, 2
             HAVING COALESCE(sum(sign) FILTER (WHERE status <> 'done'), 0) <> 0
-                OR COALESCE(sum(sign) FILTER (WHERE status = 'done'), 0) <> 0)
+                OR COALESCE(sum(sign) FILTER (WHERE status = 'done'), 0) <> 0),
+        due AS (
+            INSERT INTO team_due_tallies (team_id, day, open)
+            SELECT team_id, (due_date AT TIME ZONE 'UTC')::date, sum(sign)
+            FROM changed WHERE status <> 'done' AND due_date IS NOT NULL GROUP BY 1, 2
+            HAVING sum(sign) <> 0)
         INSERT INTO team_slot_tallies (team_id, slot, created, completed)
         SELECT team_id, slot, sum(created), sum(completed) FROM (
             SELECT team_id, date_bin('15 minutes', created_at, 'epoch') AS slot,
@@ -104,6 +120,9 @@ INSERT INTO team_assignee_tallies (team_id, assignee_id, open, done, folded)
 SELECT team_id, assignee_id, count(*) FILTER (WHERE status <> 'done'),
        count(*) FILTER (WHERE status = 'done'), true
 FROM tasks WHERE assignee_id IS NOT NULL GROUP BY 1, 2;
+INSERT INTO team_due_tallies (team_id, day, open, folded)
+SELECT team_id, (due_date AT TIME ZONE 'UTC')::date, count(*), true
+FROM tasks WHERE status <> 'done' AND due_date IS NOT NULL GROUP BY 1, 2;
 INSERT INTO team_slot_tallies (team_id, slot, created, completed, folded)
 SELECT team_id, slot, sum(created), sum(completed), true FROM (
     SELECT team_id, date_bin('15 minutes', created_at, 'epoch') AS slot, 1 AS created, 0 AS completed

@@ -17,8 +17,8 @@ use taskforge_domain::StoreError;
 use uuid::Uuid;
 
 /// A team's (`$1`) figures from its tallies (migration 16), `$2` the caller's zone, `$3` the
-/// first day's start, `$4` now. Only overdue and due soon read `tasks`, through
-/// `tasks_team_open_due`.
+/// first day's start, `$4` now. Overdue and due soon sum whole UTC days of open tasks, and
+/// count the days cut by `$4` (today, and today in a week) over `tasks_team_open_due`.
 const TEAM: &str = "WITH s AS MATERIALIZED (\
        SELECT status, priority, sum(tasks) AS n, sum(cycled) AS cycled, \
               sum(cycle_seconds) AS cycle_seconds \
@@ -26,16 +26,30 @@ const TEAM: &str = "WITH s AS MATERIALIZED (\
      slots AS MATERIALIZED (\
        SELECT (slot AT TIME ZONE $2)::date AS day, sum(created) AS created, \
               sum(completed) AS completed \
-       FROM team_slot_tallies WHERE team_id = $1 AND slot >= $3 GROUP BY 1) \
+       FROM team_slot_tallies WHERE team_id = $1 AND slot >= $3 GROUP BY 1), \
+     today AS MATERIALIZED (\
+       SELECT date_trunc('day', $4, 'UTC') AS starts, ($4 AT TIME ZONE 'UTC')::date AS day), \
+     open AS MATERIALIZED (\
+       SELECT \
+         (SELECT COALESCE(sum(d.open), 0) FROM team_due_tallies d \
+          WHERE d.team_id = $1 AND d.day < today.day) AS before_today, \
+         (SELECT COALESCE(sum(d.open), 0) FROM team_due_tallies d \
+          WHERE d.team_id = $1 AND d.day > today.day AND d.day < today.day + 7) AS within_week, \
+         (SELECT count(*) FROM tasks t WHERE t.team_id = $1 AND t.status <> 'done' \
+          AND t.due_date >= today.starts AND t.due_date < $4) AS today_before, \
+         (SELECT count(*) FROM tasks t WHERE t.team_id = $1 AND t.status <> 'done' \
+          AND t.due_date >= $4 AND t.due_date < today.starts + interval '24 hours') AS today_after, \
+         (SELECT count(*) FROM tasks t WHERE t.team_id = $1 AND t.status <> 'done' \
+          AND t.due_date >= today.starts + interval '168 hours' \
+          AND t.due_date < $4 + interval '168 hours') AS week_day_before \
+       FROM today) \
      SELECT jsonb_build_object(\
        'status', (SELECT COALESCE(jsonb_object_agg(status, n), '{}') \
                   FROM (SELECT status, sum(n) n FROM s GROUP BY 1 HAVING sum(n) <> 0) x), \
        'priority', (SELECT COALESCE(jsonb_object_agg(priority, n), '{}') \
                     FROM (SELECT priority, sum(n) n FROM s GROUP BY 1 HAVING sum(n) <> 0) x), \
-       'overdue', (SELECT count(*) FROM tasks t \
-                   WHERE t.team_id = $1 AND t.status <> 'done' AND t.due_date < $4), \
-       'dueSoon', (SELECT count(*) FROM tasks t WHERE t.team_id = $1 AND t.status <> 'done' \
-                   AND t.due_date >= $4 AND t.due_date < $4 + interval '7 days'), \
+       'overdue', (SELECT before_today + today_before FROM open), \
+       'dueSoon', (SELECT today_after + within_week + week_day_before FROM open), \
        'assignees', (SELECT COALESCE(jsonb_agg(jsonb_build_array(assignee_id, open, done)), '[]') \
                      FROM (SELECT assignee_id, sum(open) open, sum(done) done \
                            FROM team_assignee_tallies WHERE team_id = $1 GROUP BY 1 \
@@ -70,7 +84,7 @@ fn recount(scope: &str) -> String {
                         FROM (SELECT priority, count(*) n FROM s GROUP BY priority) x), \
            'overdue', (SELECT count(*) FROM s WHERE status <> 'done' AND due_date < $4), \
            'dueSoon', (SELECT count(*) FROM s WHERE status <> 'done' AND due_date >= $4 \
-                       AND due_date < $4 + interval '7 days'), \
+                       AND due_date < $4 + interval '168 hours'), \
            'assignees', (SELECT COALESCE(jsonb_agg(jsonb_build_array(assignee_id, open, done)), '[]') \
                          FROM (SELECT assignee_id, count(*) FILTER (WHERE status <> 'done') open, \
                                count(*) FILTER (WHERE status = 'done') done \
@@ -204,6 +218,7 @@ impl PgDashboards {
                 &["open", "done"],
                 "true",
             ),
+            fold_statement("team_due_tallies", "day", &["open"], "true"),
             fold_statement(
                 "team_slot_tallies",
                 "slot",

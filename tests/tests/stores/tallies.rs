@@ -31,6 +31,16 @@ fn comparable(mut counts: DashboardCounts) -> DashboardCounts {
     counts
 }
 
+/// A due date around the edges the dashboard counts by: none, overdue, today, within a week,
+/// just past a week, later.
+fn due(rng: &mut StdRng) -> Value {
+    let hours = [-30, -1, 2, 50, 24 * 7 + 1, 24 * 20];
+    match rng.random_range(0..=hours.len()) {
+        0 => Value::Null,
+        n => json!((Utc::now() + TimeDelta::hours(hours[n - 1])).to_rfc3339()),
+    }
+}
+
 /// Twelve random writes by `user`: tasks created in `team`, changed and deleted.
 async fn write(app: &TestApp, user: &TestUser, team: &str, people: &[Option<String>], seed: u64) {
     let mut rng = StdRng::seed_from_u64(seed);
@@ -47,6 +57,7 @@ async fn write(app: &TestApp, user: &TestUser, team: &str, people: &[Option<Stri
                         "status": STATUSES[rng.random_range(0..5)],
                         "priority": PRIORITIES[rng.random_range(0..4)],
                         "assigneeId": people[rng.random_range(0..people.len())],
+                        "dueDate": due(&mut rng),
                     }),
                 )
                 .await;
@@ -69,6 +80,7 @@ async fn write(app: &TestApp, user: &TestUser, team: &str, people: &[Option<Stri
                 let body: Value = json!({
                     "assigneeId": people[rng.random_range(0..people.len())],
                     "priority": PRIORITIES[rng.random_range(0..4)],
+                    "dueDate": due(&mut rng),
                 });
                 app.patch(&path, &user.token, body).await
             }
@@ -130,6 +142,10 @@ pub async fn assert_tallies_agree(dashboards: &PgDashboards, team: TeamId) {
     let scope = DashboardScope::Team(team);
     let recounted = comparable(must(dashboards.recount_team(team, &window).await));
     assert!(recounted.by_status.iter().map(|(_, n)| n).sum::<u64>() > 1);
+    assert!(
+        recounted.overdue + recounted.due_next_7_days > 0,
+        "{recounted:?}"
+    );
     let tallied = comparable(must(dashboards.counts(scope, &window).await));
     assert_eq!(tallied, recounted, "before a fold");
     must(dashboards.fold(32).await);
