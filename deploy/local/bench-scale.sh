@@ -4,8 +4,8 @@
 # `taskforge-admin seed` into databases of their own, then the ratio between the sizes and the
 # targets of issue 13. The load client is deploy/local/bench/scale_client.py (sequential
 # requests as a seeded admin of the biggest team). Writes docs/scale-results.md and
-# docs/scale-plans.md (EXPLAIN (ANALYZE, BUFFERS) of each list shape at the big size, the
-# repository's statements reproduced with psql).
+# docs/scale-plans.md (EXPLAIN (ANALYZE, BUFFERS) of each list, search and dashboard statement
+# at the big size, built by the repositories themselves: `taskforge-admin explain`).
 #
 #   deploy/local/bench-scale.sh
 #   BENCH_SCALE_RESEED=1     seed the big database again even if it holds its tasks already
@@ -52,7 +52,11 @@ seed() {
     have=$(psql -qtA "${DATABASE_URL%/*}/$db" -c "SELECT count(*) FROM tasks" 2>/dev/null || echo 0)
   fi
   if [ "$tasks" = "$big" ] && [ -z "${BENCH_SCALE_RESEED:-}" ] && [ "$have" -ge "$tasks" ]; then
-    say "$db holds $have tasks already: not seeded again (BENCH_SCALE_RESEED=1 does)"
+    say "$db holds $have tasks already: not seeded again (BENCH_SCALE_RESEED=1 does); migrating it"
+    local kept_env
+    mapfile -t kept_env < <(tf_env "$db")
+    env "${kept_env[@]}" "$bin/taskforge-admin" migrate >/dev/null
+    psql -q "${DATABASE_URL%/*}/$db" -c "VACUUM ANALYZE tasks, comments"
     return
   fi
   # About 8 KB per task with its two comments over both stores (measured at 100k), plus WAL:
@@ -100,11 +104,20 @@ measure() {
 for size in "$small" "$big"; do seed "$size"; done
 for size in "$small" "$big"; do measure "$size"; done
 
-say "EXPLAIN (ANALYZE, BUFFERS) of the list shapes at $big tasks"
+say "EXPLAIN (ANALYZE, BUFFERS) of each shape at $big tasks"
 big_db=taskforge_scale_$(name "$big")
 # shellcheck disable=SC1090
 source "$out/$big_db.env"
-BIG_URL="${DATABASE_URL%/*}/$big_db" email=$email team=$team rare=$rare python3 deploy/local/bench/scale_plans.py "$big" >"$root/docs/scale-plans.md"
+{
+  printf '# Query plans at %s tasks
+
+' "$big"
+  printf '`EXPLAIN (ANALYZE, BUFFERS)` of each list, search and dashboard statement, built by the repositories themselves (`taskforge-admin explain`), as the seeded admin of the biggest team, written by `just bench-scale` on %s.
+
+' "$(date -u +%Y-%m-%dT%H:%MZ)"
+  mapfile -t big_env < <(tf_env "$big_db")
+  env "${big_env[@]}" "$bin/taskforge-admin" explain --email "$email" --team "$team"
+} >"$root/docs/scale-plans.md"
 
 python3 deploy/local/bench/scale_report.py "$out" "$(name "$small")" "$(name "$big")" "$small" "$big" "$profile" \
   >"$root/docs/scale-results.md"

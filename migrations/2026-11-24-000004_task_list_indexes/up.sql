@@ -1,5 +1,5 @@
 -- Lists across all of a caller's teams walk one of these in order and stop after a page,
--- instead of sorting every task of those teams (see docs/task-query-plans.md).
+-- instead of sorting every task of those teams (ADR 29 later made them per team).
 CREATE INDEX tasks_created ON tasks (created_at DESC, id DESC);
 CREATE INDEX tasks_updated ON tasks (updated_at DESC, id DESC);
 CREATE INDEX tasks_priority ON tasks (priority, id);

@@ -21,6 +21,10 @@ use taskforge_domain::StoreError;
 
 pub type Conn = Object<AsyncPgConnection>;
 
+/// A statement built at run time, with its binds.
+pub(crate) type Query =
+    diesel::query_builder::BoxedSqlQuery<'static, diesel::pg::Pg, diesel::query_builder::SqlQuery>;
+
 /// A bounded pool of PostgreSQL connections. Taking one costs no round trip: the pool only
 /// drops connections it already knows are closed, and [`PgStore::run`] replaces one that
 /// PostgreSQL closed unnoticed (a restart, `pg_terminate_backend`).
@@ -48,8 +52,11 @@ impl PgStore {
     fn with_size(config: &SqlConfig, size: usize) -> anyhow::Result<Self> {
         let mut setup = ManagerConfig::<AsyncPgConnection>::default();
         setup.recycling_method = RecyclingMethod::Fast;
+        // Each statement reads a page or a few rows: starting parallel workers costs more than
+        // they save, and concurrent requests would each take cores the others need.
         let limits = format!(
-            "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION}'",
+            "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION}'; \
+             SET max_parallel_workers_per_gather = 0",
             config.timeout_ms
         );
         setup.custom_setup =
@@ -83,7 +90,7 @@ impl PgStore {
 /// MongoDB or Redis call a transaction makes between two statements (the outbox's effects).
 const IDLE_IN_TRANSACTION: &str = "4s";
 
-/// Opens a connection with the session limits PostgreSQL enforces itself.
+/// Opens a connection with the session limits PostgreSQL enforces itself and its settings.
 async fn establish(url: String, limits: String) -> diesel::ConnectionResult<AsyncPgConnection> {
     let mut conn = AsyncPgConnection::establish(&url).await?;
     conn.batch_execute(&limits)

@@ -1,12 +1,12 @@
 //! `PgSearch`: full-text search over tasks' and comments' search vectors (GIN indexes
-//! `tasks_search` and `comments_search`), ranked by `ts_rank`, snippets by `ts_headline`, which
-//! runs only for the rows of the page.
+//! `tasks_team_search` and `comments_team_search`), ranked by `ts_rank` among the newest matches of each
+//! kind, snippets by `ts_headline`, which runs only for the rows of the page.
 
-use crate::pool::{map_err, PgStore};
+use crate::plans::{self, Explain};
+use crate::pool::{map_err, PgStore, Query};
+use crate::readable::readable_teams;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use diesel::pg::Pg;
-use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{BigInt, Float4, Text, Timestamptz, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
@@ -17,16 +17,13 @@ use taskforge_domain::search::{
 use taskforge_domain::StoreError;
 use uuid::Uuid;
 
-/// The teams whose tasks `$1` may read.
-const READABLE: &str = "SELECT m.team_id FROM team_memberships m JOIN role_permissions p \
-    ON p.team_id = m.team_id AND p.role = m.role \
-    WHERE m.user_id = $1 AND 'task.read' = ANY (p.permissions)";
+/// The query, written out in each predicate (not joined from a CTE) so that each team's part is
+/// planned knowing how many rows its words match.
+const QUERY: &str = "to_tsquery('simple', $1)";
 
 /// What a task's snippet is cut from: the text its search vector holds.
 const TASK_TEXT: &str = "t.title || ' ' || t.description || ' ' || array_to_string(t.tags, ' ') \
     || ' ' || COALESCE((SELECT string_agg(a ->> 'name', ' ') FROM jsonb_array_elements(t.attachments) a), '')";
-
-type Query = BoxedSqlQuery<'static, Pg, diesel::query_builder::SqlQuery>;
 
 pub struct PgSearch {
     store: PgStore,
@@ -58,37 +55,55 @@ struct HitRow {
     created_at: DateTime<Utc>,
 }
 
-/// The statement of `query` (`tsquery` its text as a `tsquery`) and its binds, in order.
-fn statement(user: UserId, tsquery: String, query: &SearchQuery) -> Query {
-    // $1 user, $2 tsquery, $3 headline options, $4 limit, then the optional ones.
-    let mut n = 4;
+/// How many matches of each kind are ranked at most: the newest ones. Ranking reads each
+/// candidate's vector, so a common word costs this many rows however many tasks there are.
+const CANDIDATES: u32 = 1000;
+
+/// The newest `CANDIDATES` rows of `table` (aliased `alias`, selecting `columns`) in the teams
+/// `teams` (placeholders) whose vector matches: each team's read on its own, along its
+/// `(team_id, created_at DESC, id DESC)` index, or its `(team_id, search)` index when the
+/// planner expects few of that team's rows to match.
+fn newest_matches(table: &str, alias: &str, columns: &str, teams: &[String]) -> String {
+    let per_team = teams
+        .iter()
+        .map(|team| {
+            format!(
+                "(SELECT {columns}, {alias}.search, {alias}.created_at FROM {table} {alias} \
+                 WHERE {alias}.team_id = {team} AND {alias}.search @@ {QUERY} \
+                 ORDER BY {alias}.created_at DESC, {alias}.id DESC LIMIT {CANDIDATES})"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    format!(
+        "(SELECT n.* FROM ({per_team}) n ORDER BY n.created_at DESC, n.id DESC LIMIT {CANDIDATES})"
+    )
+}
+
+/// The statement of `query` (`tsquery` its text as a `tsquery`) over `teams` (those the caller
+/// may read) and its binds, in order; `head` precedes it (an `EXPLAIN`, or nothing).
+fn statement(head: &str, teams: &[Uuid], tsquery: String, query: &SearchQuery) -> Query {
+    // $1 tsquery, $2 headline options, $3 limit, then the teams and the cursor.
+    let mut n = 3;
     let mut next = || {
         n += 1;
         format!("${n}")
     };
-    let team = query.team.map(|_| next());
+    let team_params: Vec<String> = teams.iter().map(|_| next()).collect();
     let cursor = query.after.map(|_| (next(), next(), next()));
-    let in_team = |alias: &str| {
-        team.as_ref()
-            .map(|p| format!(" AND {alias}.team_id = {p}"))
-            .unwrap_or_default()
-    };
     let mut branches = Vec::new();
     if query.kinds.contains(&SearchKind::Task) {
         branches.push(format!(
             "SELECT 'task' AS kind, t.id, t.id AS task_id, t.team_id, \
-             ts_rank(t.search, q.query) AS score, t.created_at \
-             FROM tasks t, q WHERE t.search @@ q.query AND t.team_id IN ({READABLE}){}",
-            in_team("t")
+             ts_rank(t.search, {QUERY}) AS score, t.created_at FROM {} t",
+            newest_matches("tasks", "t", "t.id, t.team_id", &team_params)
         ));
     }
     if query.kinds.contains(&SearchKind::Comment) {
         branches.push(format!(
             "SELECT 'comment' AS kind, c.id, c.task_id, c.team_id, \
-             ts_rank(c.search, q.query) AS score, c.created_at \
-             FROM comments c, q WHERE c.search @@ q.query \
-             AND c.team_id IN ({READABLE}){}",
-            in_team("c")
+             ts_rank(c.search, {QUERY}) AS score, c.created_at FROM {} c",
+            newest_matches("comments", "c", "c.id, c.task_id, c.team_id", &team_params)
         ));
     }
     let after = cursor
@@ -96,16 +111,15 @@ fn statement(user: UserId, tsquery: String, query: &SearchQuery) -> Query {
         .map(|(s, c, i)| format!(" WHERE (score, created_at, id) < ({s}, {c}, {i})"))
         .unwrap_or_default();
     let sql = format!(
-        "WITH q AS (SELECT to_tsquery('simple', $2) AS query), \
-         hits AS ({}), \
+        "{head}WITH hits AS ({}), \
          page AS (SELECT * FROM hits{after} \
-                  ORDER BY score DESC, created_at DESC, id DESC LIMIT $4) \
+                  ORDER BY score DESC, created_at DESC, id DESC LIMIT $3) \
          SELECT page.kind, page.id, page.task_id, page.team_id, t.title, \
-                CASE WHEN page.kind = 'task' THEN ts_headline('simple', {TASK_TEXT}, q.query, $3) \
-                     ELSE ts_headline('simple', c.content, q.query, $3) END AS snippet, \
+                CASE WHEN page.kind = 'task' THEN ts_headline('simple', {TASK_TEXT}, {QUERY}, $2) \
+                     ELSE ts_headline('simple', c.content, {QUERY}, $2) END AS snippet, \
                 page.score, page.created_at \
          FROM page JOIN tasks t ON t.id = page.task_id \
-         LEFT JOIN comments c ON page.kind = 'comment' AND c.id = page.id CROSS JOIN q \
+         LEFT JOIN comments c ON page.kind = 'comment' AND c.id = page.id \
          ORDER BY page.score DESC, page.created_at DESC, page.id DESC",
         branches.join(" UNION ALL ")
     );
@@ -115,12 +129,11 @@ fn statement(user: UserId, tsquery: String, query: &SearchQuery) -> Query {
     );
     let mut q = diesel::sql_query(sql)
         .into_boxed()
-        .bind::<SqlUuid, _>(user.as_uuid())
         .bind::<Text, _>(tsquery)
         .bind::<Text, _>(options)
         .bind::<BigInt, _>(i64::try_from(query.limit).unwrap_or(i64::MAX));
-    if let Some(team) = query.team {
-        q = q.bind::<SqlUuid, _>(team.as_uuid());
+    for team in teams {
+        q = q.bind::<SqlUuid, _>(*team);
     }
     if let Some(after) = query.after {
         q = q
@@ -129,6 +142,29 @@ fn statement(user: UserId, tsquery: String, query: &SearchQuery) -> Query {
             .bind::<SqlUuid, _>(after.id);
     }
     q
+}
+
+impl PgSearch {
+    /// The plan of `search(user, query)`'s statement (`None` for a query that reads nothing).
+    pub async fn explain_search(
+        &self,
+        user: UserId,
+        query: &SearchQuery,
+        how: Explain,
+    ) -> Result<Option<String>, StoreError> {
+        let Some(tsquery) = query.text.to_tsquery() else {
+            return Ok(None);
+        };
+        let teams = self
+            .store
+            .run(async |conn| readable_teams(conn, user, query.team).await)
+            .await?;
+        if teams.is_empty() || query.kinds.is_empty() {
+            return Ok(None);
+        }
+        let explained = |head: &str| statement(head, &teams, tsquery.clone(), query);
+        plans::explain(&self.store, how, explained).await.map(Some)
+    }
 }
 
 #[async_trait]
@@ -148,7 +184,11 @@ impl SearchIndex for PgSearch {
         let rows: Vec<HitRow> = self
             .store
             .run(async move |conn| {
-                statement(user, tsquery.clone(), &query)
+                let teams = readable_teams(conn, user, query.team).await?;
+                if teams.is_empty() {
+                    return Ok(vec![]);
+                }
+                statement("", &teams, tsquery.clone(), &query)
                     .load(conn)
                     .await
                     .map_err(map_err)

@@ -1,13 +1,15 @@
 //! `PgTaskRepository`: the relational core of tasks, their search index and their audit trail.
 
 use crate::changes::{commit_all, in_change, one_row};
-use crate::pool::{map_err, PgStore, TxError};
+use crate::plans::{self, Explain};
+use crate::pool::{map_err, PgStore, Query, TxError};
+use crate::readable::readable_teams;
 use crate::schema::{tasks, team_memberships};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{
-    Array, BigInt, Int8, Json, Jsonb, Nullable, SmallInt, Text, Timestamptz, Uuid as SqlUuid,
+    Array, BigInt, Int8, Jsonb, Nullable, SmallInt, Text, Timestamptz, Uuid as SqlUuid,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use taskforge_domain::audit::AuditRecord;
@@ -75,10 +77,6 @@ async fn check_assignee(tx: &mut AsyncPgConnection, task: &Task) -> Result<(), T
     kept.map(drop)
         .ok_or(TxError(StoreError::Conflict(ASSIGNEE.into())))
 }
-
-/// A query built at run time, with its binds.
-type Query =
-    diesel::query_builder::BoxedSqlQuery<'static, diesel::pg::Pg, diesel::query_builder::SqlQuery>;
 
 /// Binds a task's columns as $1..$15 (the order both writes use).
 fn write_query(sql: String, task: &Task) -> Query {
@@ -201,12 +199,6 @@ impl ListedRow {
 }
 
 #[derive(QueryableByName)]
-struct PlanRow {
-    #[diesel(sql_type = Json, column_name = "QUERY PLAN")]
-    plan: serde_json::Value,
-}
-
-#[derive(QueryableByName)]
 struct HistoryRow {
     #[diesel(sql_type = SqlUuid)]
     id: Uuid,
@@ -229,28 +221,32 @@ struct HistoryRow {
 }
 
 /// How a list query sorts: the expression it orders by, the typed key columns it selects (a
-/// time and a rank, one of them NULL), and the bound cursor key as the expression compares it.
-/// A missing due date sorts last either way.
+/// time and a rank, one of them NULL), the bound cursor key as the expression compares it, and
+/// the expression over the selected keys (`x.sort_time`, `x.sort_rank`) that merges the teams'
+/// pages. A missing due date sorts last either way.
 struct SortSql {
     expr: &'static str,
     time: &'static str,
     rank: &'static str,
     cursor: &'static str,
+    merged: &'static str,
 }
 
 fn sort_sql(field: SortField, descending: bool) -> SortSql {
-    let (expr, cursor) = match (field, descending) {
-        (SortField::Created, _) => ("t.created_at", "?"),
-        (SortField::Updated, _) => ("t.updated_at", "?"),
+    let (expr, cursor, merged) = match (field, descending) {
+        (SortField::Created, _) => ("t.created_at", "?", "x.sort_time"),
+        (SortField::Updated, _) => ("t.updated_at", "?", "x.sort_time"),
         (SortField::Due, false) => (
             "COALESCE(t.due_date, 'infinity'::timestamptz)",
             "COALESCE(?, 'infinity'::timestamptz)",
+            "COALESCE(x.sort_time, 'infinity'::timestamptz)",
         ),
         (SortField::Due, true) => (
             "COALESCE(t.due_date, '-infinity'::timestamptz)",
             "COALESCE(?, '-infinity'::timestamptz)",
+            "COALESCE(x.sort_time, '-infinity'::timestamptz)",
         ),
-        (SortField::Priority, _) => ("t.priority", "?"),
+        (SortField::Priority, _) => ("t.priority", "?", "x.sort_rank"),
     };
     let (time, rank) = match field {
         SortField::Created => ("t.created_at", "NULL::smallint"),
@@ -263,79 +259,104 @@ fn sort_sql(field: SortField, descending: bool) -> SortSql {
         time,
         rank,
         cursor,
+        merged,
     }
 }
 
-/// One page of the tasks `user` may read, as `q` asks, with each task's sort key; `head`
-/// precedes the statement (an `EXPLAIN`, or nothing).
-fn list_query(head: &str, user: UserId, q: &TaskQuery) -> Query {
+/// One page of the tasks of `teams` (those the caller may read), as `q` asks, with each task's
+/// sort key; `head` precedes the statement (an `EXPLAIN`, or nothing).
+///
+/// Each team's page is read on its own, its id bound so that it is planned with that team's
+/// statistics: walking the team's index in the page's order and stopping at `limit` rows, or
+/// reading a filter's index when few of its rows match. The pages are then merged. A text filter
+/// reads two pages per team, one matched by the task's own words and one by its comments', so
+/// each can use its own full-text index.
+fn list_query(head: &str, teams: &[Uuid], q: &TaskQuery) -> Query {
     let SortSql {
         expr,
         time,
         rank,
         cursor,
+        merged,
     } = sort_sql(q.sort.field, q.sort.descending);
-    let mut sql = format!(
-        "{head}SELECT {TASK_COLUMNS}, {time} AS sort_time, {rank} AS sort_rank \
-         FROM tasks t \
-         WHERE t.team_id IN (SELECT m.team_id FROM team_memberships m JOIN role_permissions p \
-         ON p.team_id = m.team_id AND p.role = m.role \
-         WHERE m.user_id = $1 AND 'task.read' = ANY (p.permissions))"
-    );
-    let mut n = 1;
-    let mut next = |sql: &mut String, clause: &str| {
+    let mut n = 0;
+    let mut next = || {
         n += 1;
-        sql.push_str(&clause.replace('?', &format!("${n}")));
+        format!("${n}")
     };
-    // Each clause's bind is added below in the same order.
-    if q.team.is_some() {
-        next(&mut sql, " AND t.team_id = ?");
-    }
+    // Each placeholder's bind is added below in the same order: the teams first.
+    let team_params: Vec<String> = teams.iter().map(|_| next()).collect();
+    let mut filters = String::new();
     if !q.statuses.is_empty() {
-        next(&mut sql, " AND t.status = ANY (?)");
+        filters += &format!(" AND t.status = ANY ({})", next());
     }
     if !q.priorities.is_empty() {
-        next(&mut sql, " AND t.priority = ANY (?)");
+        filters += &format!(" AND t.priority = ANY ({})", next());
     }
     if q.assignee.is_some() {
-        next(&mut sql, " AND t.assignee_id = ?");
+        filters += &format!(" AND t.assignee_id = {}", next());
     }
     if !q.tags.is_empty() {
-        next(&mut sql, " AND t.tags @> ?");
+        filters += &format!(" AND t.tags @> {}", next());
     }
     if q.due_before.is_some() {
-        next(&mut sql, " AND t.due_date < ?");
+        filters += &format!(" AND t.due_date < {}", next());
     }
     if q.due_after.is_some() {
-        next(&mut sql, " AND t.due_date > ?");
+        filters += &format!(" AND t.due_date > {}", next());
     }
-    if q.text.is_some() {
-        // A task matches by its own words or by those of its comments.
-        next(
-            &mut sql,
-            " AND (t.search @@ websearch_to_tsquery('simple', ?) OR EXISTS (SELECT 1 FROM \
-             comments c WHERE c.task_id = t.id AND c.search @@ websearch_to_tsquery('simple', ?)))",
-        );
-    }
+    let text = q.text.as_ref().map(|_| next());
     let (cmp, order) = if q.sort.descending {
         ("<", "DESC")
     } else {
         (">", "ASC")
     };
     if q.after.is_some() {
-        next(&mut sql, &format!(" AND (({expr}), t.id) {cmp} ({cursor}"));
-        next(&mut sql, ", ?)");
+        let key = cursor.replace('?', &next());
+        filters += &format!(" AND (({expr}), t.id) {cmp} ({key}, {})", next());
     }
-    next(
-        &mut sql,
-        &format!(" ORDER BY {expr} {order}, t.id {order} LIMIT ?"),
+    let limit = next();
+    let page = |team: &str, matched: &str| {
+        format!(
+            "(SELECT {TASK_COLUMNS}, {time} AS sort_time, {rank} AS sort_rank FROM tasks t \
+             WHERE t.team_id = {team}{filters}{matched} \
+             ORDER BY {expr} {order}, t.id {order} LIMIT {limit})"
+        )
+    };
+    let pages = match &text {
+        None => team_params
+            .iter()
+            .map(|team| page(team, ""))
+            .collect::<Vec<_>>()
+            .join(" UNION ALL "),
+        Some(p) => team_params
+            .iter()
+            .flat_map(|team| {
+                [
+                    page(
+                        team,
+                        &format!(" AND t.search @@ websearch_to_tsquery('simple', {p})"),
+                    ),
+                    page(
+                        team,
+                        &format!(
+                            " AND EXISTS (SELECT 1 FROM comments c WHERE c.task_id = t.id \
+                             AND c.team_id = {team} \
+                             AND c.search @@ websearch_to_tsquery('simple', {p}))"
+                        ),
+                    ),
+                ]
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION "),
+    };
+    let sql = format!(
+        "{head}SELECT x.* FROM ({pages}) x ORDER BY {merged} {order}, x.id {order} LIMIT {limit}"
     );
 
-    let mut query = diesel::sql_query(sql)
-        .into_boxed()
-        .bind::<SqlUuid, _>(user.as_uuid());
-    if let Some(team) = q.team {
-        query = query.bind::<SqlUuid, _>(team.as_uuid());
+    let mut query = diesel::sql_query(sql).into_boxed();
+    for team in teams {
+        query = query.bind::<SqlUuid, _>(*team);
     }
     if !q.statuses.is_empty() {
         query =
@@ -398,24 +419,22 @@ impl Edited {
 }
 
 impl PgTaskRepository {
-    /// The plan PostgreSQL chooses for `list(user, q)`'s statement, as `EXPLAIN (FORMAT JSON)`
-    /// shows it (tests hold the list shapes to their indexes with it).
+    /// The plan of `list(user, q)`'s statement (`None` when `user` may read no team's tasks).
     pub async fn explain_list(
         &self,
         user: UserId,
         q: &TaskQuery,
-    ) -> Result<serde_json::Value, StoreError> {
-        let q = q.clone();
-        let row: PlanRow = self
+        how: Explain,
+    ) -> Result<Option<String>, StoreError> {
+        let teams = self
             .store
-            .run(async move |conn| {
-                list_query("EXPLAIN (FORMAT JSON) ", user, &q)
-                    .get_result(conn)
-                    .await
-                    .map_err(map_err)
-            })
+            .run(async |conn| readable_teams(conn, user, q.team).await)
             .await?;
-        Ok(row.plan)
+        if teams.is_empty() {
+            return Ok(None);
+        }
+        let explained = |head: &str| list_query(head, &teams, q);
+        plans::explain(&self.store, how, explained).await.map(Some)
     }
 
     /// Applies `edit` to the tasks `which` selects, holding them locked, and commits them with
@@ -544,7 +563,13 @@ impl TaskRepository for PgTaskRepository {
         let q = q.clone();
         let rows: Vec<ListedRow> = self
             .store
-            .run(async move |conn| list_query("", user, &q).load(conn).await.map_err(map_err))
+            .run(async move |conn| {
+                let teams = readable_teams(conn, user, q.team).await?;
+                if teams.is_empty() {
+                    return Ok(vec![]);
+                }
+                list_query("", &teams, &q).load(conn).await.map_err(map_err)
+            })
             .await?;
         rows.into_iter()
             .map(|r| {

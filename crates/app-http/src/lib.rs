@@ -14,6 +14,7 @@ pub mod middleware;
 pub mod relay;
 pub mod routes;
 pub mod runtime;
+pub mod scale_plans;
 pub mod seeding;
 pub mod server;
 pub mod settings;

@@ -1,5 +1,5 @@
 //! The relay: applies outbox rows the fast path left behind, chains committed audit rows,
-//! sends due-date reminders,
+//! sends due-date reminders, folds the team dashboards' tallies,
 //! prunes applied outbox rows and notifications past their retention and sweeps the bytes of
 //! uploads whose change never committed; beside that, its mailer sends due notification mail.
 //! Any number of relays may run (rows and mail batches are leased). It also keeps the outbox
@@ -8,7 +8,7 @@
 use crate::settings::WorkerSettings;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use taskforge_adapter_sql::{AuditChain, PgIdempotency, PgOutbox};
+use taskforge_adapter_sql::{AuditChain, PgDashboards, PgIdempotency, PgOutbox};
 use taskforge_domain::attachments::AttachmentService;
 use taskforge_domain::mail::MailService;
 use taskforge_domain::notifications::{Eraser, Reminders};
@@ -19,6 +19,10 @@ const PRUNE_EVERY: Duration = Duration::from_secs(600);
 const GAUGES_EVERY: Duration = Duration::from_secs(5);
 /// Reminders fire within this of their threshold.
 const REMIND_EVERY: Duration = Duration::from_secs(30);
+/// Readers sum the rows written since a team's last fold: a few seconds' worth.
+const FOLD_EVERY: Duration = Duration::from_secs(10);
+/// Per-day series reach 30 days back, in any time zone.
+const SLOT_DAYS_KEPT: u32 = 32;
 /// Clients retry with the same key within minutes; a day is generous.
 const IDEMPOTENCY_RETENTION: Duration = Duration::from_secs(24 * 3600);
 
@@ -27,6 +31,7 @@ pub struct Relay {
     pub(crate) chain: AuditChain,
     pub(crate) outbox: PgOutbox,
     pub(crate) idempotency: PgIdempotency,
+    pub(crate) dashboards: PgDashboards,
     pub(crate) attachments: Arc<AttachmentService>,
     pub(crate) mail: Arc<MailService>,
     pub(crate) mail_every: Duration,
@@ -94,6 +99,7 @@ impl Relay {
         let mut last_prune = Instant::now();
         let mut last_gauges: Option<Instant> = None;
         let mut last_reminders: Option<Instant> = None;
+        let mut last_fold: Option<Instant> = None;
         while !*stop.borrow() {
             let busy = match self.pass().await {
                 Ok(pass) => pass.outbox.applied > 0,
@@ -112,6 +118,12 @@ impl Relay {
                 last_reminders = Some(Instant::now());
                 if let Err(e) = self.remind().await {
                     tracing::warn!(error = %e, "due-date reminders failed");
+                }
+            }
+            if last_fold.is_none_or(|at| at.elapsed() >= FOLD_EVERY) {
+                last_fold = Some(Instant::now());
+                if let Err(e) = self.dashboards.fold(SLOT_DAYS_KEPT).await {
+                    tracing::warn!(error = %e, "dashboard tallies not folded");
                 }
             }
             if last_prune.elapsed() >= PRUNE_EVERY {

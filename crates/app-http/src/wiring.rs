@@ -207,6 +207,7 @@ pub async fn wire(settings: &Settings) -> anyhow::Result<Wired> {
         chain: AuditChain::new(stores.sql.clone()),
         outbox: PgOutbox::new(projection_sql),
         idempotency: PgIdempotency::new(stores.sql.clone()),
+        dashboards: PgDashboards::new(stores.sql.clone()),
         attachments: attachments.clone(),
         mail: Arc::new(mail),
         mail_every: Duration::from_millis(settings.mail.poll_interval_ms),

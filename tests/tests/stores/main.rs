@@ -6,4 +6,5 @@ mod contracts;
 mod failures;
 mod plans;
 mod seed;
+mod tallies;
 mod write_path;

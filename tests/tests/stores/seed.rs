@@ -1,7 +1,10 @@
-//! `taskforge-admin seed`'s library function on the real stores: every store agrees afterwards,
-//! a second run adds beside the first, and seeded accounts log in.
+//! `taskforge-admin seed`'s library function on the real stores: every store agrees afterwards
+//! (the team dashboards' tallies with their tasks too), a second run adds beside the first, and
+//! seeded accounts log in.
 
+use crate::tallies::assert_tallies_agree;
 use reqwest::StatusCode;
+use taskforge_adapter_sql::PgDashboards;
 use taskforge_app_http::seeding::{self, SEED_PASSWORD};
 use taskforge_domain::seed::Plan;
 use taskforge_tests::TestApp;
@@ -39,6 +42,10 @@ async fn two_seeds_leave_no_drift_and_seeded_users_log_in() {
     let comments = must(app.comment_reconciler().await.run().await);
     assert_eq!(comments.comments_checked, 600);
     assert_eq!(comments.drift(), 0, "{comments:?}");
+    let dashboards = PgDashboards::new(app.sql());
+    for seeded in [&first, &second] {
+        assert_tallies_agree(&dashboards, seeded.big_team).await;
+    }
 
     let login = app.login(&second.big_team_admin_email, SEED_PASSWORD).await;
     assert_eq!(login.status, StatusCode::OK, "{:?}", login.body);

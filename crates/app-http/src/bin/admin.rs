@@ -9,6 +9,8 @@
 //!   what was found.
 //! - `outbox dead`: list the outbox rows that became dead letters, with their causes.
 //! - `outbox retry ID`: queue a dead letter again.
+//! - `explain --email E --team ID`: run each scale query shape (lists, search, dashboards) under
+//!   `EXPLAIN (ANALYZE, BUFFERS)` as that user, an admin of that team; print markdown.
 //! - `audit-verify [--team ID]`: chain the audit rows committed since the last pass, then walk
 //!   every scope's hash chain (or the team's) from its first link; fails if one is broken.
 
@@ -16,7 +18,7 @@ use secrecy::ExposeSecret;
 use std::process::ExitCode;
 use taskforge_app_http::settings::Settings;
 use taskforge_app_http::state::AppState;
-use taskforge_app_http::{chains, seeding, telemetry, wiring};
+use taskforge_app_http::{chains, scale_plans, seeding, telemetry, wiring};
 use taskforge_domain::identity::values::Email;
 use taskforge_domain::identity::RegisterInput;
 use taskforge_domain::ids::{TeamId, UserId};
@@ -31,6 +33,7 @@ use taskforge_domain::Error;
 
 const USAGE: &str = "usage: taskforge-admin \
     <migrate | seed-demo | reconcile | outbox dead | outbox retry ID | audit-verify [--team ID]\n\
+    | explain --email E --team ID\n\
     | seed [--users N] [--teams N] [--tasks N] [--comments N] (defaults 5000, 200, 100000, 200000)>";
 
 /// The demo accounts: (email, password, first name, last name).
@@ -68,6 +71,12 @@ async fn main() -> ExitCode {
         ["outbox", "retry", id] => match id.parse() {
             Ok(id) => retry(&settings, id).await,
             Err(_) => Err(anyhow::anyhow!("{id} is not an outbox row id")),
+        },
+        ["explain", "--email", email, "--team", team] => match team.parse() {
+            Ok(team) => scale_plans::explain(&settings, email, team)
+                .await
+                .map(|plans| print!("{plans}")),
+            Err(_) => Err(anyhow::anyhow!("{team} is not a team id")),
         },
         ["audit-verify"] => audit_verify(&settings, None).await,
         ["audit-verify", "--team", id] => match id.parse() {

@@ -5,8 +5,10 @@
 mod generate;
 mod ports;
 mod service;
+mod shapes;
 mod words;
 
 pub use ports::{BulkDocuments, BulkRows, SeededTeam};
 pub use service::{Plan, Progress, SeedReport, Seeder};
+pub use shapes::{list_shapes, search_shapes};
 pub use words::{COMMON_WORD, RARE_WORD};
