@@ -8,7 +8,7 @@ use reqwest::header::{
 };
 use reqwest::{Response, StatusCode};
 use serde_json::json;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use taskforge_tests::{TestApp, TestUser};
 
 fn client() -> reqwest::Client {
@@ -216,11 +216,16 @@ async fn pages_carry_a_strict_policy_and_assets_are_cached_by_content() {
 
 /// Bytes of `path` as a browser that accepts gzip receives it (the client here does not inflate).
 async fn transferred(app: &TestApp, user: Option<&TestUser>, path: &str) -> usize {
-    let mut req = client().get(app.url(path)).header("accept-encoding", "gzip");
+    let mut req = client()
+        .get(app.url(path))
+        .header("accept-encoding", "gzip");
     if let Some(u) = user {
         req = req.header("cookie", format!("tf_session={}", u.token));
     }
-    let r = req.send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    let r = req
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {path}: {e}"));
     assert_eq!(r.status(), StatusCode::OK, "{path}");
     assert_eq!(header(&r, CONTENT_ENCODING), "gzip", "{path}");
     r.bytes().await.map(|b| b.len()).unwrap_or(0)
