@@ -65,6 +65,8 @@ pub async fn start(settings: &Settings, extra: ExtraRoutes) -> anyhow::Result<St
             .wrap(from_fn(request::layer))
             .configure(crate::routes::configure)
             .configure(extra)
+            // Last: the pages' scope is matched by every path, so nothing after it is reached.
+            .configure(crate::web::configure)
             .default_service(web::to(not_found))
     })
     .workers(settings.http.workers)

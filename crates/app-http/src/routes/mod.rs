@@ -52,8 +52,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(notifications::configure)
                 .configure(dashboards::configure)
                 .configure(search::configure),
-        )
-        .configure(crate::web::configure);
+        );
 }
 
 /// `limit` of a list: 20 by default, 1 to 100.
