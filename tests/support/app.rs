@@ -279,7 +279,12 @@ impl TestApp {
     }
 
     pub async fn register(&self, email: &str, password: &str) -> Reply {
-        let body = json!({ "email": email, "password": password, "firstName": "Test", "lastName": "User" });
+        self.register_as(email, password, "Test", "User").await
+    }
+
+    async fn register_as(&self, email: &str, password: &str, first: &str, last: &str) -> Reply {
+        let body =
+            json!({ "email": email, "password": password, "firstName": first, "lastName": last });
         self.call(Method::POST, "/api/auth/register", None, Some(body))
             .await
     }
@@ -292,12 +297,19 @@ impl TestApp {
 
     /// Registers and logs in a fresh user.
     pub async fn user(&self) -> TestUser {
+        self.person("Test", "User").await
+    }
+
+    /// Registers and logs in a fresh user with this name (mentions and avatars need distinct
+    /// names).
+    pub async fn person(&self, first: &str, last: &str) -> TestUser {
         let email = format!(
-            "user-{}@example.com",
+            "{}-{}@example.com",
+            first.to_lowercase(),
             &uuid::Uuid::new_v4().simple().to_string()[..12]
         );
         let password = "correct horse battery".to_owned();
-        let reg = self.register(&email, &password).await;
+        let reg = self.register_as(&email, &password, first, last).await;
         assert_eq!(reg.status, StatusCode::CREATED, "register: {:?}", reg.body);
         let login = self.login(&email, &password).await;
         assert_eq!(login.status, StatusCode::OK, "login: {:?}", login.body);

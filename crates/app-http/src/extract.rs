@@ -18,7 +18,8 @@ pub const SESSION_COOKIE: &str = "tf_session";
 pub const CSRF_COOKIE: &str = "tf_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+/// The app state of `req`'s server.
+pub fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
     req.app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(ApiError::internal)

@@ -96,6 +96,24 @@ impl Driver {
         }
     }
 
+    /// A browser signed in as each of `users`, in order.
+    pub async fn signed_in<const N: usize>(
+        &self,
+        app: &TestApp,
+        users: [&TestUser; N],
+    ) -> [Browser; N] {
+        let mut browsers = Vec::with_capacity(N);
+        for user in users {
+            let b = self.browser(app).await;
+            b.sign_in(user).await;
+            browsers.push(b);
+        }
+        match browsers.try_into() {
+            Ok(all) => all,
+            Err(_) => unreachable!("one browser per user"),
+        }
+    }
+
     /// A new browser (its own profile and cookies).
     pub async fn browser(&self, app: &TestApp) -> Browser {
         let chromium = on_path(&["chromium", "chromium-browser", "google-chrome"]);

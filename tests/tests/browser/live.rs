@@ -12,9 +12,7 @@ async fn a_mention_rings_the_bell_and_changes_show_on_the_other_board_live() {
     let app = TestApp::spawn().await;
     let p = pair(&app).await;
     let driver = Driver::start().await;
-    let (ada, grace) = (driver.browser(&app).await, driver.browser(&app).await);
-    ada.sign_in(&p.ada).await;
-    grace.sign_in(&p.grace).await;
+    let [ada, grace] = driver.signed_in(&app, [&p.ada, &p.grace]).await;
     let board = format!("/teams/{}/board", p.team);
 
     grace.open(&board).await;

@@ -4,38 +4,6 @@ use reqwest::StatusCode;
 use serde_json::json;
 use taskforge_tests::{TestApp, TestUser};
 
-/// Registers and signs in a user with this name (mentions and avatars need distinct names).
-pub async fn person(app: &TestApp, first: &str, last: &str) -> TestUser {
-    let email = format!(
-        "{}-{}@example.com",
-        first.to_lowercase(),
-        &uuid::Uuid::new_v4().simple().to_string()[..10]
-    );
-    let password = "correct horse battery".to_owned();
-    let body =
-        json!({ "email": email, "password": password, "firstName": first, "lastName": last });
-    let reg = app
-        .call(
-            reqwest::Method::POST,
-            "/api/auth/register",
-            None,
-            Some(body),
-        )
-        .await;
-    assert_eq!(reg.status, StatusCode::CREATED, "register: {:?}", reg.body);
-    let login = app.login(&email, &password).await;
-    assert_eq!(login.status, StatusCode::OK, "login: {:?}", login.body);
-    TestUser {
-        id: reg.body["user"]["userId"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        email,
-        password,
-        token: login.body["token"].as_str().unwrap_or_default().to_owned(),
-    }
-}
-
 /// Ada (admin) and Grace (member) in one team, with one task of Ada's.
 pub struct Pair {
     pub ada: TestUser,
@@ -45,8 +13,8 @@ pub struct Pair {
 }
 
 pub async fn pair(app: &TestApp) -> Pair {
-    let ada = person(app, "Ada", "Lovelace").await;
-    let grace = person(app, "Grace", "Hopper").await;
+    let ada = app.person("Ada", "Lovelace").await;
+    let grace = app.person("Grace", "Hopper").await;
     let r = app
         .post(
             "/api/teams",

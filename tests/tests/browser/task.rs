@@ -94,9 +94,7 @@ async fn a_conflicting_edit_shows_the_other_persons_change() {
     let app = TestApp::spawn().await;
     let p = pair(&app).await;
     let driver = Driver::start().await;
-    let (ada, grace) = (driver.browser(&app).await, driver.browser(&app).await);
-    ada.sign_in(&p.ada).await;
-    grace.sign_in(&p.grace).await;
+    let [ada, grace] = driver.signed_in(&app, [&p.ada, &p.grace]).await;
     let page = format!("/tasks/{}", p.task);
     ada.open(&page).await;
     grace.open(&page).await;

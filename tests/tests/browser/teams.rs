@@ -1,13 +1,12 @@
 //! Signing up, creating a team and inviting a member, in the browser.
 
 use crate::driver::{Driver, Must};
-use crate::people::person;
 use taskforge_tests::TestApp;
 
 #[tokio::test]
 async fn signing_up_creating_a_team_and_inviting_a_member() {
     let app = TestApp::spawn().await;
-    let grace = person(&app, "Grace", "Hopper").await;
+    let grace = app.person("Grace", "Hopper").await;
     let driver = Driver::start().await;
     let b = driver.browser(&app).await;
 

@@ -77,9 +77,7 @@ impl Viewer {
 }
 
 pub fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, UiError> {
-    req.app_data::<web::Data<AppState>>()
-        .cloned()
-        .ok_or_else(|| UiError::from(ApiError::internal()))
+    crate::extract::state(req).map_err(UiError::from)
 }
 
 impl FromRequest for Viewer {
