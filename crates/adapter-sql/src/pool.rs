@@ -6,7 +6,7 @@ use diesel::connection::InstrumentationEvent;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{
-    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+    AsyncDieselConnectionManager, ManagerConfig, PoolableConnection, RecyclingMethod,
 };
 use diesel_async::{
     AnsiTransactionManager, AsyncConnection, AsyncPgConnection, SimpleAsyncConnection,
@@ -147,8 +147,12 @@ impl PgStore {
                 seen.store(true, Ordering::Relaxed);
             }
         });
-        work(&mut conn).await.map_err(|e| {
-            if is_lost(&e) && !answered.load(Ordering::Relaxed) {
+        let result = work(&mut conn).await;
+        result.map_err(|e| {
+            // A backend terminated while its connection sat idle may answer the next statement
+            // with its parting error (57P01) rather than a closed socket: the connection is
+            // closed either way, and the statement never ran.
+            if !answered.load(Ordering::Relaxed) && (is_lost(&e) || conn.is_broken()) {
                 Failure::Unanswered(e)
             } else {
                 Failure::Other(e)
