@@ -4,7 +4,7 @@
 
 use crate::plans::{self, Explain};
 use crate::pool::{map_err, PgStore, Query};
-use crate::readable::readable_teams;
+use crate::readable::{readable_teams, TeamBinds};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::sql_types::{BigInt, Float4, Text, Timestamptz, Uuid as SqlUuid};
@@ -60,23 +60,19 @@ struct HitRow {
 const CANDIDATES: u32 = 1000;
 
 /// The newest `CANDIDATES` rows of `table` (aliased `alias`, selecting `columns`) in the teams
-/// `teams` (placeholders) whose vector matches: each team's read on its own, along its
+/// `teams` whose vector matches: each team's read on its own, along its
 /// `(team_id, created_at DESC, id DESC)` index, or its `(team_id, search)` index when the
 /// planner expects few of that team's rows to match.
-fn newest_matches(table: &str, alias: &str, columns: &str, teams: &[String]) -> String {
-    let per_team = teams
-        .iter()
-        .map(|team| {
-            format!(
-                "(SELECT {columns}, {alias}.search, {alias}.created_at FROM {table} {alias} \
-                 WHERE {alias}.team_id = {team} AND {alias}.search @@ {QUERY} \
-                 ORDER BY {alias}.created_at DESC, {alias}.id DESC LIMIT {CANDIDATES})"
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ");
+fn newest_matches(table: &str, alias: &str, columns: &str, teams: &TeamBinds) -> String {
+    let per_team = teams.each("UNION ALL", |team| {
+        format!(
+            "(SELECT {columns}, {alias}.search, {alias}.created_at FROM {table} {alias} \
+             WHERE {alias}.team_id = {team} AND {alias}.search @@ {QUERY} \
+             ORDER BY {alias}.created_at DESC, {alias}.id DESC LIMIT {CANDIDATES})"
+        )
+    });
     format!(
-        "(SELECT n.* FROM ({per_team}) n ORDER BY n.created_at DESC, n.id DESC LIMIT {CANDIDATES})"
+        "(SELECT n.* FROM {per_team} n ORDER BY n.created_at DESC, n.id DESC LIMIT {CANDIDATES})"
     )
 }
 
@@ -89,21 +85,21 @@ fn statement(head: &str, teams: &[Uuid], tsquery: String, query: &SearchQuery) -
         n += 1;
         format!("${n}")
     };
-    let team_params: Vec<String> = teams.iter().map(|_| next()).collect();
+    let teams = TeamBinds::new(teams, &mut next);
     let cursor = query.after.map(|_| (next(), next(), next()));
     let mut branches = Vec::new();
     if query.kinds.contains(&SearchKind::Task) {
         branches.push(format!(
             "SELECT 'task' AS kind, t.id, t.id AS task_id, t.team_id, \
              ts_rank(t.search, {QUERY}) AS score, t.created_at FROM {} t",
-            newest_matches("tasks", "t", "t.id, t.team_id", &team_params)
+            newest_matches("tasks", "t", "t.id, t.team_id", &teams)
         ));
     }
     if query.kinds.contains(&SearchKind::Comment) {
         branches.push(format!(
             "SELECT 'comment' AS kind, c.id, c.task_id, c.team_id, \
              ts_rank(c.search, {QUERY}) AS score, c.created_at FROM {} c",
-            newest_matches("comments", "c", "c.id, c.task_id, c.team_id", &team_params)
+            newest_matches("comments", "c", "c.id, c.task_id, c.team_id", &teams)
         ));
     }
     let after = cursor
@@ -127,14 +123,12 @@ fn statement(head: &str, teams: &[Uuid], tsquery: String, query: &SearchQuery) -
         "StartSel=\"{MARK_START}\", StopSel=\"{MARK_END}\", MinWords=8, MaxWords=24, \
          MaxFragments=2, FragmentDelimiter=\" … \""
     );
-    let mut q = diesel::sql_query(sql)
+    let q = diesel::sql_query(sql)
         .into_boxed()
         .bind::<Text, _>(tsquery)
         .bind::<Text, _>(options)
         .bind::<BigInt, _>(i64::try_from(query.limit).unwrap_or(i64::MAX));
-    for team in teams {
-        q = q.bind::<SqlUuid, _>(*team);
-    }
+    let mut q = teams.bind(q);
     if let Some(after) = query.after {
         q = q
             .bind::<Float4, _>(after.score)

@@ -3,7 +3,7 @@
 use crate::changes::{commit_all, in_change, one_row};
 use crate::plans::{self, Explain};
 use crate::pool::{map_err, PgStore, Query, TxError};
-use crate::readable::readable_teams;
+use crate::readable::{readable_teams, TeamBinds};
 use crate::schema::{tasks, team_memberships};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -266,8 +266,8 @@ fn sort_sql(field: SortField, descending: bool) -> SortSql {
 /// One page of the tasks of `teams` (those the caller may read), as `q` asks, with each task's
 /// sort key; `head` precedes the statement (an `EXPLAIN`, or nothing).
 ///
-/// Each team's page is read on its own, its id bound so that it is planned with that team's
-/// statistics: walking the team's index in the page's order and stopping at `limit` rows, or
+/// Each team's page is read on its own (its id bound, up to `NAMED_TEAMS` teams, so that it is
+/// planned with that team's statistics): walking the team's index in the page's order and stopping at `limit` rows, or
 /// reading a filter's index when few of its rows match. The pages are then merged. A text filter
 /// reads two pages per team, one matched by the task's own words and one by its comments', so
 /// each can use its own full-text index.
@@ -285,7 +285,7 @@ fn list_query(head: &str, teams: &[Uuid], q: &TaskQuery) -> Query {
         format!("${n}")
     };
     // Each placeholder's bind is added below in the same order: the teams first.
-    let team_params: Vec<String> = teams.iter().map(|_| next()).collect();
+    let teams = TeamBinds::new(teams, &mut next);
     let mut filters = String::new();
     if !q.statuses.is_empty() {
         filters += &format!(" AND t.status = ANY ({})", next());
@@ -324,40 +324,28 @@ fn list_query(head: &str, teams: &[Uuid], q: &TaskQuery) -> Query {
         )
     };
     let pages = match &text {
-        None => team_params
-            .iter()
-            .map(|team| page(team, ""))
-            .collect::<Vec<_>>()
-            .join(" UNION ALL "),
-        Some(p) => team_params
-            .iter()
-            .flat_map(|team| {
-                [
-                    page(
-                        team,
-                        &format!(" AND t.search @@ websearch_to_tsquery('simple', {p})"),
-                    ),
-                    page(
-                        team,
-                        &format!(
-                            " AND EXISTS (SELECT 1 FROM comments c WHERE c.task_id = t.id \
-                             AND c.team_id = {team} \
-                             AND c.search @@ websearch_to_tsquery('simple', {p}))"
-                        ),
-                    ),
-                ]
-            })
-            .collect::<Vec<_>>()
-            .join(" UNION "),
+        None => teams.each("UNION ALL", |team| page(team, "")),
+        Some(p) => teams.each("UNION", |team| {
+            let own = page(
+                team,
+                &format!(" AND t.search @@ websearch_to_tsquery('simple', {p})"),
+            );
+            let comments = page(
+                team,
+                &format!(
+                    " AND EXISTS (SELECT 1 FROM comments c WHERE c.task_id = t.id \
+                     AND c.team_id = {team} \
+                     AND c.search @@ websearch_to_tsquery('simple', {p}))"
+                ),
+            );
+            format!("{own} UNION {comments}")
+        }),
     };
     let sql = format!(
-        "{head}SELECT x.* FROM ({pages}) x ORDER BY {merged} {order}, x.id {order} LIMIT {limit}"
+        "{head}SELECT x.* FROM {pages} x ORDER BY {merged} {order}, x.id {order} LIMIT {limit}"
     );
 
-    let mut query = diesel::sql_query(sql).into_boxed();
-    for team in teams {
-        query = query.bind::<SqlUuid, _>(*team);
-    }
+    let mut query = teams.bind(diesel::sql_query(sql).into_boxed());
     if !q.statuses.is_empty() {
         query =
             query.bind::<Array<Text>, _>(q.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>());

@@ -157,3 +157,55 @@ async fn searches_outside_the_rules_are_refused() {
     assert_eq!(punctuation.status, StatusCode::OK);
     assert_eq!(punctuation.body["items"], json!([]));
 }
+
+/// Every page of `path` (which ends in a `limit`), following `nextCursor`: the task ids in order.
+async fn every_page(app: &TestApp, token: &str, path: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut next = path.to_owned();
+    loop {
+        let page = app.get(&next, token).await;
+        assert_eq!(page.status, StatusCode::OK, "{next}: {:?}", page.body);
+        let items = page.body["items"].as_array().cloned().unwrap_or_default();
+        seen.extend(
+            items
+                .iter()
+                .filter_map(|i| i["taskId"].as_str().map(str::to_owned)),
+        );
+        match page.body["nextCursor"].as_str() {
+            Some(c) => next = format!("{path}&cursor={c}"),
+            None => return seen,
+        }
+    }
+}
+
+/// A member of more teams than a statement names one by one: lists, their text filter and
+/// search read the teams as one array and still find and page through every task.
+#[tokio::test]
+async fn lists_and_search_read_every_team_of_a_member_of_many() {
+    let app = TestApp::spawn().await;
+    let user = app.user().await;
+    let mut made = BTreeSet::new();
+    for i in 0..20 {
+        let team = app.team(&user).await;
+        let task = app
+            .task(
+                &user,
+                &team,
+                json!({ "title": format!("kestrel nest {i}") }),
+            )
+            .await;
+        made.insert(task["taskId"].as_str().unwrap_or_default().to_owned());
+    }
+    for path in ["/api/tasks?limit=7", "/api/tasks?q=kestrel&limit=7"] {
+        let listed = every_page(&app, &user.token, path).await;
+        assert_eq!(listed.len(), made.len(), "{path}: each task once");
+        assert_eq!(listed.into_iter().collect::<BTreeSet<_>>(), made, "{path}");
+    }
+    let found = every_page(
+        &app,
+        &user.token,
+        "/api/search?q=kestrel&types=task&limit=7",
+    )
+    .await;
+    assert_eq!(found.into_iter().collect::<BTreeSet<_>>(), made);
+}
